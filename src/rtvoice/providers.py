@@ -1,0 +1,251 @@
+"""Providers decide where the socket goes and how it authenticates (PROTOCOL.md §1).
+
+A provider builds a WebSocket URL and the upgrade headers, and says which dialect of the
+protocol the server speaks. It never opens a socket. Credentials are resolved when the
+provider is constructed, so a missing key fails at once, with a :class:`~rtvoice.UserError`
+that names the argument and the environment variable, before any connection is tried.
+Secrets never appear in a ``repr``, a log line or an exception message.
+
+Reaching any other compatible server takes a subclass::
+
+    class MyGateway(RealtimeProvider):
+        def build_url(self, model: str) -> str:
+            return f"wss://gateway.internal/realtime?model={model}"
+
+        def build_headers(self) -> dict[str, str]:
+            return {"Authorization": f"Bearer {token()}"}
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from urllib.parse import quote, urlsplit
+
+from .errors import UserError
+from .model.openai._dialect import Dialect
+
+__all__ = ["AzureOpenAIProvider", "OpenAIProvider", "RealtimeProvider"]
+
+OPENAI_DEFAULT_BASE_URL = "wss://api.openai.com/v1"
+
+
+class RealtimeProvider(ABC):
+    """Where a realtime session connects, and how it authenticates.
+
+    Subclasses implement :meth:`build_url` and :meth:`build_headers`; override
+    :attr:`dialect` for a server that speaks the retired beta shape, and
+    :meth:`build_call_url` for one that can attach to an existing call.
+    """
+
+    @property
+    def dialect(self) -> Dialect:
+        """The protocol shape the server speaks: ``"ga"`` unless a subclass says otherwise."""
+        return "ga"
+
+    @abstractmethod
+    def build_url(self, model: str) -> str:
+        """The WebSocket URL for a new session with ``model``."""
+
+    @abstractmethod
+    def build_headers(self) -> dict[str, str]:
+        """The headers of the WebSocket upgrade request (authentication included)."""
+
+    def build_call_url(self, call_id: str) -> str:
+        """The URL that attaches to an existing WebRTC or SIP call (PROTOCOL.md §1.1).
+
+        Raises:
+            UserError: This provider cannot attach to calls.
+        """
+        raise UserError(f"{type(self).__name__} cannot attach to an existing call (call_id)")
+
+
+def _resolve(value: str | None, env_var: str) -> str | None:
+    """The explicit value if given, else the environment variable; empty counts as unset."""
+    if value:
+        return value
+    return os.environ.get(env_var) or None
+
+
+def _require(value: str | None, *, argument: str, env_var: str, provider: str) -> str:
+    resolved = _resolve(value, env_var)
+    if resolved is None:
+        raise UserError(
+            f"{provider} needs {argument}: pass {argument}=... or set the {env_var} "
+            "environment variable"
+        )
+    return resolved
+
+
+def _websocket_base(url: str, *, argument: str) -> str:
+    """Accept ``wss://``, ``ws://``, ``https://`` or ``http://`` and return a WebSocket base
+    URL without a trailing slash."""
+    parts = urlsplit(url)
+    scheme = {"https": "wss", "http": "ws", "wss": "wss", "ws": "ws"}.get(parts.scheme)
+    if scheme is None or not parts.netloc:
+        raise UserError(f"{argument} must be an absolute ws://, wss://, http:// or https:// URL")
+    return f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+class OpenAIProvider(RealtimeProvider):
+    """OpenAI's realtime endpoint, ``wss://api.openai.com/v1/realtime?model=...``.
+
+    Args:
+        api_key: The API key (or an ``ek_`` ephemeral secret). Defaults to ``OPENAI_API_KEY``.
+        organization: Sent as ``OpenAI-Organization``. Defaults to ``OPENAI_ORG_ID``.
+        project: Sent as ``OpenAI-Project``. Defaults to ``OPENAI_PROJECT_ID``.
+        base_url: Another OpenAI-compatible server, e.g. ``ws://127.0.0.1:8765/v1``;
+            ``/realtime`` is appended. ``http(s)://`` is turned into ``ws(s)://``.
+
+    Raises:
+        UserError: No API key was given and ``OPENAI_API_KEY`` is not set, or ``base_url``
+            is not an absolute URL.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        base_url: str | None = None,
+    ) -> None:
+        self._api_key = _require(
+            api_key, argument="api_key", env_var="OPENAI_API_KEY", provider="OpenAIProvider"
+        )
+        self.organization = _resolve(organization, "OPENAI_ORG_ID")
+        self.project = _resolve(project, "OPENAI_PROJECT_ID")
+        self.base_url = _websocket_base(base_url or OPENAI_DEFAULT_BASE_URL, argument="base_url")
+
+    def build_url(self, model: str) -> str:
+        """``<base_url>/realtime?model=<model>``."""
+        if not model:
+            raise UserError("OpenAIProvider.build_url needs a model name")
+        return f"{self.base_url}/realtime?model={quote(model, safe='')}"
+
+    def build_call_url(self, call_id: str) -> str:
+        """``<base_url>/realtime?call_id=<call_id>``: attach to a WebRTC or SIP call."""
+        if not call_id:
+            raise UserError("build_call_url needs a call_id")
+        return f"{self.base_url}/realtime?call_id={quote(call_id, safe='')}"
+
+    def build_headers(self) -> dict[str, str]:
+        """``Authorization: Bearer ...``, plus ``OpenAI-Organization`` / ``OpenAI-Project``
+        when set. No ``OpenAI-Beta`` header: the GA server rejects it."""
+        headers = {"Authorization": f"Bearer {self._api_key}"}
+        if self.organization:
+            headers["OpenAI-Organization"] = self.organization
+        if self.project:
+            headers["OpenAI-Project"] = self.project
+        return headers
+
+    def __repr__(self) -> str:
+        return (
+            f"OpenAIProvider(base_url={self.base_url!r}, organization={self.organization!r}, "
+            f"project={self.project!r}, api_key='***')"
+        )
+
+
+class AzureOpenAIProvider(RealtimeProvider):
+    """Azure OpenAI's realtime endpoint.
+
+    By default the GA path ``wss://<resource>.openai.azure.com/openai/v1/realtime?model=
+    <deployment>`` with an ``api-key`` header. An explicit ``api_version`` (e.g.
+    ``2025-04-01-preview``) selects the legacy preview path
+    ``/openai/realtime?api-version=<v>&deployment=<deployment>`` and the beta dialect.
+
+    Args:
+        resource: The resource name (``my-res``), its host (``my-res.openai.azure.com``) or
+            endpoint URL. Defaults to ``AZURE_OPENAI_RESOURCE``.
+        deployment: The deployment name. Defaults to ``AZURE_OPENAI_DEPLOYMENT``, else the
+            model name given to :meth:`build_url`.
+        api_key: Sent as ``api-key``. Defaults to ``AZURE_OPENAI_API_KEY``.
+        api_version: Selects the legacy preview path and the beta dialect.
+        azure_ad_token: A Microsoft Entra token sent as ``Authorization: Bearer`` instead of
+            a key.
+
+    Raises:
+        UserError: The resource, or both the key and the token, are missing.
+    """
+
+    def __init__(
+        self,
+        resource: str | None = None,
+        deployment: str | None = None,
+        api_key: str | None = None,
+        api_version: str | None = None,
+        *,
+        azure_ad_token: str | None = None,
+    ) -> None:
+        resource = _require(
+            resource,
+            argument="resource",
+            env_var="AZURE_OPENAI_RESOURCE",
+            provider="AzureOpenAIProvider",
+        )
+        self.host = _azure_host(resource)
+        self.deployment = _resolve(deployment, "AZURE_OPENAI_DEPLOYMENT")
+        self.api_version = api_version or None
+        self._azure_ad_token = azure_ad_token or None
+        self._api_key = (
+            None
+            if self._azure_ad_token
+            else _require(
+                api_key,
+                argument="api_key",
+                env_var="AZURE_OPENAI_API_KEY",
+                provider="AzureOpenAIProvider",
+            )
+        )
+
+    @property
+    def dialect(self) -> Dialect:
+        """``beta`` on the legacy preview path (an explicit ``api_version``), else ``ga``."""
+        return "beta" if self.api_version else "ga"
+
+    def build_url(self, model: str) -> str:
+        """The GA or legacy preview URL; the deployment defaults to ``model``."""
+        deployment = self.deployment or model
+        if not deployment:
+            raise UserError(
+                "AzureOpenAIProvider needs a deployment: pass deployment=..., set "
+                "AZURE_OPENAI_DEPLOYMENT, or give a model name"
+            )
+        name = quote(deployment, safe="")
+        if self.api_version:
+            version = quote(self.api_version, safe="")
+            return f"wss://{self.host}/openai/realtime?api-version={version}&deployment={name}"
+        return f"wss://{self.host}/openai/v1/realtime?model={name}"
+
+    def build_call_url(self, call_id: str) -> str:
+        """The GA sideband URL ``/openai/v1/realtime?call_id=<id>``."""
+        if not call_id:
+            raise UserError("build_call_url needs a call_id")
+        return f"wss://{self.host}/openai/v1/realtime?call_id={quote(call_id, safe='')}"
+
+    def build_headers(self) -> dict[str, str]:
+        """``api-key: <key>``, or ``Authorization: Bearer <token>`` with an Entra token."""
+        if self._azure_ad_token:
+            return {"Authorization": f"Bearer {self._azure_ad_token}"}
+        assert self._api_key is not None  # resolved in __init__ when there is no token
+        return {"api-key": self._api_key}
+
+    def __repr__(self) -> str:
+        auth = "azure_ad_token='***'" if self._azure_ad_token else "api_key='***'"
+        return (
+            f"AzureOpenAIProvider(host={self.host!r}, deployment={self.deployment!r}, "
+            f"api_version={self.api_version!r}, {auth})"
+        )
+
+
+def _azure_host(resource: str) -> str:
+    """``my-res``, ``my-res.openai.azure.com`` or ``https://my-res.openai.azure.com/`` ->
+    ``my-res.openai.azure.com``."""
+    if "://" in resource:
+        host = urlsplit(resource).netloc
+        if not host:
+            raise UserError("resource must be a resource name, a host or an endpoint URL")
+        return host
+    resource = resource.strip().rstrip("/")
+    if not resource or "/" in resource:
+        raise UserError("resource must be a resource name, a host or an endpoint URL")
+    return resource if "." in resource else f"{resource}.openai.azure.com"
