@@ -8,7 +8,7 @@ import pytest
 
 import rtvoice
 
-PUBLIC_MODULES = ["rtvoice", "rtvoice.errors", "rtvoice.providers"]
+PUBLIC_MODULES = ["rtvoice", "rtvoice.errors", "rtvoice.providers", "rtvoice.transport"]
 
 
 @pytest.mark.parametrize("module_name", PUBLIC_MODULES)

@@ -10,7 +10,7 @@ The tree::
     │   ├── InvalidRequestError   the server closed with 4000 (bad model, beta shape, ...)
     │   ├── ConnectionLostError   any other abnormal close (network, 1006, 1011, ...)
     │   │   └── MessageTooBigError    a frame exceeded ``max_size`` (close 1009)
-    │   └── TransportClosedError  a send on a transport that was already closed
+    │   └── TransportClosedError  a send (or receive) on a transport that is already closed
     └── ProviderError             the server reported a fatal error event
 
 A clean close (code 1000, or 1001 "going away") is not an exception: iteration over a
@@ -82,7 +82,9 @@ class MessageTooBigError(ConnectionLostError):
 
 
 class TransportClosedError(TransportError):
-    """A frame was sent on a transport that is already closed."""
+    """The transport is closed: raised by a send after either side closed, and by a receive
+    after a clean close or after this end closed. Iterating a transport never raises it; the
+    iteration just ends."""
 
 
 class ProviderError(RealtimeError):
