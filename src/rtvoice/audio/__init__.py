@@ -1,0 +1,39 @@
+"""Audio formats, G.711, resampling and levels, in pure Python (PROTOCOL.md §9).
+
+PCM16 buffers are signed 16-bit little-endian mono bytes throughout. Functions that take a
+whole PCM16 buffer raise :class:`~rtvoice.UserError` when it has an odd length; the streaming
+:class:`Resampler` accepts any chunking instead.
+"""
+
+from __future__ import annotations
+
+from ._convert import from_pcm16, to_pcm16
+from ._formats import (
+    AudioFormatName,
+    bytes_for_ms,
+    bytes_per_ms,
+    bytes_per_sample,
+    duration_ms,
+    sample_rate,
+)
+from ._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
+from ._pcm16 import rms_dbfs
+from ._resample import Resampler, resample_pcm16
+
+__all__ = [
+    "AudioFormatName",
+    "Resampler",
+    "alaw_decode",
+    "alaw_encode",
+    "bytes_for_ms",
+    "bytes_per_ms",
+    "bytes_per_sample",
+    "duration_ms",
+    "from_pcm16",
+    "resample_pcm16",
+    "rms_dbfs",
+    "sample_rate",
+    "to_pcm16",
+    "ulaw_decode",
+    "ulaw_encode",
+]
