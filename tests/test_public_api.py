@@ -8,7 +8,15 @@ import pytest
 
 import rtvoice
 
-PUBLIC_MODULES = ["rtvoice", "rtvoice.errors", "rtvoice.providers", "rtvoice.transport"]
+PUBLIC_MODULES = [
+    "rtvoice",
+    "rtvoice.audio",
+    "rtvoice.config",
+    "rtvoice.errors",
+    "rtvoice.providers",
+    "rtvoice.simulator",
+    "rtvoice.transport",
+]
 
 
 @pytest.mark.parametrize("module_name", PUBLIC_MODULES)

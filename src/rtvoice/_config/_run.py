@@ -1,0 +1,136 @@
+"""``RealtimeRunConfig`` -> :class:`RunSettings`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from ._checks import (
+    child,
+    invalid,
+    read_bool,
+    read_int,
+    read_mapping,
+    read_objects,
+    reject_unknown_keys,
+)
+from ._model import ModelSettings, normalize_model_settings
+from ._types import GuardrailsSettings, OpenTelemetryConfig, RealtimeRunConfig
+
+__all__ = ["DEFAULT_DEBOUNCE_TEXT_LENGTH", "RunSettings", "normalize_run_config"]
+
+DEFAULT_DEBOUNCE_TEXT_LENGTH: Final = 100
+"""Output guardrails run each time this many more characters of transcript arrived."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunSettings:
+    """A run's configuration, normalised and validated (see :mod:`rtvoice.config`).
+
+    Built by :func:`normalize_run_config`. Guardrails, the tool error formatter and the
+    middleware are kept exactly as given (checked only to be objects, or callable); their
+    own modules build them into the session.
+    """
+
+    model: ModelSettings = field(default_factory=ModelSettings)
+    """The model settings (``model_settings``)."""
+    output_guardrails: tuple[object, ...] = ()
+    """Checks over the assistant's transcript, in order."""
+    input_guardrails: tuple[object, ...] = ()
+    """Checks over the user's transcribed input, in order."""
+    debounce_text_length: int = DEFAULT_DEBOUNCE_TEXT_LENGTH
+    """Characters of new transcript between two runs of the output guardrails."""
+    async_tool_calls: bool = True
+    """Run tool calls in the background, so audio and events keep flowing meanwhile."""
+    tool_error_formatter: Callable[..., object] | None = None
+    """Turns a tool failure into the text the model sees; ``None``: rtvoice's default."""
+    tracer_provider: object | None = None
+    """The OpenTelemetry ``TracerProvider``; ``None``: the global one."""
+    meter_provider: object | None = None
+    """The OpenTelemetry ``MeterProvider``; ``None``: the global one."""
+    include_transcripts: bool = False
+    """Whether spans carry transcripts and message text (they may hold personal data)."""
+    tracing_disabled: bool = False
+    """Turn rtvoice's OpenTelemetry spans and metrics off for this run."""
+    middleware: tuple[object, ...] = ()
+    """The middleware chain, outermost first."""
+
+
+def normalize_run_config(config: RealtimeRunConfig | Mapping[str, object] | None) -> RunSettings:
+    """Validate a run config dict and resolve it, defaults filled in, into :class:`RunSettings`.
+
+    Called once, when the runner is built, so that a bad config fails there and not at the
+    first connect.
+
+    Args:
+        config: The user's :class:`~rtvoice.config.RealtimeRunConfig`; ``None`` or ``{}``
+            gives the defaults.
+
+    Raises:
+        UserError: An unknown key (naming its full dotted path and the closest valid key), or
+            a value of the wrong type or out of range (naming the path, the value and what is
+            allowed).
+    """
+    if config is None:
+        return RunSettings()
+    data = read_mapping(config, "", "a dict (RealtimeRunConfig) or None")
+    reject_unknown_keys(data, "", RealtimeRunConfig.__annotations__)
+    defaults = RunSettings()
+    guardrails = _section(data, "guardrails_settings", GuardrailsSettings.__annotations__)
+    telemetry = _section(data, "tracing", OpenTelemetryConfig.__annotations__)
+    formatter = data.get("tool_error_formatter")
+    if "tool_error_formatter" in data and not callable(formatter):
+        raise invalid("tool_error_formatter", formatter, "a callable")
+    return RunSettings(
+        model=normalize_model_settings(
+            read_mapping(data["model_settings"], "model_settings"), path="model_settings"
+        )
+        if "model_settings" in data
+        else defaults.model,
+        output_guardrails=read_objects(
+            data.get("output_guardrails", ()), "output_guardrails", what="guardrail"
+        ),
+        input_guardrails=read_objects(
+            data.get("input_guardrails", ()), "input_guardrails", what="guardrail"
+        ),
+        debounce_text_length=read_int(
+            guardrails.get("debounce_text_length", defaults.debounce_text_length),
+            "guardrails_settings.debounce_text_length",
+            low=1,
+        ),
+        async_tool_calls=read_bool(
+            data.get("async_tool_calls", defaults.async_tool_calls), "async_tool_calls"
+        ),
+        tool_error_formatter=formatter if callable(formatter) else None,
+        tracer_provider=_provider(telemetry, "tracer_provider", "get_tracer"),
+        meter_provider=_provider(telemetry, "meter_provider", "get_meter"),
+        include_transcripts=read_bool(
+            telemetry.get("include_transcripts", defaults.include_transcripts),
+            "tracing.include_transcripts",
+        ),
+        tracing_disabled=read_bool(
+            data.get("tracing_disabled", defaults.tracing_disabled), "tracing_disabled"
+        ),
+        middleware=read_objects(data.get("middleware", ()), "middleware", what="middleware"),
+    )
+
+
+def _section(
+    data: Mapping[str, object], key: str, allowed: Collection[str]
+) -> Mapping[str, object]:
+    if key not in data:
+        return {}
+    section = read_mapping(data[key], key)
+    reject_unknown_keys(section, key, allowed)
+    return section
+
+
+def _provider(telemetry: Mapping[str, object], key: str, method: str) -> object | None:
+    # Duck-typed, so that rtvoice does not need opentelemetry-sdk to check it.
+    if key not in telemetry:
+        return None
+    provider = telemetry[key]
+    if not callable(getattr(provider, method, None)):
+        raise invalid(child("tracing", key), provider, f"an OpenTelemetry provider with {method}()")
+    return provider
