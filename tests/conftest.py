@@ -13,6 +13,9 @@ from typing import Any
 
 import pytest
 
+# Users load the simulator fixture exactly this way.
+pytest_plugins = ["rtvoice.testing"]
+
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 _real_getaddrinfo = socket.getaddrinfo

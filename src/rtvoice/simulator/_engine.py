@@ -54,6 +54,7 @@ from ..model.events import (
     ItemRetrieved,
     ItemTruncated,
     ModelEvent,
+    OutputAudioBufferCleared,
     SessionCreated,
     SessionUpdated,
     SpeechStarted,
@@ -131,6 +132,7 @@ class SimulatedSession:
         options: SimulatorOptions | None = None,
         responder: Responder | None = None,
         session_type: Literal["realtime", "transcription"] = "realtime",
+        webrtc: bool = False,
     ) -> None:
         """Create a session in state ``NEW``; call :meth:`start` next.
 
@@ -142,6 +144,9 @@ class SimulatedSession:
             options: Simulator knobs (defaults: :class:`SimulatorOptions`).
             responder: The simulated model; :func:`default_responder` when ``None``.
             session_type: ``transcription`` for ``?intent=transcription`` (no responses).
+            webrtc: The session belongs to a WebRTC or SIP call (a ``?call_id=`` sideband),
+                where the server plays the audio itself and ``output_audio_buffer.clear``
+                is accepted.
         """
         self._options = options or SimulatorOptions()
         self._ids = ids
@@ -162,7 +167,9 @@ class SimulatedSession:
         self._turns = InputTurns(self._session.input_format or "pcm16", ids)
         self._turns.configure(self._session.turn_detection)
         self._streams = StreamRotation()
+        self._webrtc = webrtc
         self._active: ResponseRun | None = None  # the response writing to the conversation
+        self._last_response_id: str | None = None
         self._first_audio_at: dict[str, float] = {}  # response id -> time of its first audio
         self._voice_locked = False
         self._idle_deadline: float | None = None
@@ -321,7 +328,10 @@ class SimulatedSession:
             case CancelResponse():
                 return self._cancel(command.response_id, now)
             case ClearOutputAudio():
-                raise _unsupported_type("output_audio_buffer.clear")
+                if not self._webrtc or self._last_response_id is None:
+                    raise _unsupported_type("output_audio_buffer.clear")
+                # §6.4: the server dropped what it had left to play of the last response.
+                return [OutputAudioBufferCleared(response_id=self._last_response_id)]
             case SendRaw():
                 raise _unsupported_type(str(command.event.get("type")))
             case _:
@@ -368,6 +378,7 @@ class SimulatedSession:
         )
         if in_band:
             self._active = run
+            self._last_response_id = run.response_id
             self._idle_deadline = None
         self._streams.add(run)
         return [run.created()]

@@ -1,0 +1,83 @@
+"""The ``rtvoice`` command.
+
+``rtvoice simulate`` runs the local realtime server until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import anyio
+
+from .simulator import Simulator, SimulatorOptions
+
+__all__ = ["main"]
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rtvoice", description="Server-side realtime voice agents."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="run the local realtime server (the simulator) until Ctrl-C",
+        description=(
+            "Serve the OpenAI Realtime protocol (GA) on loopback with a deterministic model. "
+            "Point any client at the printed URL, with any non-empty API key."
+        ),
+    )
+    simulate.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    simulate.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any)")
+    simulate.add_argument(
+        "--pace",
+        type=float,
+        default=1.0,
+        help="speed of responses: 1.0 real time (default), 4.0 four times faster, 0 flood",
+    )
+    simulate.add_argument("--api-key", default=None, help="accept only this key")
+    simulate.add_argument(
+        "--max-session-minutes",
+        type=float,
+        default=60.0,
+        help="session length before session_expired (default 60)",
+    )
+    simulate.add_argument(
+        "--beta", action="store_true", help="accept OpenAI-Beta: realtime=v1 clients"
+    )
+    return parser
+
+
+async def _simulate(args: argparse.Namespace) -> None:
+    simulator = Simulator(
+        host=args.host,
+        port=args.port,
+        api_key=args.api_key,
+        pace=args.pace or None,
+        options=SimulatorOptions(max_session_seconds=args.max_session_minutes * 60),
+        beta_mode=args.beta,
+    )
+    async with simulator:
+        print(f"rtvoice simulator listening on {simulator.url}", flush=True)
+        print(f"  session URL: {simulator.realtime_url('gpt-realtime')}", flush=True)
+        print("  press Ctrl-C to stop", flush=True)
+        await anyio.sleep_forever()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _build_parser().parse_args(argv)
+    if args.command == "simulate":
+        try:
+            anyio.run(_simulate, args)
+        except KeyboardInterrupt:
+            print("stopped", file=sys.stderr)
+        return 0
+    return 2  # pragma: no cover  (argparse rejects unknown commands)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""The local realtime server: the GA protocol over real WebSockets on loopback.
+
+Two ways to run it:
+
+* ``async with Simulator() as sim:`` in the current event loop;
+* ``with SimulatorThread() as sim:`` in a background thread with its own loop, for synchronous
+  code, pytest fixtures that must not care which async framework a test uses, and clients
+  that block.
+
+Either way ``sim.url`` is the base URL (``ws://127.0.0.1:<port>/v1``) and ``sim.provider()``
+an :class:`~rtvoice.OpenAIProvider` pointing at it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Collection
+from http import HTTPStatus
+from types import TracebackType
+
+from typing_extensions import Self
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from ..errors import UserError
+from ..model.events import ErrorEvent
+from ..model.openai import OpenAIServerCodec
+from ..providers import OpenAIProvider
+from ._connection import SimulatedConnection
+from ._defaults import SimulatorOptions
+from ._engine import SimulatedSession
+from ._faults import Faults
+from ._handshake import Accepted, check_handshake, is_realtime_path
+from ._ids import SeededIds
+from ._responder import Responder
+
+__all__ = ["DEFAULT_API_KEY", "Simulator", "SimulatorThread"]
+
+DEFAULT_API_KEY = "sk-simulator"
+"""The key :meth:`Simulator.provider` presents when the simulator was given no ``api_key``
+(it then accepts any non-empty key)."""
+
+_MAX_FRAME = 16 * 2**20 + 4096  # a 15 MiB append in base64 plus its envelope (PROTOCOL.md §10)
+
+
+class Simulator:
+    """A protocol-faithful realtime server on loopback (PROTOCOL.md §12).
+
+    Args:
+        host: Interface to listen on. Loopback by default; the server is for local use.
+        port: Port to listen on; ``0`` picks a free one (read it from :attr:`port`).
+        api_key: The only key accepted. ``None`` accepts any non-empty key; a missing
+            ``Authorization`` header is refused either way (close 3000).
+        models: Accepted model names; ``None`` accepts every ``gpt-realtime*``,
+            ``gpt-4o-realtime-preview*`` and ``gpt-4o-mini-realtime-preview*`` name.
+        pace: ``None`` (the default, for tests) streams responses as fast as possible;
+            ``1.0`` at real time, as a person would hear them; ``4.0`` four times faster.
+        options: Session behaviour (maximum duration, delta sizes, default voice, seed).
+        responder: Replaces the deterministic model's rules (see ``default_responder``).
+        faults: Misbehaviour to inject into every connection.
+        beta_mode: Accept ``OpenAI-Beta: realtime=v1`` and speak the beta dialect to such
+            clients, instead of refusing them as today's server does.
+        seed: Seed of the id source shared by all sessions (ids are reproducible).
+        clock: Wall clock in seconds (``expires_at`` and the idle timeout use it).
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str | None = None,
+        models: Collection[str] | None = None,
+        pace: float | None = None,
+        options: SimulatorOptions | None = None,
+        responder: Responder | None = None,
+        faults: Faults | None = None,
+        beta_mode: bool = False,
+        seed: int = 0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if pace is not None and pace <= 0:
+            raise UserError(f"pace must be > 0 (or None for as fast as possible), got {pace}")
+        self.host = host
+        self._port = port
+        self.api_key = api_key
+        self.models = models
+        self.pace = pace
+        self.options = options or SimulatorOptions()
+        self.responder = responder
+        self.faults = faults or Faults()
+        self.beta_mode = beta_mode
+        self._clock = clock
+        self._ids = SeededIds(seed)
+        self._server: Server | None = None
+        self.connections_served = 0
+        """How many sessions were opened (rejected upgrades not counted)."""
+
+    # -------------------------------------------------------------------------------------
+    # Addresses
+
+    @property
+    def port(self) -> int:
+        """The listening port (known once started)."""
+        if self._server is None:
+            raise UserError("the simulator is not running: use 'async with Simulator() as sim'")
+        return int(next(iter(self._server.sockets)).getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``ws://127.0.0.1:8765/v1``; ``/realtime?model=...`` goes after it."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"ws://{host}:{self.port}/v1"
+
+    def realtime_url(self, model: str = "gpt-realtime") -> str:
+        """The full session URL for ``model``."""
+        return f"{self.url}/realtime?model={model}"
+
+    def provider(self) -> OpenAIProvider:
+        """An :class:`~rtvoice.OpenAIProvider` for this server, with a key it accepts."""
+        return OpenAIProvider(api_key=self.api_key or DEFAULT_API_KEY, base_url=self.url)
+
+    # -------------------------------------------------------------------------------------
+    # Lifecycle
+
+    async def start(self) -> None:
+        """Start listening. Prefer ``async with``."""
+        if self._server is not None:
+            raise UserError("the simulator is already running")
+        self._server = await serve(
+            self._serve_connection,
+            self.host,
+            self._port,
+            process_request=self._process_request,
+            max_size=_MAX_FRAME,
+            ping_interval=20.0,
+            ping_timeout=20.0,
+        )
+
+    async def close(self) -> None:
+        """Stop listening and close every connection (code 1001). Idempotent."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+            await server.wait_closed()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -------------------------------------------------------------------------------------
+    # Connections
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        if is_realtime_path(request.path):
+            return None
+        return connection.respond(
+            HTTPStatus.NOT_FOUND, "Not Found: the realtime endpoint is /v1/realtime\n"
+        )
+
+    async def _serve_connection(self, websocket: ServerConnection) -> None:
+        request = websocket.request
+        assert request is not None  # the handler only runs after a successful upgrade
+        verdict = check_handshake(
+            request.path,
+            _header_view(request.headers),
+            api_key=self.api_key,
+            models=self.models,
+            beta_mode=self.beta_mode,
+        )
+        dialect = verdict.dialect if isinstance(verdict, Accepted) else "ga"
+        webrtc = isinstance(verdict, Accepted) and verdict.call_id is not None
+        codec = OpenAIServerCodec(
+            dialect, event_ids=lambda: self._ids.new_id("event"), webrtc=webrtc
+        )
+        if not isinstance(verdict, Accepted):
+            for frame in codec.encode(ErrorEvent(error=verdict.error)):
+                await websocket.send(frame)
+            await websocket.close(verdict.close_code, verdict.close_reason)
+            return
+        self.connections_served += 1
+        session = SimulatedSession(
+            model=verdict.model,
+            now=self._clock(),
+            ids=self._ids,
+            options=self.options,
+            responder=self.responder,
+            session_type=verdict.session_type,
+            webrtc=webrtc,
+        )
+        connection = SimulatedConnection(
+            websocket, codec, session, pace=self.pace, faults=self.faults, clock=self._clock
+        )
+        await connection.run()
+
+
+def _header_view(headers: Headers) -> dict[str, str]:
+    """The few headers the handshake reads, under canonical names."""
+    view: dict[str, str] = {}
+    for name in ("Authorization", "api-key", "OpenAI-Beta"):
+        value = headers.get(name)
+        if value is not None:
+            view[name] = value
+    return view
+
+
+class SimulatorThread:
+    """A :class:`Simulator` running in a background thread with its own event loop.
+
+    For synchronous code and fixtures: ``with SimulatorThread() as sim: sim.url``, or
+    ``SimulatorThread(Simulator(pace=4.0))`` for a configured one (not yet started: the
+    thread starts it in its own loop). Starting waits until the server listens; leaving the
+    block stops it and joins the thread.
+    """
+
+    def __init__(self, simulator: Simulator | None = None) -> None:
+        self._simulator = simulator or Simulator()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._stopped: asyncio.Event | None = None
+        self._failure: BaseException | None = None
+        self._started = False
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running server."""
+        return self._running().url
+
+    def realtime_url(self, model: str = "gpt-realtime") -> str:
+        """The full session URL for ``model``."""
+        return self._running().realtime_url(model)
+
+    def provider(self) -> OpenAIProvider:
+        """An :class:`~rtvoice.OpenAIProvider` for this server."""
+        return self._running().provider()
+
+    @property
+    def simulator(self) -> Simulator:
+        """The simulator this thread runs."""
+        return self._simulator
+
+    def _running(self) -> Simulator:
+        if not self._started:
+            raise UserError("the simulator thread is not running")
+        return self._simulator
+
+    def start(self) -> None:
+        """Start the thread and wait until the server listens."""
+        self._thread = threading.Thread(target=self._run, name="rtvoice-simulator", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._failure is not None:
+            raise self._failure
+
+    def stop(self) -> None:
+        """Stop the server and join the thread. Idempotent."""
+        loop, stopped = self._loop, self._stopped
+        if loop is not None and stopped is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(stopped.set)
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopped = asyncio.Event()
+        try:
+            await self._simulator.start()
+        except BaseException as exc:
+            self._failure = exc
+            self._ready.set()
+            return
+        self._started = True
+        self._ready.set()
+        try:
+            await self._stopped.wait()
+        finally:
+            self._started = False
+            await self._simulator.close()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
