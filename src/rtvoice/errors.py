@@ -11,7 +11,14 @@ The tree::
     │   ├── ConnectionLostError   any other abnormal close (network, 1006, 1011, ...)
     │   │   └── MessageTooBigError    a frame exceeded ``max_size`` (close 1009)
     │   └── TransportClosedError  a send (or receive) on a transport that is already closed
-    └── ProviderError             the server reported a fatal error event
+    ├── ProviderError             the server reported a fatal error event
+    ├── ToolError                 a tool failed (carried in ToolResult.error, never raised
+    │   ├── ToolArgumentsError        to the session: the model gets an error output)
+    │   └── ToolTimeoutError
+    └── GuardrailError            a guardrail returned something other than its output type
+
+``ToolError`` and its subclasses live in :mod:`rtvoice.tools`, ``GuardrailError`` in
+:mod:`rtvoice.guardrails`, ``HandoffInputError`` (a ``UserError``) in :mod:`rtvoice.handoffs`.
 
 A clean close (code 1000, or 1001 "going away") is not an exception: iteration over a
 transport (and over a session) simply ends.

@@ -1,0 +1,1 @@
+"""Function tools, in private modules; :mod:`rtvoice.tools` is the public face."""

@@ -1,0 +1,122 @@
+"""The agent: who speaks, how, and with which tools.
+
+A :class:`RealtimeAgent` is an immutable description. The session sends its instructions,
+tools and voice to the model; a handoff swaps the agent for another one mid-conversation.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
+
+from .errors import UserError
+from .providers import RealtimeProvider
+
+if TYPE_CHECKING:
+    from .guardrails import InputGuardrail, OutputGuardrail
+    from .handoffs import Handoff
+    from .tools import FunctionTool
+
+__all__ = ["Instructions", "RealtimeAgent", "snake_case"]
+
+TContext = TypeVar("TContext")
+
+Instructions: TypeAlias = "str | Callable[[Any, RealtimeAgent[Any]], str | Awaitable[str]] | None"
+"""An agent's instructions: a string, or a sync or async function of the run context and the
+agent, called when the agent becomes active."""
+
+
+def snake_case(name: str) -> str:
+    """``"Billing Agent"`` -> ``"billing_agent"``; ``"TriageAgent"`` -> ``"triage_agent"``."""
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name.strip())
+    name = re.sub(r"[^0-9A-Za-z]+", "_", name)
+    return name.strip("_").lower()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RealtimeAgent(Generic[TContext]):
+    """A voice agent.
+
+    Args:
+        name: How the agent is known (in events, history, traces and handoff tool names).
+        instructions: A string, or a (sync or async) function of ``(context, agent)``
+            returning one, resolved each time the agent becomes active.
+        tools: Function tools (``@function_tool``) the model may call.
+        handoffs: Agents (or ``handoff(...)`` objects) this agent may transfer to; each
+            becomes a ``transfer_to_<snake_name>`` tool.
+        output_guardrails: Checks on what the agent says.
+        input_guardrails: Checks on what the user says.
+        handoff_description: Tells other agents when to transfer to this one.
+        voice: The voice for this agent (applied when the server still allows a change).
+        provider: Where this agent's sessions connect (overrides the runner's provider).
+
+    Raises:
+        UserError: A field has the wrong type or an empty value.
+    """
+
+    name: str
+    instructions: Instructions = None
+    tools: Sequence[FunctionTool] = ()
+    handoffs: Sequence[RealtimeAgent[Any] | Handoff] = ()
+    output_guardrails: Sequence[OutputGuardrail] = ()
+    input_guardrails: Sequence[InputGuardrail] = ()
+    handoff_description: str | None = None
+    voice: str | None = None
+    provider: RealtimeProvider | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise UserError("RealtimeAgent.name must be a non-empty string")
+        where = f"RealtimeAgent {self.name!r}"
+        if self.instructions is not None and not (
+            isinstance(self.instructions, str) or callable(self.instructions)
+        ):
+            raise UserError(f"{where}: instructions must be a string or a function")
+        for attribute in ("tools", "handoffs", "output_guardrails", "input_guardrails"):
+            value = getattr(self, attribute)
+            if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+                raise UserError(f"{where}: {attribute} must be a list")
+            object.__setattr__(self, attribute, tuple(value))
+        for tool in self.tools:
+            if not (hasattr(tool, "name") and hasattr(tool, "to_definition")):
+                raise UserError(
+                    f"{where}: tools must be function tools (decorate the function with "
+                    f"@function_tool), got {tool!r}"
+                )
+        for target in self.handoffs:
+            if not (isinstance(target, RealtimeAgent) or hasattr(target, "tool_name")):
+                raise UserError(
+                    f"{where}: handoffs must be RealtimeAgent or handoff(...) objects, "
+                    f"got {target!r}"
+                )
+        if self.voice is not None and (not isinstance(self.voice, str) or not self.voice):
+            raise UserError(f"{where}: voice must be a non-empty string or None")
+        if self.handoff_description is not None and not isinstance(self.handoff_description, str):
+            raise UserError(f"{where}: handoff_description must be a string or None")
+        if self.provider is not None and not isinstance(self.provider, RealtimeProvider):
+            raise UserError(f"{where}: provider must be a RealtimeProvider")
+
+    def clone(self, **changes: Any) -> RealtimeAgent[TContext]:
+        """A copy with some fields changed (validated like a new agent)."""
+        try:
+            return replace(self, **changes)
+        except TypeError as exc:
+            raise UserError(f"RealtimeAgent.clone: {exc}") from None
+
+    async def resolve_instructions(self, context: TContext) -> str | None:
+        """The instructions to send now: the string, or the function's result."""
+        instructions = self.instructions
+        if instructions is None or isinstance(instructions, str):
+            return instructions
+        result = instructions(context, self)
+        if inspect.isawaitable(result):
+            result = await result
+        if not isinstance(result, str):
+            raise UserError(
+                f"RealtimeAgent {self.name!r}: the instructions function returned "
+                f"{type(result).__name__}, not a string"
+            )
+        return result

@@ -1,0 +1,72 @@
+"""The contract between a session and its model connection."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from ..transport import TransportOptions
+from .commands import ModelCommand
+from .events import ModelEvent
+from .openai._dialect import Dialect
+
+__all__ = ["ConnectRequest", "ModelConnector", "RealtimeModel"]
+
+
+@runtime_checkable
+class RealtimeModel(Protocol):
+    """One live connection to one realtime backend, in the neutral vocabulary.
+
+    A session owns exactly one model. The model is connected when the session receives it and
+    lives until :meth:`close`. Guarantees every implementation gives:
+
+    * :meth:`events` yields the backend's events in arrival order, starting with
+      ``SessionCreated``. It may be iterated once. It ends normally when the backend closes
+      cleanly, and raises a :class:`~rtvoice.errors.TransportError` subclass when the
+      connection fails. A malformed frame is a ``DecodeError`` event, never an exception.
+    * :meth:`send` may be called from any task, concurrently with iteration; commands go out
+      in call order. It raises :class:`~rtvoice.errors.TransportClosedError` once closed.
+    * :meth:`close` is idempotent and safe under cancellation; afterwards :meth:`events`
+      ends.
+    """
+
+    def events(self) -> AsyncIterator[ModelEvent]:
+        """The backend's events, in order, until the connection ends."""
+        ...
+
+    async def send(self, command: ModelCommand) -> None:
+        """Send one command to the backend."""
+        ...
+
+    async def close(self) -> None:
+        """Close the connection and release its resources."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectRequest:
+    """Everything needed to open one model connection; built by the runner per session.
+
+    Attributes:
+        url: The WebSocket URL (from the provider, or the per-session override).
+        headers: The upgrade headers. May hold secrets: never log them.
+        dialect: The protocol shape the server speaks.
+        model_name: The model the session asked for (already in ``url`` for OpenAI).
+        transport_options: Timeouts and limits for the socket.
+    """
+
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    dialect: Dialect = "ga"
+    model_name: str = ""
+    transport_options: TransportOptions | None = None
+
+
+@runtime_checkable
+class ModelConnector(Protocol):
+    """Opens a connected :class:`RealtimeModel` for a request; one call per session."""
+
+    async def __call__(self, request: ConnectRequest) -> RealtimeModel:
+        """Connect and return the model (raises a ``TransportError`` on failure)."""
+        ...

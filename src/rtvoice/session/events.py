@@ -1,0 +1,317 @@
+"""The events a :class:`~rtvoice.RealtimeSession` yields to the application.
+
+Iterate a session and ``match`` on ``event.type``. Every event is a frozen, slotted dataclass;
+:data:`RealtimeSessionEvent` is the closed union. The order guarantees:
+
+* ``agent_start`` comes before any output of a response, and ``agent_end`` after the last
+  response of a turn (no tool call or queued input still waiting for an answer).
+* For each assistant audio item: ``audio`` events in order, then either ``audio_end`` or
+  ``audio_interrupted`` (never both).
+* ``history_added`` comes once per item, before any ``history_updated`` about it.
+* A fatal failure does not appear here: iteration ends by raising a typed exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+from ..model.events import ErrorInfo, ModelEvent, Usage
+from .history import HistoryItem
+
+if TYPE_CHECKING:
+    from ..agent import RealtimeAgent
+
+__all__ = [
+    "AgentEndEvent",
+    "AgentStartEvent",
+    "AudioChunk",
+    "AudioEndEvent",
+    "AudioEvent",
+    "AudioInterruptedEvent",
+    "ErrorSessionEvent",
+    "GuardrailTrippedEvent",
+    "HandoffEvent",
+    "HistoryAddedEvent",
+    "HistoryUpdatedEvent",
+    "InputAudioTimeoutTriggeredEvent",
+    "InputTranscriptEvent",
+    "RawModelEvent",
+    "RealtimeSessionEvent",
+    "SpeechStartedEvent",
+    "SpeechStoppedEvent",
+    "ToolApprovalRequiredEvent",
+    "ToolEndEvent",
+    "ToolStartEvent",
+    "TranscriptDeltaEvent",
+    "UsageEvent",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AudioChunk:
+    """A piece of assistant audio, raw bytes in the session's output format.
+
+    Attributes:
+        data: The audio (PCM16 24 kHz, or G.711 at 8 kHz, as configured).
+        item_id: The assistant item it belongs to.
+        content_index: The content part within that item (normally 0).
+        response_id: The response that produced it.
+    """
+
+    data: bytes
+    item_id: str
+    content_index: int
+    response_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentStartEvent:
+    """The current agent began responding (the first response of a turn)."""
+
+    agent: RealtimeAgent[Any]
+    type: Literal["agent_start"] = "agent_start"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentEndEvent:
+    """The current agent finished its turn: its last response is done and nothing (no tool
+    result, no queued input) is waiting for another response."""
+
+    agent: RealtimeAgent[Any]
+    type: Literal["agent_end"] = "agent_end"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandoffEvent:
+    """The conversation moved from one agent to another."""
+
+    from_agent: RealtimeAgent[Any]
+    to_agent: RealtimeAgent[Any]
+    type: Literal["handoff"] = "handoff"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolStartEvent:
+    """A tool call began running.
+
+    Attributes:
+        arguments: The JSON arguments as the model wrote them.
+    """
+
+    agent: RealtimeAgent[Any]
+    tool_name: str
+    call_id: str
+    arguments: str
+    type: Literal["tool_start"] = "tool_start"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolEndEvent:
+    """A tool call finished; ``output`` is what the model was sent.
+
+    Attributes:
+        error: Set when the tool raised, timed out, or got invalid arguments; ``output``
+            then holds the error message the model saw.
+    """
+
+    agent: RealtimeAgent[Any]
+    tool_name: str
+    call_id: str
+    output: str
+    error: BaseException | None = None
+    type: Literal["tool_end"] = "tool_end"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolApprovalRequiredEvent:
+    """A tool call waits for ``session.approve_tool_call(call_id)`` or
+    ``session.reject_tool_call(call_id)``; the conversation keeps flowing meanwhile."""
+
+    agent: RealtimeAgent[Any]
+    tool_name: str
+    call_id: str
+    arguments: str
+    type: Literal["tool_approval_required"] = "tool_approval_required"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AudioEvent:
+    """Assistant audio to play: ``event.audio.data``. Hot path: one per 20-200 ms."""
+
+    audio: AudioChunk
+    type: Literal["audio"] = "audio"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AudioEndEvent:
+    """All audio of an assistant content part has arrived."""
+
+    item_id: str
+    content_index: int
+    response_id: str
+    type: Literal["audio_end"] = "audio_end"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AudioInterruptedEvent:
+    """Stop playing this item now: the user barged in, the application called
+    ``interrupt()``, or a guardrail tripped.
+
+    Attributes:
+        played_ms: How much of the item the user heard (the truncation point).
+    """
+
+    item_id: str
+    content_index: int
+    response_id: str
+    played_ms: int
+    type: Literal["audio_interrupted"] = "audio_interrupted"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryAddedEvent:
+    """A new item entered the conversation history."""
+
+    item: HistoryItem
+    type: Literal["history_added"] = "history_added"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryUpdatedEvent:
+    """An item of the history changed (finished, transcribed, truncated, removed).
+
+    Attributes:
+        history: The whole history after the change, in conversation order.
+        item: The item that changed, in its new state (``None`` when it was removed).
+    """
+
+    history: tuple[HistoryItem, ...]
+    item: HistoryItem | None = None
+    type: Literal["history_updated"] = "history_updated"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TranscriptDeltaEvent:
+    """A piece of what the assistant is saying (audio transcript) or writing (text)."""
+
+    item_id: str
+    response_id: str
+    delta: str
+    content_index: int = 0
+    type: Literal["transcript_delta"] = "transcript_delta"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InputTranscriptEvent:
+    """The transcription of the user's speech, as it is recognised.
+
+    Attributes:
+        text: Everything recognised so far for this item (the final transcript when
+            ``is_final``).
+        delta: What this event added (empty for the final event).
+        is_final: Whether the transcription of this item is complete.
+    """
+
+    item_id: str
+    text: str
+    delta: str = ""
+    is_final: bool = False
+    type: Literal["input_transcript"] = "input_transcript"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeechStartedEvent:
+    """The server heard the user start speaking (stop local playback now)."""
+
+    item_id: str
+    audio_start_ms: int
+    type: Literal["speech_started"] = "speech_started"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeechStoppedEvent:
+    """The server heard the user stop speaking."""
+
+    item_id: str
+    audio_end_ms: int
+    type: Literal["speech_stopped"] = "speech_stopped"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GuardrailTrippedEvent:
+    """A guardrail's tripwire fired; the offending response was stopped.
+
+    Attributes:
+        results: The guardrail results that tripped (the guardrail module's result type).
+        text: The text that was checked.
+    """
+
+    results: tuple[Any, ...]
+    text: str
+    type: Literal["guardrail_tripped"] = "guardrail_tripped"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InputAudioTimeoutTriggeredEvent:
+    """The server's VAD idle timeout fired (the user said nothing for a while)."""
+
+    item_id: str
+    audio_start_ms: int
+    audio_end_ms: int
+    type: Literal["input_audio_timeout_triggered"] = "input_audio_timeout_triggered"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UsageEvent:
+    """Tokens used by one response, and by the whole session so far."""
+
+    response_id: str
+    usage: Usage
+    total: Usage
+    type: Literal["usage"] = "usage"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrorSessionEvent:
+    """A recoverable error: the session goes on. (Fatal errors raise instead.)
+
+    ``error.type`` is the server's (``invalid_request_error``, ``server_error``) or
+    ``decode_error`` for a frame rtvoice could not read.
+    """
+
+    error: ErrorInfo
+    type: Literal["error"] = "error"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RawModelEvent:
+    """Every model event, as received (only when the session was asked for them)."""
+
+    event: ModelEvent
+    type: Literal["raw_model_event"] = "raw_model_event"
+
+
+RealtimeSessionEvent: TypeAlias = (
+    AgentStartEvent
+    | AgentEndEvent
+    | HandoffEvent
+    | ToolStartEvent
+    | ToolEndEvent
+    | ToolApprovalRequiredEvent
+    | AudioEvent
+    | AudioEndEvent
+    | AudioInterruptedEvent
+    | HistoryAddedEvent
+    | HistoryUpdatedEvent
+    | TranscriptDeltaEvent
+    | InputTranscriptEvent
+    | SpeechStartedEvent
+    | SpeechStoppedEvent
+    | GuardrailTrippedEvent
+    | InputAudioTimeoutTriggeredEvent
+    | UsageEvent
+    | ErrorSessionEvent
+    | RawModelEvent
+)
+"""Everything a session yields."""

@@ -1,0 +1,129 @@
+"""The conversation history a session keeps: typed, ordered, without audio bytes.
+
+Items keep the server's order (``previous_item_id``). User audio appears as its transcript
+(``InputAudio(transcript=...)``, filled in when transcription completes), assistant audio as
+what was said (``OutputAudio(transcript=...)``; after an interruption, only what was heard).
+A tool call and its output are one :class:`ToolCallItem`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeAlias
+
+from ..model.items import InputAudio, InputImage, InputText, ItemStatus, OutputAudio, OutputText
+
+__all__ = [
+    "AssistantMessageItem",
+    "HistoryItem",
+    "OtherHistoryItem",
+    "SystemMessageItem",
+    "ToolCallItem",
+    "UserMessageItem",
+]
+
+
+def _join(parts: tuple[object, ...]) -> str:
+    texts: list[str] = []
+    for part in parts:
+        match part:
+            case InputText(text=text) | OutputText(text=text):
+                texts.append(text)
+            case InputAudio(transcript=str(transcript)) | OutputAudio(transcript=str(transcript)):
+                texts.append(transcript)
+    return " ".join(text for text in texts if text)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserMessageItem:
+    """Something the user said or sent.
+
+    Attributes:
+        content: Text, audio (with its transcript once known; never the bytes), images.
+    """
+
+    item_id: str
+    content: tuple[InputText | InputAudio | InputImage, ...] = ()
+    status: ItemStatus | None = None
+    type: Literal["user_message"] = "user_message"
+
+    @property
+    def text(self) -> str:
+        """The message as text: typed text and transcripts, joined by spaces."""
+        return _join(self.content)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssistantMessageItem:
+    """Something an agent said or wrote.
+
+    Attributes:
+        agent_name: The agent that was active when the item was created.
+        content: Text, or audio with its transcript (never the bytes).
+        status: ``incomplete`` when the response was cut short.
+    """
+
+    item_id: str
+    content: tuple[OutputText | OutputAudio, ...] = ()
+    status: ItemStatus | None = None
+    agent_name: str | None = None
+    type: Literal["assistant_message"] = "assistant_message"
+
+    @property
+    def text(self) -> str:
+        """The message as text (the transcript, for audio)."""
+        return _join(self.content)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SystemMessageItem:
+    """A system message added to the conversation."""
+
+    item_id: str
+    content: tuple[InputText, ...] = ()
+    status: ItemStatus | None = None
+    type: Literal["system_message"] = "system_message"
+
+    @property
+    def text(self) -> str:
+        """The message text."""
+        return _join(self.content)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolCallItem:
+    """A function call the model made, with its output once the tool has run.
+
+    Attributes:
+        arguments: The JSON arguments as the model wrote them.
+        output: What the model was sent back; ``None`` while the call is pending.
+        status: ``in_progress`` while the model writes the call, then ``completed`` (or
+            ``incomplete`` if the response was cut short).
+        agent_name: The agent that was active when the call was made.
+    """
+
+    item_id: str
+    call_id: str
+    name: str
+    arguments: str = ""
+    output: str | None = None
+    status: ItemStatus | None = None
+    agent_name: str | None = None
+    type: Literal["tool_call"] = "tool_call"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OtherHistoryItem:
+    """An item of a kind rtvoice does not model (e.g. MCP), kept as received."""
+
+    item_id: str
+    item_type: str
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    type: Literal["other"] = "other"
+
+
+HistoryItem: TypeAlias = (
+    UserMessageItem | AssistantMessageItem | SystemMessageItem | ToolCallItem | OtherHistoryItem
+)
+"""One entry of a session's history."""
