@@ -3,6 +3,26 @@
 Its vocabulary is provider-neutral: :mod:`.events` (what the backend reports),
 :mod:`.commands` (what the client asks), :mod:`.items` and :mod:`.session_config` (the values
 both carry). :mod:`.openai` maps that vocabulary to the OpenAI Realtime wire protocol.
+
+:class:`RealtimeModel` is the contract a session relies on, :class:`ModelConnector` opens one
+per session from a :class:`ConnectRequest`, and :class:`OpenAIRealtimeModel` is the default
+implementation (a transport plus the OpenAI codec). :data:`ModelEvent` and
+:data:`ModelCommand` are the two closed unions that flow through it. For tests without a
+socket, see :class:`rtvoice.testing.ScriptedModel`.
 """
 
 from __future__ import annotations
+
+from ._base import ConnectRequest, ModelConnector, RealtimeModel
+from ._openai_model import OpenAIRealtimeModel
+from .commands import ModelCommand
+from .events import ModelEvent
+
+__all__ = [
+    "ConnectRequest",
+    "ModelCommand",
+    "ModelConnector",
+    "ModelEvent",
+    "OpenAIRealtimeModel",
+    "RealtimeModel",
+]
