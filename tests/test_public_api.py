@@ -13,8 +13,16 @@ PUBLIC_MODULES = [
     "rtvoice.audio",
     "rtvoice.config",
     "rtvoice.errors",
+    "rtvoice.guardrails",
+    "rtvoice.handoffs",
+    "rtvoice.middleware",
+    "rtvoice.model",
+    "rtvoice.model.openai",
     "rtvoice.providers",
+    "rtvoice.session",
     "rtvoice.simulator",
+    "rtvoice.testing",
+    "rtvoice.tools",
     "rtvoice.transport",
 ]
 

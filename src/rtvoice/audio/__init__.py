@@ -1,5 +1,8 @@
 """Audio formats, G.711, resampling and levels, in pure Python (PROTOCOL.md §9).
 
+A :class:`PlaybackTracker` records what the application actually played, for exact truncation
+on interruptions.
+
 PCM16 buffers are signed 16-bit little-endian mono bytes throughout. Functions that take a
 whole PCM16 buffer raise :class:`~rtvoice.UserError` when it has an odd length; the streaming
 :class:`Resampler` accepts any chunking instead.
@@ -18,10 +21,12 @@ from ._formats import (
 )
 from ._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 from ._pcm16 import rms_dbfs
+from ._playback import PlaybackTracker
 from ._resample import Resampler, resample_pcm16
 
 __all__ = [
     "AudioFormatName",
+    "PlaybackTracker",
     "Resampler",
     "alaw_decode",
     "alaw_encode",

@@ -5,8 +5,10 @@ Iterate a session and ``match`` on ``event.type``. Every event is a frozen, slot
 
 * ``agent_start`` comes before any output of a response, and ``agent_end`` after the last
   response of a turn (no tool call or queued input still waiting for an answer).
-* For each assistant audio item: ``audio`` events in order, then either ``audio_end`` or
-  ``audio_interrupted`` (never both).
+* For each assistant audio item: ``audio`` events in order, then ``audio_end`` once all of
+  it has arrived. Audio arrives faster than real time, so ``audio_interrupted`` may come
+  after ``audio_end`` (the application is still playing); after ``audio_interrupted`` no
+  further ``audio`` event of that item is yielded.
 * ``history_added`` comes once per item, before any ``history_updated`` about it.
 * A fatal failure does not appear here: iteration ends by raising a typed exception.
 """

@@ -1,0 +1,206 @@
+"""The runner: one configuration, many sessions.
+
+``RealtimeRunner(starting_agent, config=...)`` validates the configuration once; each
+``await runner.run()`` builds a new, unconnected :class:`~rtvoice.RealtimeSession` with its own
+model connection, so one runner serves any number of concurrent sessions.
+
+Where a session connects, first match wins:
+
+1. ``run(model_config={"url": ...})``: that URL, with ``model_config["headers"]`` if given
+   (then no ``Authorization`` header is added), else a bearer ``api_key``, else the
+   provider's headers.
+2. ``run(model_config={"call_id": ...})``: the provider's call-attach URL.
+3. The starting agent's ``provider``, else the runner's ``provider``.
+4. ``OPENAI_API_KEY`` (or ``model_config["api_key"]``): OpenAI.
+5. Otherwise the built-in simulator, started for the session and stopped with it (a warning is
+   logged once per runner, so a production service with a missing key notices).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
+from typing import Any, Generic, TypedDict, TypeVar
+
+from typing_extensions import NotRequired
+
+from .agent import RealtimeAgent
+from .audio import PlaybackTracker
+from .config import RealtimeRunConfig, RunSettings, normalize_run_config
+from .errors import UserError
+from .model import ConnectRequest, ModelCommand, ModelConnector, ModelEvent, OpenAIRealtimeModel
+from .model import RealtimeModel as _RealtimeModel
+from .providers import OpenAIProvider, RealtimeProvider
+from .session import RealtimeSession
+from .simulator import Simulator
+
+__all__ = ["RealtimeModelConfig", "RealtimeRunner"]
+
+logger = logging.getLogger("rtvoice")
+
+TContext = TypeVar("TContext")
+
+
+class RealtimeModelConfig(TypedDict, total=False):
+    """Per-session connection overrides for :meth:`RealtimeRunner.run`."""
+
+    url: NotRequired[str]
+    """Connect here instead of the provider's URL."""
+    headers: NotRequired[Mapping[str, str]]
+    """Use exactly these upgrade headers (no ``Authorization`` is added)."""
+    api_key: NotRequired[str]
+    """A key for this session (sent as ``Authorization: Bearer``)."""
+    call_id: NotRequired[str]
+    """Attach to an existing WebRTC or SIP call instead of starting a conversation."""
+    playback_tracker: NotRequired[PlaybackTracker]
+    """Reports what the application actually played, for exact truncation."""
+
+
+_MODEL_CONFIG_KEYS = frozenset(RealtimeModelConfig.__annotations__)
+
+
+class RealtimeRunner(Generic[TContext]):
+    """Starts sessions of a starting agent with one configuration.
+
+    Args:
+        starting_agent: The agent that speaks first in every session.
+        config: The run configuration (see :mod:`rtvoice.config`), validated here.
+        provider: Where sessions connect, unless the agent or ``run`` says otherwise.
+        model: Opens each session's model connection (default:
+            :meth:`rtvoice.model.OpenAIRealtimeModel.connect`); pass
+            ``rtvoice.testing.ScriptedModel`` in unit tests.
+
+    Raises:
+        UserError: The configuration is invalid (the message names the key).
+    """
+
+    def __init__(
+        self,
+        starting_agent: RealtimeAgent[TContext],
+        *,
+        config: RealtimeRunConfig | None = None,
+        provider: RealtimeProvider | None = None,
+        model: ModelConnector | None = None,
+    ) -> None:
+        if not isinstance(starting_agent, RealtimeAgent):
+            raise UserError("RealtimeRunner needs a RealtimeAgent as starting_agent")
+        if provider is not None and not isinstance(provider, RealtimeProvider):
+            raise UserError("RealtimeRunner: provider must be a RealtimeProvider")
+        self.starting_agent = starting_agent
+        self.settings: RunSettings = normalize_run_config(config)
+        self.provider = provider
+        self._connector: ModelConnector = model or OpenAIRealtimeModel.connect
+        self._warned_simulator = False
+
+    async def run(
+        self, context: TContext | None = None, model_config: RealtimeModelConfig | None = None
+    ) -> RealtimeSession:
+        """A new session, not yet connected: enter it with ``async with session:``.
+
+        Args:
+            context: Your run context, handed to instructions functions, tools and guardrails.
+            model_config: Per-session connection overrides.
+
+        Raises:
+            UserError: ``model_config`` has an unknown key, or no URL can be built.
+        """
+        overrides: Mapping[str, Any] = model_config or {}
+        unknown = set(overrides) - _MODEL_CONFIG_KEYS
+        if unknown:
+            raise UserError(
+                f"Unknown model_config key {sorted(unknown)[0]!r}; valid keys: "
+                + ", ".join(sorted(_MODEL_CONFIG_KEYS))
+            )
+        request, connector = self._connection(overrides)
+        return RealtimeSession(
+            agent=self.starting_agent,
+            settings=self.settings,
+            connector=connector,
+            request=request,
+            context=context,
+            playback_tracker=overrides.get("playback_tracker"),
+        )
+
+    def _connection(self, overrides: Mapping[str, Any]) -> tuple[ConnectRequest, ModelConnector]:
+        model_name = self.settings.model.model_name
+        provider = self.starting_agent.provider or self.provider
+        api_key = overrides.get("api_key")
+        if provider is None and (api_key or os.environ.get("OPENAI_API_KEY")):
+            provider = OpenAIProvider(api_key=api_key)
+        url = overrides.get("url")
+        call_id = overrides.get("call_id")
+        if url is None and call_id is None and provider is None:
+            if not self._warned_simulator:
+                self._warned_simulator = True
+                logger.warning(
+                    "OPENAI_API_KEY is not set and no provider was given: sessions use the "
+                    "built-in simulator (pass provider=... to reach a real server)"
+                )
+            request = ConnectRequest(url="", model_name=model_name)
+            return request, _EmbeddedSimulator(self._connector)
+
+        if url is None:
+            if provider is None:
+                raise UserError("model_config['call_id'] needs a provider (or OPENAI_API_KEY)")
+            url = provider.build_call_url(call_id) if call_id else provider.build_url(model_name)
+        headers: Mapping[str, str]
+        if "headers" in overrides:
+            headers = dict(overrides["headers"])
+        elif api_key:
+            headers = {"Authorization": f"Bearer {api_key}"}
+        elif provider is not None:
+            headers = provider.build_headers()
+        else:
+            headers = {}
+        dialect = provider.dialect if provider is not None else "ga"
+        request = ConnectRequest(url=url, headers=headers, dialect=dialect, model_name=model_name)
+        return request, self._connector
+
+
+class _EmbeddedSimulator:
+    """A connector that starts a simulator for the session and stops it with the session."""
+
+    def __init__(self, connector: ModelConnector) -> None:
+        self._connector = connector
+
+    async def __call__(self, request: ConnectRequest) -> _RealtimeModel:
+        simulator = Simulator()
+        await simulator.start()
+        try:
+            provider = simulator.provider()
+            model = await self._connector(
+                replace(
+                    request,
+                    url=simulator.realtime_url(request.model_name or "gpt-realtime"),
+                    headers=provider.build_headers(),
+                )
+            )
+        except BaseException:
+            await simulator.close()
+            raise
+        return _SimulatorOwningModel(model, simulator)
+
+
+class _SimulatorOwningModel:
+    """A model whose ``close`` also stops the simulator it talks to."""
+
+    def __init__(self, model: _RealtimeModel, simulator: Simulator) -> None:
+        self._model = model
+        self._simulator = simulator
+
+    def events(self) -> AsyncIterator[ModelEvent]:
+        return self._model.events()
+
+    async def send(self, command: ModelCommand) -> None:
+        await self._model.send(command)
+
+    async def close(self) -> None:
+        try:
+            await self._model.close()
+        finally:
+            await self._simulator.close()
+
+    def __repr__(self) -> str:
+        return f"<model on the built-in simulator at {self._simulator.host}>"

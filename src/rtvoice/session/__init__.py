@@ -1,0 +1,88 @@
+"""The session layer: the conversation with a realtime model.
+
+:class:`RealtimeSession` is what applications iterate (``async for event in session``) and
+call (``send_message``, ``send_audio``, ``interrupt``, ``update_agent``, ...). Its events are
+in :mod:`rtvoice.session.events` and its history items in :mod:`rtvoice.session.history`;
+both are re-exported here.
+"""
+
+from __future__ import annotations
+
+from ._messages import UserInput, UserInputImage, UserInputMessage, UserInputText
+from ._session import (
+    DEFAULT_CLOSE_TIMEOUT,
+    DEFAULT_CONFIGURE_TIMEOUT,
+    DEFAULT_EVENT_BUFFER_SIZE,
+    RealtimeSession,
+)
+from .events import (
+    AgentEndEvent,
+    AgentStartEvent,
+    AudioChunk,
+    AudioEndEvent,
+    AudioEvent,
+    AudioInterruptedEvent,
+    ErrorSessionEvent,
+    GuardrailTrippedEvent,
+    HandoffEvent,
+    HistoryAddedEvent,
+    HistoryUpdatedEvent,
+    InputAudioTimeoutTriggeredEvent,
+    InputTranscriptEvent,
+    RawModelEvent,
+    RealtimeSessionEvent,
+    SpeechStartedEvent,
+    SpeechStoppedEvent,
+    ToolApprovalRequiredEvent,
+    ToolEndEvent,
+    ToolStartEvent,
+    TranscriptDeltaEvent,
+    UsageEvent,
+)
+from .history import (
+    AssistantMessageItem,
+    HistoryItem,
+    OtherHistoryItem,
+    SystemMessageItem,
+    ToolCallItem,
+    UserMessageItem,
+)
+
+__all__ = [
+    "AgentEndEvent",
+    "AgentStartEvent",
+    "AssistantMessageItem",
+    "AudioChunk",
+    "AudioEndEvent",
+    "AudioEvent",
+    "AudioInterruptedEvent",
+    "DEFAULT_CLOSE_TIMEOUT",
+    "DEFAULT_CONFIGURE_TIMEOUT",
+    "DEFAULT_EVENT_BUFFER_SIZE",
+    "ErrorSessionEvent",
+    "GuardrailTrippedEvent",
+    "HandoffEvent",
+    "HistoryAddedEvent",
+    "HistoryItem",
+    "HistoryUpdatedEvent",
+    "InputAudioTimeoutTriggeredEvent",
+    "InputTranscriptEvent",
+    "OtherHistoryItem",
+    "RawModelEvent",
+    "RealtimeSession",
+    "RealtimeSessionEvent",
+    "SpeechStartedEvent",
+    "SpeechStoppedEvent",
+    "SystemMessageItem",
+    "ToolApprovalRequiredEvent",
+    "ToolCallItem",
+    "ToolEndEvent",
+    "ToolStartEvent",
+    "TranscriptDeltaEvent",
+    "UsageEvent",
+    "UserInput",
+    "UserInputImage",
+    "UserInputMessage",
+    "UserInputText",
+    "UserMessageItem",
+]

@@ -1,0 +1,124 @@
+"""The ``session.update`` commands of a session, and what the server made of them.
+
+:class:`SessionUpdates` builds each update from the run's settings and the agent (the full
+configuration every time, so a handoff never drops back to the server's defaults), keeps the
+voice once the server has locked it (PROTOCOL.md §3.4), matches ``session.updated`` answers
+and refusals to the updates in flight (answers come in order, §7.0; a refusal names the
+update's ``event_id``, §2), and keeps the server's effective configuration. Pure: no IO.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+from typing import Any, Literal, TypeAlias
+
+from ..agent import RealtimeAgent
+from ..config import ModelSettings
+from ..model.commands import UpdateSession
+from ..model.events import ErrorInfo
+from ..model.session_config import SessionConfig, Tool, Unset
+
+__all__ = ["ConfigurationStatus", "SessionUpdates"]
+
+ConfigurationStatus: TypeAlias = Literal["unsent", "pending", "confirmed", "refused"]
+
+
+class SessionUpdates:
+    """The session's configuration updates and the server's answers.
+
+    Args:
+        settings: The run's model settings (formats, transcription, turn detection, ...).
+    """
+
+    __slots__ = (
+        "_in_flight",
+        "_initial",
+        "_settings",
+        "effective",
+        "refusal",
+        "refused_voice",
+        "status",
+    )
+
+    def __init__(self, settings: ModelSettings) -> None:
+        self._settings = settings
+        self._in_flight: deque[str] = deque()
+        self._initial: str | None = None
+        self.effective: SessionConfig | None = None
+        """The session as the server last reported it (``session.created`` / ``updated``)."""
+        self.status: ConfigurationStatus = "unsent"
+        """Where the first ``session.update`` stands."""
+        self.refusal: ErrorInfo | None = None
+        """The server's error when it refused the first ``session.update``."""
+        self.refused_voice: str | None = None
+        """The last voice an update had to leave out: assistant audio existed, and the server
+        refuses a voice change then (§3.4)."""
+
+    def command(
+        self,
+        agent: RealtimeAgent[Any],
+        instructions: str | None,
+        *,
+        event_id: str,
+        voice_locked: bool,
+    ) -> UpdateSession:
+        """The full ``session.update`` for ``agent`` (the first one makes :attr:`status`
+        ``pending``).
+
+        Args:
+            agent: Its tools and voice are sent.
+            instructions: The agent's resolved instructions.
+            event_id: The update's id, to match a refusal.
+            voice_locked: Assistant audio exists: the voice is left out.
+        """
+        tools: tuple[Tool, ...] = tuple(tool.to_definition() for tool in agent.tools)
+        config = self._settings.session_config(
+            instructions=instructions, tools=tools, voice=agent.voice
+        )
+        if voice_locked and config.voice is not None:
+            current = self.effective.voice if self.effective is not None else None
+            if config.voice != current:
+                self.refused_voice = config.voice
+            config = dataclasses.replace(config, voice=None)
+        self._in_flight.append(event_id)
+        if self._initial is None:
+            self._initial = event_id
+            self.status = "pending"
+        return UpdateSession(session=config, event_id=event_id)
+
+    def created(self, session: SessionConfig) -> None:
+        """``session.created``: the server's defaults."""
+        self.effective = session
+
+    def updated(self, session: SessionConfig) -> None:
+        """``session.updated``: the oldest update in flight was applied."""
+        self.effective = session
+        if self._in_flight and self._in_flight.popleft() == self._initial:
+            self.status = "confirmed"
+
+    def refused(self, error: ErrorInfo) -> bool:
+        """Match an error to an update in flight.
+
+        Returns:
+            ``True`` when it refused the first update (the session then raises from entry,
+            so the error is not an event); ``False`` otherwise (report it as usual).
+        """
+        event_id = error.event_id
+        if event_id is None or event_id not in self._in_flight:
+            return False
+        self._in_flight.remove(event_id)
+        if event_id == self._initial and self.status == "pending":
+            self.status = "refused"
+            self.refusal = error
+            return True
+        return False
+
+    def server_interrupts(self) -> bool:
+        """Whether the server cancels a response itself when speech starts (§3.3)."""
+        turn_detection = self.effective.turn_detection if self.effective else Unset.UNSET
+        if isinstance(turn_detection, Unset):
+            turn_detection = self._settings.turn_detection
+        if turn_detection is None:
+            return False
+        return turn_detection.interrupt_response is not False  # unset: the server's default, on

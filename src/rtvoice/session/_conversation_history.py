@@ -1,0 +1,150 @@
+"""Model items in, history events out: the session's view of the conversation.
+
+:class:`ConversationHistory` turns what the server says about items (added, done, output item
+events, retrieved, deleted, transcribed) into :mod:`~rtvoice.session.history` items in a
+:class:`~._history.HistoryBook`, merging each new state into the known one
+(:mod:`._history_items`) and returning the ``history_added`` / ``history_updated`` events to
+emit. Pure: no IO, no clock. Nothing here runs per audio delta.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..model.items import FunctionCallOutputItem, Item, OutputAudio, OutputText
+from ._history import HistoryBook, HistoryEvent
+from ._history_items import is_final, merge_states, to_history_item, with_transcript
+from .history import AssistantMessageItem, HistoryItem, ToolCallItem, UserMessageItem
+
+__all__ = ["ConversationHistory"]
+
+
+class ConversationHistory:
+    """The history a session keeps, fed with the server's item news."""
+
+    __slots__ = ("_book", "_completed_calls", "_reported_calls", "_unplaced")
+
+    def __init__(self) -> None:
+        self._book = HistoryBook()
+        self._unplaced: dict[str, Item] = {}
+        self._reported_calls: set[str] = set()
+        self._completed_calls: list[ToolCallItem] = []
+
+    @property
+    def items(self) -> tuple[HistoryItem, ...]:
+        """The items in conversation order (a cached tuple, rebuilt only after a change)."""
+        return self._book.items
+
+    def get(self, item_id: str) -> HistoryItem | None:
+        """The visible item with this id, if any."""
+        return self._book.get(item_id)
+
+    def take_completed_calls(self) -> list[ToolCallItem]:
+        """Tool calls that completed since the last call, each reported once."""
+        calls, self._completed_calls = self._completed_calls, []
+        return calls
+
+    def observe(
+        self,
+        item: Item,
+        previous_item_id: str | None,
+        *,
+        positioned: bool,
+        agent_name: str | None,
+    ) -> list[HistoryEvent]:
+        """A state of an item, from ``conversation.item.added`` / ``done`` (``positioned``), or
+        from output item events, ``response.done`` or a retrieve (not positioned).
+
+        Args:
+            item: The item as the server reported it.
+            previous_item_id: The item it follows (read only when ``positioned``).
+            positioned: Whether the event states the item's position.
+            agent_name: The agent active now (recorded on new assistant items and calls).
+        """
+        item_id = item.id
+        if item_id is None:
+            return []  # every server item has an id; nothing to key a nameless one by
+        if self._unplaced:
+            self._unplaced.pop(item_id, None)
+        if isinstance(item, FunctionCallOutputItem):
+            call = self._book.find_call(item.call_id)
+            if call is not None and call.item_id != item_id:
+                # "A tool call and its output are one ToolCallItem": the output item only
+                # takes its place in the order, and its text shows on the call.
+                events = self._book.observe(
+                    item_id, None, previous_item_id=previous_item_id, positioned=positioned
+                )
+                if call.output != item.output:
+                    updated = dataclasses.replace(call, output=item.output)
+                    events += self._book.replace(call.item_id, updated)
+                return events
+        new = to_history_item(item, item_id, agent_name)
+        old = self._book.get(item_id)
+        if old is not None:
+            new = merge_states(old, new)
+        events = self._book.observe(
+            item_id, new, previous_item_id=previous_item_id, positioned=positioned
+        )
+        if (
+            isinstance(new, ToolCallItem)
+            and new.status == "completed"
+            and new.call_id not in self._reported_calls
+        ):
+            self._reported_calls.add(new.call_id)
+            self._completed_calls.append(new)
+        return events
+
+    def announce(self, item: Item) -> None:
+        """``response.output_item.added``: ``conversation.item.added`` follows with the item's
+        position (PROTOCOL.md §7.a), so keep the item aside until then, or until its response
+        ends without it (:meth:`response_ended`)."""
+        if item.id is not None and item.id not in self._book:
+            self._unplaced[item.id] = item
+
+    def response_ended(
+        self, output: tuple[Item, ...], agent_name: str | None
+    ) -> list[HistoryEvent]:
+        """``response.done``: make sure every item of the response is in the history."""
+        events: list[HistoryEvent] = []
+        for item in (*output, *self._unplaced.values()):
+            events += self.observe(item, None, positioned=False, agent_name=agent_name)
+        self._unplaced.clear()
+        return events
+
+    def remove(self, item_id: str) -> list[HistoryEvent]:
+        """``conversation.item.deleted``."""
+        return self._book.remove(item_id)
+
+    def fill_transcript(
+        self, item_id: str, content_index: int, transcript: str
+    ) -> list[HistoryEvent]:
+        """The final transcription of a user audio item."""
+        item = self._book.get(item_id)
+        if item is None and item_id not in self._book:
+            # The transcription beat its item (§7.b: it is asynchronous): keep it on a
+            # provisional item, which the item's own events then place and complete.
+            provisional = with_transcript(
+                UserMessageItem(item_id=item_id), content_index, transcript
+            )
+            return self._book.observe(item_id, provisional, positioned=False)
+        if isinstance(item, UserMessageItem):
+            return self._book.replace(item_id, with_transcript(item, content_index, transcript))
+        return []
+
+    def finalise_part(
+        self, item_id: str, content_index: int, part: OutputAudio | OutputText
+    ) -> list[HistoryEvent]:
+        """The final text of an assistant content part. ``conversation.item.done`` normally
+        brings it; this only matters when the item's done came first (out of order)."""
+        item = self._book.get(item_id)
+        if (
+            isinstance(item, AssistantMessageItem)
+            and is_final(item.status)
+            and content_index < len(item.content)
+            and type(item.content[content_index]) is type(part)
+            and item.content[content_index] != part
+        ):
+            content = list(item.content)
+            content[content_index] = part
+            return self._book.replace(item_id, dataclasses.replace(item, content=tuple(content)))
+        return []

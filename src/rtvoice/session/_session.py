@@ -1,0 +1,508 @@
+"""The async session: one model connection, one task group, one ordered stream of events.
+
+:class:`RealtimeSession` moves things between the model and the application and decides
+nothing itself: every decision is a step of the pure
+:class:`~rtvoice.session._state.ConversationState`, whose effects (events to emit, commands to
+send) are queued *in the same synchronous step* and then delivered. That is what keeps the
+wire and the event stream in the order of the state's decisions, whichever task (the reader,
+or an application task calling a method) made them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import math
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, Final, Literal
+
+import anyio
+from typing_extensions import Self
+
+from ..agent import RealtimeAgent
+from ..audio import PlaybackTracker
+from ..config import RunSettings
+from ..errors import ConnectTimeoutError, TransportClosedError, UserError
+from ..model._base import ConnectRequest, ModelConnector
+from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
+from ._messages import UserInput, to_message_item
+from ._outbox import CommandOutbox, EventOutbox
+from ._reader import Connection, fatal_error, read_model
+from ._state import ConversationState, Effects
+from .events import RealtimeSessionEvent
+from .history import HistoryItem, ToolCallItem
+
+__all__ = [
+    "DEFAULT_CLOSE_TIMEOUT",
+    "DEFAULT_CONFIGURE_TIMEOUT",
+    "DEFAULT_EVENT_BUFFER_SIZE",
+    "RealtimeSession",
+]
+
+DEFAULT_EVENT_BUFFER_SIZE: Final = 256
+"""Events that may wait for the application before the session stops reading the socket."""
+
+DEFAULT_CONFIGURE_TIMEOUT: Final = 10.0
+"""Seconds ``async with session`` waits for the server to confirm the configuration."""
+
+DEFAULT_CLOSE_TIMEOUT: Final = 10.0
+"""Seconds :meth:`RealtimeSession.close` waits for the connection and the reader to end."""
+
+_Phase = Literal["new", "opening", "open", "closed"]
+
+
+class RealtimeSession:
+    """A live conversation with a realtime model: iterate it for events, call it to act.
+
+    Built by :meth:`RealtimeRunner.run <rtvoice.RealtimeRunner.run>` (or directly, in tests),
+    used once::
+
+        async with session:                       # connects and configures
+            await session.send_message("Hello!")
+            async for event in session:           # until the server closes, or close()
+                ...
+
+    Ordering and concurrency guarantees:
+
+    * ``async with session`` returns once the server confirmed the configuration
+      (``session.updated``), so anything sent afterwards uses it.
+    * Events arrive in the order of the model's events (see :mod:`rtvoice.session.events`
+      for what is guaranteed within that order). One task should iterate.
+    * The methods may be called from any task, also while another task iterates. Each state
+      change happens whole, in call order, and the commands it causes reach the server in that
+      same order, whatever task sends them.
+    * Responses are sequenced: inputs sent while a response runs are added to the conversation
+      at once, and one response follows when the running one ends; the session never provokes
+      ``conversation_already_has_active_response``.
+
+    Policies:
+
+    * **Events buffer**: ``event_buffer_size`` events (default 256) may wait for the
+      application. When it is full the reader waits (backpressure), so the transport stops
+      reading and TCP slows the server down; no event is dropped. The reader never calls
+      application code, so a slow consumer slows only itself.
+    * **Errors**: a recoverable server error (or an unreadable frame, as ``decode_error``) is an
+      ``error`` event and the session goes on. A clean close ends iteration. An abnormal close
+      ends iteration by raising the transport's exception (``ConnectionLostError``,
+      ``AuthenticationError``, ...). A fatal server error (``session_expired``) raises
+      :class:`~rtvoice.errors.ProviderError` once the events before it were delivered.
+    * **Timeouts**: ``configure_timeout`` for the server's confirmation at entry,
+      ``close_timeout`` for closing.
+    * **Interruptions** (PROTOCOL.md §7.d): when the user starts speaking (or on
+      :meth:`interrupt`) while assistant audio may still be playing, ``audio_interrupted``
+      says how much was heard (from the ``playback_tracker``, else the wall clock since the
+      item's first chunk, never more than was received); the item is truncated there, the
+      running response is cancelled unless the server's turn detection cancels it itself, and
+      later chunks of that item are dropped. Audio arrives faster than real time, so
+      ``audio_interrupted`` may come after that item's ``audio_end``: it means "stop playing".
+      After a truncation the history's transcript becomes what the server kept (the session
+      retrieves the item once; its audio is dropped on arrival).
+    * **Voice**: once the assistant has spoken, the server refuses a voice change (§3.4);
+      :meth:`update_agent` then keeps the current voice.
+
+    Args:
+        agent: The agent that speaks first.
+        settings: The normalised run settings.
+        connector: Opens the model connection (e.g. ``OpenAIRealtimeModel.connect``).
+        request: Where and how to connect.
+        context: Your run context, given to instructions functions (and, later, tools).
+        playback_tracker: Reports what the application actually played, for exact truncation
+            on interruptions; without one, audio is assumed to play in real time.
+        include_raw_events: Also yield every model event as a ``raw_model_event``, before
+            the events it causes.
+        event_buffer_size: How many events may wait for the application (see Policies).
+        configure_timeout: Seconds to wait for ``session.updated`` on entry.
+        close_timeout: Seconds :meth:`close` waits for the connection and the reader to end.
+        clock: Monotonic clock in seconds (for tests; default :func:`time.monotonic`).
+
+    Raises:
+        UserError: A buffer size or timeout is out of range.
+    """
+
+    def __init__(
+        self,
+        *,
+        agent: RealtimeAgent[Any],
+        settings: RunSettings,
+        connector: ModelConnector,
+        request: ConnectRequest,
+        context: Any = None,
+        playback_tracker: PlaybackTracker | None = None,
+        include_raw_events: bool = False,
+        event_buffer_size: int = DEFAULT_EVENT_BUFFER_SIZE,
+        configure_timeout: float = DEFAULT_CONFIGURE_TIMEOUT,
+        close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        if not isinstance(agent, RealtimeAgent):
+            raise UserError("RealtimeSession needs a RealtimeAgent")
+        if not isinstance(event_buffer_size, int) or event_buffer_size < 1:
+            raise UserError(f"event_buffer_size must be an integer >= 1, got {event_buffer_size}")
+        for name, value in (
+            ("configure_timeout", configure_timeout),
+            ("close_timeout", close_timeout),
+        ):
+            if not isinstance(value, (int, float)) or not value > 0 or math.isinf(value):
+                raise UserError(f"{name} must be a positive number of seconds, got {value!r}")
+        if playback_tracker is not None:
+            playback_tracker.set_audio_format(settings.model.output_format)
+        self._connector = connector
+        self._request = request
+        self._context = context
+        self._include_raw_events = include_raw_events
+        self._event_buffer_size = event_buffer_size
+        self._configure_timeout = float(configure_timeout)
+        self._close_timeout = float(close_timeout)
+        self._clock = clock or time.monotonic
+        self._state = ConversationState(
+            agent=agent, settings=settings.model, playback_tracker=playback_tracker
+        )
+        self._phase: _Phase = "new"
+        self._live: Connection | None = None
+        self._reader_scope = anyio.CancelScope()
+        self._closing: anyio.Event | None = None
+
+    # -----------------------------------------------------------------------------------------
+    # Reading
+
+    @property
+    def history(self) -> tuple[HistoryItem, ...]:
+        """The conversation so far, in the server's order (read-only; no audio bytes)."""
+        return self._state.history
+
+    @property
+    def current_agent(self) -> RealtimeAgent[Any]:
+        """The agent speaking now."""
+        return self._state.agent
+
+    @property
+    def dropped_audio_deltas(self) -> int:
+        """Audio chunks dropped because they arrived after their item was interrupted."""
+        return self._state.audio.dropped_deltas
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called (or entering failed)."""
+        return self._phase == "closed"
+
+    # -----------------------------------------------------------------------------------------
+    # Lifecycle
+
+    async def __aenter__(self) -> Self:
+        """Connect, send the configuration, and return once the server confirmed it.
+
+        The starting agent's instructions are resolved first, so an instructions function
+        that fails does so before any connection is made.
+
+        Raises:
+            UserError: The session was entered before, or the instructions function failed
+                with a ``UserError``.
+            TransportError: Connecting failed, or the connection ended before the server
+                confirmed (e.g. ``AuthenticationError`` for a bad key).
+            ConnectTimeoutError: No confirmation within ``configure_timeout``.
+            ProviderError: The server refused the configuration (``param`` in its message
+                names the offending field; ``code`` and ``error_type`` are the server's). A
+                configuration the settings accept but this server does not support ends here.
+        """
+        if self._phase != "new":
+            raise UserError("a RealtimeSession can be entered only once")
+        self._phase = "opening"
+        try:
+            instructions = await self._state.agent.resolve_instructions(self._context)
+            model = await self._connector(self._request)
+        except BaseException:
+            self._phase = "closed"
+            raise
+        if self.closed:  # close() was called meanwhile, from another task
+            with anyio.CancelScope(shield=True):
+                await model.close()
+            raise TransportClosedError("the session was closed while connecting")
+        live = Connection(
+            model=model,
+            commands=CommandOutbox(model),
+            events=EventOutbox(self._event_buffer_size),
+            configured=anyio.Event(),
+            reader_done=anyio.Event(),
+        )
+        self._live = live
+        task_group = anyio.create_task_group()
+        await task_group.__aenter__()
+        live.task_group = task_group
+        try:
+            task_group.start_soon(
+                functools.partial(
+                    read_model,
+                    live,
+                    self._state,
+                    clock=self._clock,
+                    include_raw_events=self._include_raw_events,
+                    on_function_call=self._on_function_call_done,
+                    reader_scope=self._reader_scope,
+                ),
+                name="rtvoice session reader",
+            )
+            await self._configure(live, instructions)
+        except BaseException:
+            await self.close()
+            await self._exit_task_group(live)
+            raise
+        if self.closed:
+            await self._exit_task_group(live)
+            raise TransportClosedError("the session was closed while connecting")
+        self._phase = "open"
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the session (see :meth:`close`); an exception from the block propagates."""
+        await self.close()
+        if self._live is not None:
+            await self._exit_task_group(self._live)
+
+    async def close(self) -> None:
+        """End the session: stop reading, close the connection, end iteration.
+
+        Idempotent and safe under cancellation (the closing itself is shielded, bounded by
+        ``close_timeout``); a call while another is closing waits for it. Once it returns, no
+        task of the session runs and the socket is closed; iteration ends (without raising)
+        and further sends raise :class:`~rtvoice.errors.TransportClosedError`.
+        """
+        live = self._live
+        if self._closing is not None:
+            with anyio.move_on_after(self._close_timeout, shield=True):
+                await self._closing.wait()
+            return
+        self._phase = "closed"
+        if live is None:
+            return
+        self._closing = anyio.Event()
+        self._reader_scope.cancel()
+        try:
+            with anyio.move_on_after(self._close_timeout, shield=True):
+                await live.model.close()
+                await live.reader_done.wait()
+            live.events.close()
+        finally:
+            self._closing.set()
+
+    @staticmethod
+    async def _exit_task_group(live: Connection) -> None:
+        # close() has ended the reader, the group's only task, so nothing is cancelled here.
+        # The block's exception is deliberately not handed to the group: anyio would wrap it
+        # in an ExceptionGroup, and the application must see ConnectionLostError itself.
+        task_group, live.task_group = live.task_group, None
+        if task_group is not None:
+            await task_group.__aexit__(None, None, None)
+
+    # -----------------------------------------------------------------------------------------
+    # Iterating
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> RealtimeSessionEvent:
+        """The next event.
+
+        Raises:
+            StopAsyncIteration: The server closed cleanly, or :meth:`close` was called.
+            TransportError: The connection ended abnormally (the transport's subclass).
+            ProviderError: The server reported a fatal error (e.g. ``session_expired``).
+            UserError: The session was not entered yet.
+        """
+        live = self._live
+        if self.closed:
+            raise StopAsyncIteration
+        if live is None:
+            raise UserError("enter the session first: 'async with session: ...'")
+        try:
+            event = await live.events.receive.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            failure = live.failure
+            if failure is not None and not self.closed:
+                raise failure from failure.__cause__
+            raise StopAsyncIteration from None
+        live.events.after_receive()  # room was just made for events an application call queued
+        return event
+
+    # -----------------------------------------------------------------------------------------
+    # Acting
+
+    async def send_message(self, message: UserInput) -> None:
+        """Add a message to the conversation and ask for a response.
+
+        The message is created at once; the response follows now, or when the running response
+        ends (one response for every input that waited).
+
+        Args:
+            message: A string (a user text message), a :class:`UserInputMessage` dict with
+                text and image parts, or a :class:`~rtvoice.model.items.MessageItem`.
+
+        Raises:
+            UserError: The message has the wrong shape (nothing is sent).
+            TransportClosedError: The session is closed.
+        """
+        item = to_message_item(message)
+        live = self._require_open()
+        self._apply(live, self._state.send_message(item))
+        await live.commands.flush()
+
+    async def send_audio(self, audio: bytes, commit: bool = False) -> None:
+        """Append user audio (raw bytes in the input format) to the server's input buffer.
+
+        Args:
+            audio: The audio; empty audio sends nothing.
+            commit: Also commit the buffer as a user item (manual turns; then call
+                :meth:`create_response` for an answer).
+
+        Raises:
+            TransportClosedError: The session is closed.
+        """
+        live = self._require_open()
+        if audio:
+            live.commands.put_one(AppendInputAudio(audio=bytes(audio)))
+        if commit:
+            live.commands.put_one(CommitInputAudio())
+        await live.commands.flush()
+
+    async def commit_audio(self) -> None:
+        """Commit the input buffer as a user item (it needs at least 100 ms of audio).
+
+        Raises:
+            TransportClosedError: The session is closed.
+        """
+        live = self._require_open()
+        live.commands.put_one(CommitInputAudio())
+        await live.commands.flush()
+
+    async def create_response(self) -> None:
+        """Ask the model to respond (now, or when the running response ends).
+
+        Raises:
+            TransportClosedError: The session is closed.
+        """
+        live = self._require_open()
+        self._apply(live, self._state.create_response())
+        await live.commands.flush()
+
+    async def interrupt(self) -> None:
+        """Stop the assistant now: cancel the running response and truncate what is playing
+        at the point the user heard (``audio_interrupted`` tells the application to stop).
+
+        Never waits for the application to read events, so the iterating task may call it.
+
+        Raises:
+            TransportClosedError: The session is closed.
+        """
+        live = self._require_open()
+        self._apply(live, self._state.interrupt(self._clock()))
+        await live.commands.flush()
+
+    async def update_agent(self, agent: RealtimeAgent[Any]) -> None:
+        """Make ``agent`` the current agent: its instructions, tools and voice are sent in one
+        ``session.update`` (audio formats, transcription and turn detection stay as
+        configured). Once the assistant has spoken, the voice can no longer change
+        (PROTOCOL.md §3.4): the previous voice stays.
+
+        Raises:
+            UserError: ``agent`` is not a :class:`~rtvoice.RealtimeAgent`, or its instructions
+                function failed.
+            TransportClosedError: The session is closed.
+        """
+        if not isinstance(agent, RealtimeAgent):
+            raise UserError("update_agent needs a RealtimeAgent")
+        self._require_open()
+        instructions = await agent.resolve_instructions(self._context)
+        live = self._require_open()
+        self._apply(live, self._state.update_agent(agent, instructions))
+        await live.commands.flush()
+
+    async def send_raw(self, event: Mapping[str, Any]) -> None:
+        """Send a client event exactly as given (an escape hatch; the session does not track
+        what it does). Event ids starting with ``rtv_`` are reserved for the session.
+
+        Raises:
+            UserError: ``event`` is not a JSON object with a string ``type``.
+            TransportClosedError: The session is closed.
+        """
+        if not isinstance(event, Mapping) or not isinstance(event.get("type"), str):
+            raise UserError("send_raw needs a dict with a string 'type'")
+        try:
+            json.dumps(event, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise UserError(f"send_raw: the event is not JSON: {exc}") from exc
+        live = self._require_open()
+        live.commands.put_one(SendRaw(event=dict(event)))
+        await live.commands.flush()
+
+    async def approve_tool_call(self, call_id: str, always: bool = False) -> None:
+        """Approve a tool call that waits for approval. (Arrives with tool running.)
+
+        Raises:
+            NotImplementedError: Always, for now.
+        """
+        raise NotImplementedError("tool approvals arrive with tool running in the session")
+
+    async def reject_tool_call(
+        self, call_id: str, always: bool = False, message: str | None = None
+    ) -> None:
+        """Reject a tool call that waits for approval. (Arrives with tool running.)
+
+        Raises:
+            NotImplementedError: Always, for now.
+        """
+        raise NotImplementedError("tool approvals arrive with tool running in the session")
+
+    # -----------------------------------------------------------------------------------------
+    # Internals
+
+    def _require_open(self) -> Connection:
+        if self.closed:
+            raise TransportClosedError("the session is closed")
+        if self._live is None:
+            raise UserError("enter the session first: 'async with session: ...'")
+        return self._live
+
+    @staticmethod
+    def _apply(live: Connection, fx: Effects) -> None:
+        """Queue an application call's effects, in the same synchronous step as the state
+        change (so their order is the state's), and hand over the events that fit."""
+        live.commands.put(fx.commands)
+        if fx.events:
+            live.events.put_all(fx.events)
+            live.events.deliver_nowait()
+
+    async def _configure(self, live: Connection, instructions: str | None) -> None:
+        live.commands.put_one(self._state.configure(instructions))
+        with contextlib.suppress(TransportClosedError):
+            await live.commands.flush()  # if the server closed already, the reader learns why
+        with anyio.move_on_after(self._configure_timeout):
+            await live.configured.wait()
+        if live.failure is not None:
+            raise live.failure
+        status = self._state.configuration
+        refusal = self._state.configuration_refusal
+        if status == "refused" and refusal is not None:
+            raise fatal_error(refusal, "the server refused the session configuration")
+        if status == "pending" and not live.reader_done.is_set():
+            raise ConnectTimeoutError(
+                f"the server did not confirm the session configuration within "
+                f"{self._configure_timeout:g} s (configure_timeout)"
+            )
+        if status != "confirmed":
+            raise TransportClosedError(
+                "the server closed the connection before confirming the session configuration"
+            )
+
+    def _on_function_call_done(self, call: ToolCallItem) -> None:
+        """Seam: a function call item is complete (already in the history).
+
+        Tool running (approvals, middleware, output, the follow-up response) plugs in here; for
+        now the call is only recorded in the history, and nothing else happens.
+        """
