@@ -13,7 +13,8 @@ Where a session connects, first match wins:
 3. The starting agent's ``provider``, else the runner's ``provider``.
 4. ``OPENAI_API_KEY`` (or ``model_config["api_key"]``): OpenAI.
 5. Otherwise the built-in simulator, started for the session and stopped with it (a warning is
-   logged once per runner, so a production service with a missing key notices).
+   logged once per runner, so a production service with a missing key notices), unless the
+   runner was given its own ``model`` connector, which is then called with an empty URL.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class RealtimeRunner(Generic[TContext]):
         self.settings: RunSettings = normalize_run_config(config)
         self.provider = provider
         self._connector: ModelConnector = model or OpenAIRealtimeModel.connect
+        self._custom_model = model is not None
         self._warned_simulator = False
 
     async def run(
@@ -132,6 +134,8 @@ class RealtimeRunner(Generic[TContext]):
         url = overrides.get("url")
         call_id = overrides.get("call_id")
         if url is None and call_id is None and provider is None:
+            if self._custom_model:  # e.g. a ScriptedModel: it needs no server at all
+                return ConnectRequest(url="", model_name=model_name), self._connector
             if not self._warned_simulator:
                 self._warned_simulator = True
                 logger.warning(

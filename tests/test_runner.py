@@ -1,0 +1,124 @@
+"""Where a runner's sessions connect, and what it refuses. A ScriptedModel stands in for the
+connection and records the request, so nothing is dialled."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio
+import pytest
+
+from rtvoice import (
+    AzureOpenAIProvider,
+    OpenAIProvider,
+    RealtimeAgent,
+    RealtimeRunner,
+    UserError,
+)
+from rtvoice.model import ConnectRequest
+from rtvoice.testing import ScriptedModel
+
+KEY = "sk-test-runner"
+
+
+@pytest.fixture(autouse=True)
+def no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+
+
+def _request(
+    runner: RealtimeRunner[None], model: ScriptedModel, **model_config: object
+) -> ConnectRequest:
+    """Open a session through the scripted model and return the request it received."""
+
+    async def main() -> None:
+        model.handshake()
+        session = await runner.run(model_config=model_config or None)  # type: ignore[arg-type]
+        async with session:
+            pass
+
+    anyio.run(main)
+    assert model.request is not None
+    return model.request
+
+
+def test_environment_key_connects_to_openai(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    model = ScriptedModel()
+    runner = RealtimeRunner(
+        RealtimeAgent(name="A"),
+        config={"model_settings": {"model_name": "gpt-realtime-mini"}},
+        model=model,
+    )
+    request = _request(runner, model)
+    assert request.url == "wss://api.openai.com/v1/realtime?model=gpt-realtime-mini"
+    assert request.headers == {"Authorization": f"Bearer {KEY}"}
+    assert request.dialect == "ga"
+
+
+def test_agent_provider_wins_over_runner_provider() -> None:
+    model = ScriptedModel()
+    azure = AzureOpenAIProvider(resource="res", deployment="dep", api_key=KEY, api_version="v1p")
+    agent = RealtimeAgent(name="A", provider=azure)
+    runner = RealtimeRunner(agent, provider=OpenAIProvider(api_key="sk-other"), model=model)
+    request = _request(runner, model)
+    assert request.url.startswith("wss://res.openai.azure.com/openai/realtime?api-version=v1p")
+    assert request.headers == {"api-key": KEY}
+    assert request.dialect == "beta"
+
+
+def test_model_config_url_with_explicit_headers_adds_no_authorization() -> None:
+    model = ScriptedModel()
+    runner = RealtimeRunner(
+        RealtimeAgent(name="A"), provider=OpenAIProvider(api_key=KEY), model=model
+    )
+    request = _request(runner, model, url="ws://127.0.0.1:9/rt", headers={"X-Token": "t"})
+    assert request.url == "ws://127.0.0.1:9/rt"
+    assert request.headers == {"X-Token": "t"}
+
+
+def test_model_config_api_key_is_a_bearer_key() -> None:
+    model = ScriptedModel()
+    runner = RealtimeRunner(RealtimeAgent(name="A"), model=model)
+    request = _request(runner, model, api_key=KEY)
+    assert request.headers == {"Authorization": f"Bearer {KEY}"}
+    assert request.url.startswith("wss://api.openai.com/v1/realtime?model=")
+
+
+def test_model_config_call_id_attaches_to_the_call() -> None:
+    model = ScriptedModel()
+    runner = RealtimeRunner(
+        RealtimeAgent(name="A"), provider=OpenAIProvider(api_key=KEY), model=model
+    )
+    request = _request(runner, model, call_id="rtc_42")
+    assert request.url == "wss://api.openai.com/v1/realtime?call_id=rtc_42"
+
+
+def test_a_custom_model_needs_no_simulator_and_logs_no_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    model = ScriptedModel()
+    runner = RealtimeRunner(RealtimeAgent(name="A"), model=model)
+    with caplog.at_level(logging.WARNING, logger="rtvoice"):
+        request = _request(runner, model)
+    assert request.url == ""
+    assert "simulator" not in caplog.text
+
+
+def test_unknown_model_config_key_is_named() -> None:
+    runner = RealtimeRunner(RealtimeAgent(name="A"), model=ScriptedModel())
+    with pytest.raises(UserError, match="'playback'"):
+        anyio.run(lambda: runner.run(model_config={"playback": object()}))  # type: ignore[typeddict-unknown-key]
+
+
+def test_bad_config_fails_when_the_runner_is_built() -> None:
+    with pytest.raises(UserError, match=r"model_settings\.audio\.input\.formt.*'format'"):
+        RealtimeRunner(
+            RealtimeAgent(name="A"),
+            config={"model_settings": {"audio": {"input": {"formt": "pcm16"}}}},  # type: ignore[typeddict-unknown-key]
+        )
+
+
+def test_runner_needs_an_agent() -> None:
+    with pytest.raises(UserError, match="RealtimeAgent"):
+        RealtimeRunner("Assistant")  # type: ignore[arg-type]
