@@ -23,7 +23,9 @@ PUBLIC_MODULES = [
     "rtvoice.simulator",
     "rtvoice.testing",
     "rtvoice.tools",
+    "rtvoice.tracing",
     "rtvoice.transport",
+    "rtvoice.usage",
 ]
 
 

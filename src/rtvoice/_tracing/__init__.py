@@ -1,0 +1,1 @@
+"""rtvoice's OpenTelemetry instrumentation; the public face is :mod:`rtvoice.tracing`."""
