@@ -1,11 +1,13 @@
 """The ``rtvoice`` command.
 
+``rtvoice demo`` runs a small agent (a tool and a handoff) and prints the conversation;
 ``rtvoice simulate`` runs the local realtime server until Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -21,6 +23,15 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="rtvoice", description="Server-side realtime voice agents."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser(
+        "demo",
+        help="run a small agent with a tool and a handoff, and print the conversation",
+        description=(
+            "A concierge agent with a weather tool hands off to a billing agent. Without "
+            "OPENAI_API_KEY it runs against the built-in simulator; with it, against OpenAI."
+        ),
+    )
 
     simulate = commands.add_parser(
         "simulate",
@@ -70,6 +81,12 @@ async def _simulate(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _build_parser().parse_args(argv)
+    if args.command == "demo":
+        from ._demo import run_demo
+
+        logging.basicConfig(level=logging.ERROR)
+        anyio.run(run_demo)
+        return 0
     if args.command == "simulate":
         try:
             anyio.run(_simulate, args)

@@ -11,6 +11,9 @@ never raises for the tool's sake::
     result = await run_tool(tool, ctx, arguments_json, error_formatter=formatter)
     # send result.output as the function_call_output; emit tool_end with result.error
     # if result.stop_conversation: end the session after the current response
+
+A call that needs approval and is rejected does not run: its ``tool_end`` carries a
+:class:`ToolRejectedError`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Iterable
 
 from ._tools._builtin import stop_conversation
 from ._tools._context import AgentLike, ToolContext
-from ._tools._errors import ToolArgumentsError, ToolError, ToolTimeoutError
+from ._tools._errors import ToolArgumentsError, ToolError, ToolRejectedError, ToolTimeoutError
 from ._tools._run import (
     StopConversation,
     ToolErrorFormatter,
@@ -43,6 +46,7 @@ __all__ = [
     "ToolError",
     "ToolErrorFormatter",
     "ToolInvoker",
+    "ToolRejectedError",
     "ToolResult",
     "ToolTimeoutError",
     "check_unique_tool_names",

@@ -11,7 +11,13 @@ from rtvoice.agent import RealtimeAgent
 from rtvoice.audio import AudioFormatName, bytes_for_ms, from_pcm16
 from rtvoice.config import normalize_run_config
 from rtvoice.errors import TransportClosedError
-from rtvoice.model import ConnectRequest, ModelCommand, ModelEvent, OpenAIRealtimeModel
+from rtvoice.model import (
+    ConnectRequest,
+    ModelCommand,
+    ModelEvent,
+    OpenAIRealtimeModel,
+    RealtimeModel,
+)
 from rtvoice.model.commands import UpdateSession
 from rtvoice.model.events import SessionUpdated
 from rtvoice.session import RealtimeSession, RealtimeSessionEvent
@@ -23,19 +29,52 @@ WAIT = 15.0
 ASSISTANT = RealtimeAgent(name="Assistant", instructions="Keep answers short.")
 
 
+class Recorder:
+    """A connector like ``OpenAIRealtimeModel.connect`` that records every command sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[ModelCommand] = []
+        self.connects = 0
+
+    async def connect(self, request: ConnectRequest) -> RealtimeModel:
+        self.connects += 1
+        return _RecordingModel(await OpenAIRealtimeModel.connect(request), self.sent)
+
+    def of(self, kind: type[Any]) -> list[Any]:
+        """The commands sent of one type, in order."""
+        return [command for command in self.sent if isinstance(command, kind)]
+
+
+class _RecordingModel:
+    def __init__(self, model: RealtimeModel, sent: list[ModelCommand]) -> None:
+        self._model = model
+        self._sent = sent
+
+    def events(self) -> AsyncIterator[ModelEvent]:
+        return self._model.events()
+
+    async def send(self, command: ModelCommand) -> None:
+        self._sent.append(command)
+        await self._model.send(command)
+
+    async def close(self) -> None:
+        await self._model.close()
+
+
 def open_session(
     sim: Simulator,
     *,
     agent: RealtimeAgent[Any] = ASSISTANT,
     config: dict[str, Any] | None = None,
     url: str | None = None,
+    recorder: Recorder | None = None,
     **kwargs: Any,
 ) -> RealtimeSession:
     """A session to ``sim``, built as the runner builds it, not yet entered."""
     return RealtimeSession(
         agent=agent,
         settings=normalize_run_config(config),
-        connector=OpenAIRealtimeModel.connect,
+        connector=recorder.connect if recorder is not None else OpenAIRealtimeModel.connect,
         request=ConnectRequest(
             url=url or sim.realtime_url(), headers=sim.provider().build_headers()
         ),

@@ -54,12 +54,7 @@ def feed(state: ConversationState, *events: ModelEvent, now: float = 0.0) -> Eff
     """Handle ``events`` in order; all their effects together."""
     total = Effects()
     for event in events:
-        fx = state.handle(event, now)
-        total.events.extend(fx.events)
-        total.commands.extend(fx.commands)
-        total.function_calls.extend(fx.function_calls)
-        if fx.fatal is not None:
-            total.fatal = fx.fatal
+        total.add(state.handle(event, now))
     return total
 
 

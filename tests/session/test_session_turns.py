@@ -265,7 +265,7 @@ async def test_methods_from_another_task_while_iterating(sim: Simulator) -> None
     assert texts.index("beta") < texts.index("You said: beta")
 
 
-async def test_function_calls_are_recorded_and_end_the_turn(sim: Simulator) -> None:
+async def test_function_call_round_trip_ends_the_turn_once(sim: Simulator) -> None:
     from rtvoice.tools import function_tool
 
     @function_tool
@@ -282,13 +282,17 @@ async def test_function_calls_are_recorded_and_end_the_turn(sim: Simulator) -> N
     updated = next(event for event in raw if isinstance(event, SessionUpdated))
     assert [tool.name for tool in updated.session.tools or ()] == ["get_weather"]  # type: ignore[union-attr]
     assert not any(isinstance(event, ErrorEvent) for event in raw)
-    call = session.history[-1]
+    _, call, answer = session.history
     assert isinstance(call, ToolCallItem)
     assert (call.name, call.status, call.output, call.agent_name) == (
         "get_weather",
         "completed",
-        None,
+        "Sunny in Oslo",
         "Forecaster",
     )
     assert json.loads(call.arguments) == {"city": "Oslo"}
+    assert answer.text == "get_weather returned: Sunny in Oslo"  # type: ignore[union-attr]
+    # One turn: the call's response and the answer's response, one agent_start / agent_end.
+    assert kinds(events).count("agent_start") == 1
     assert kinds(events).count("agent_end") == 1
+    assert sum(isinstance(event, ResponseCreated) for event in raw) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import RealtimeError
 
-__all__ = ["ToolArgumentsError", "ToolError", "ToolTimeoutError"]
+__all__ = ["ToolArgumentsError", "ToolError", "ToolRejectedError", "ToolTimeoutError"]
 
 
 class ToolError(RealtimeError):
@@ -43,3 +43,18 @@ class ToolTimeoutError(ToolError):
     def __init__(self, message: str, *, tool_name: str, timeout: float) -> None:
         super().__init__(message, tool_name=tool_name)
         self.timeout = timeout
+
+
+class ToolRejectedError(ToolError):
+    """The call needed approval and was rejected (by the application or a middleware).
+
+    The tool did not run. The ``tool_end`` event of the call carries it; the model was sent
+    the rejection message as the tool output.
+
+    Attributes:
+        reason: The reason given with the rejection, if any.
+    """
+
+    def __init__(self, message: str, *, tool_name: str, reason: str | None = None) -> None:
+        super().__init__(message, tool_name=tool_name)
+        self.reason = reason

@@ -15,7 +15,7 @@ import pydantic_core
 from pydantic import BaseModel
 
 from ._context import ToolContext
-from ._errors import ToolArgumentsError, ToolTimeoutError
+from ._errors import ToolArgumentsError, ToolRejectedError, ToolTimeoutError
 from ._tool import FunctionTool
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "ToolErrorFormatter",
     "ToolResult",
     "parse_arguments",
+    "rejection_result",
     "run_tool",
     "tool_needs_approval",
     "tool_output_text",
@@ -132,7 +133,13 @@ async def run_tool(
         return ToolResult(output=str(exc), error=exc)
     except Exception as exc:
         logger.debug("tool %s failed", tool.name, exc_info=exc)
-        return ToolResult(output=await _error_output(tool, ctx, exc, error_formatter), error=exc)
+        default = (
+            str(exc)
+            if isinstance(exc, ToolTimeoutError)
+            else f"Error running {tool.name}: {str(exc) or type(exc).__name__}"
+        )
+        output = await _formatted(ctx, exc, error_formatter, default)
+        return ToolResult(output=output, error=exc)
     if isinstance(value, StopConversation):
         return ToolResult(output=value.output, value=value, stop_conversation=True)
     return ToolResult(output=tool_output_text(value), value=value)
@@ -210,17 +217,40 @@ async def tool_needs_approval(
     return bool(answer)
 
 
-async def _error_output(
-    tool: FunctionTool,
+async def rejection_result(
+    tool_name: str,
+    ctx: ToolContext[Any],
+    message: str | None = None,
+    *,
+    error_formatter: ToolErrorFormatter | None = None,
+) -> ToolResult:
+    """The result of a call whose approval was refused: the tool did not run.
+
+    The output the model sees is, in order of preference: ``message`` exactly as given,
+    ``error_formatter(ctx, ToolRejectedError)``, or "The call to <tool> was not approved".
+
+    Args:
+        tool_name: The rejected tool.
+        ctx: The call's context (for the formatter).
+        message: The rejection's own message, if it has one.
+        error_formatter: The run config's ``tool_error_formatter``.
+
+    Returns:
+        A result whose ``error`` is a :class:`ToolRejectedError`.
+    """
+    default = ToolResult.rejected(tool_name).output
+    error = ToolRejectedError(default, tool_name=tool_name, reason=message)
+    if message is not None:
+        return ToolResult(output=message, error=error)
+    return ToolResult(output=await _formatted(ctx, error, error_formatter, default), error=error)
+
+
+async def _formatted(
     ctx: ToolContext[Any],
     error: Exception,
     formatter: ToolErrorFormatter | None,
+    default: str,
 ) -> str:
-    default = (
-        str(error)
-        if isinstance(error, ToolTimeoutError)
-        else (f"Error running {tool.name}: {str(error) or type(error).__name__}")
-    )
     if formatter is None:
         return default
     try:

@@ -10,8 +10,7 @@ update's ``event_id``, §2), and keeps the server's effective configuration. Pur
 from __future__ import annotations
 
 import dataclasses
-from collections import deque
-from typing import Any, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 from ..agent import RealtimeAgent
 from ..config import ModelSettings
@@ -19,9 +18,12 @@ from ..model.commands import UpdateSession
 from ..model.events import ErrorInfo
 from ..model.session_config import SessionConfig, Tool, Unset
 
-__all__ = ["ConfigurationStatus", "SessionUpdates"]
+__all__ = ["VOICE_LOCKED_CODE", "ConfigurationStatus", "SessionUpdates"]
 
 ConfigurationStatus: TypeAlias = Literal["unsent", "pending", "confirmed", "refused"]
+
+VOICE_LOCKED_CODE: Final = "cannot_update_voice"
+"""The server's error code for a voice change after assistant audio (PROTOCOL.md §3.4)."""
 
 
 class SessionUpdates:
@@ -43,7 +45,7 @@ class SessionUpdates:
 
     def __init__(self, settings: ModelSettings) -> None:
         self._settings = settings
-        self._in_flight: deque[str] = deque()
+        self._in_flight: dict[str, UpdateSession] = {}
         self._initial: str | None = None
         self.effective: SessionConfig | None = None
         """The session as the server last reported it (``session.created`` / ``updated``)."""
@@ -60,32 +62,71 @@ class SessionUpdates:
         agent: RealtimeAgent[Any],
         instructions: str | None,
         *,
+        tools: tuple[Tool, ...],
         event_id: str,
         voice_locked: bool,
-    ) -> UpdateSession:
+    ) -> tuple[UpdateSession, str | None]:
         """The full ``session.update`` for ``agent`` (the first one makes :attr:`status`
         ``pending``).
 
         Args:
-            agent: Its tools and voice are sent.
+            agent: Its voice is sent.
             instructions: The agent's resolved instructions.
+            tools: The agent's tool definitions (function tools and handoffs).
             event_id: The update's id, to match a refusal.
             voice_locked: Assistant audio exists: the voice is left out.
+
+        Returns:
+            The command, and the voice it had to leave out when that voice differs from the
+            session's (``None`` when the voice does not change).
         """
-        tools: tuple[Tool, ...] = tuple(tool.to_definition() for tool in agent.tools)
         config = self._settings.session_config(
             instructions=instructions, tools=tools, voice=agent.voice
         )
+        left_out: str | None = None
         if voice_locked and config.voice is not None:
-            current = self.effective.voice if self.effective is not None else None
-            if config.voice != current:
-                self.refused_voice = config.voice
+            if config.voice != self.current_voice:
+                left_out = self.refused_voice = config.voice
             config = dataclasses.replace(config, voice=None)
-        self._in_flight.append(event_id)
+        command = UpdateSession(session=config, event_id=event_id)
+        self._in_flight[event_id] = command
         if self._initial is None:
             self._initial = event_id
             self.status = "pending"
-        return UpdateSession(session=config, event_id=event_id)
+        return command, left_out
+
+    @property
+    def current_voice(self) -> str | None:
+        """The voice the server last reported, else the one configured."""
+        if self.effective is not None and self.effective.voice is not None:
+            return self.effective.voice
+        return self._settings.voice
+
+    def refused_for_voice(self, error: ErrorInfo) -> bool:
+        """Whether ``error`` refused a later update of ours because it changed the voice
+        after assistant audio (a race the session could not see coming, PROTOCOL.md §3.4)."""
+        sent = self._in_flight.get(error.event_id or "")
+        return (
+            sent is not None
+            and error.event_id != self._initial
+            and sent.session.voice is not None
+            and (error.code == VOICE_LOCKED_CODE or (error.param or "").endswith("voice"))
+        )
+
+    def retry_without_voice(self, error: ErrorInfo, event_id: str) -> UpdateSession | None:
+        """For an update :meth:`refused_for_voice`: the same update without the voice, to
+        send under ``event_id`` (a refused update changes nothing, so the instructions and
+        tools must go again); ``None`` for any other error.
+        """
+        if not self.refused_for_voice(error):
+            return None
+        sent = self._in_flight.pop(error.event_id or "")
+        self.refused_voice = sent.session.voice
+        retry = UpdateSession(
+            session=dataclasses.replace(sent.session, voice=None), event_id=event_id
+        )
+        self._in_flight[event_id] = retry
+        return retry
 
     def created(self, session: SessionConfig) -> None:
         """``session.created``: the server's defaults."""
@@ -94,8 +135,11 @@ class SessionUpdates:
     def updated(self, session: SessionConfig) -> None:
         """``session.updated``: the oldest update in flight was applied."""
         self.effective = session
-        if self._in_flight and self._in_flight.popleft() == self._initial:
-            self.status = "confirmed"
+        if self._in_flight:
+            oldest = next(iter(self._in_flight))
+            del self._in_flight[oldest]
+            if oldest == self._initial:
+                self.status = "confirmed"
 
     def refused(self, error: ErrorInfo) -> bool:
         """Match an error to an update in flight.
@@ -107,7 +151,7 @@ class SessionUpdates:
         event_id = error.event_id
         if event_id is None or event_id not in self._in_flight:
             return False
-        self._in_flight.remove(event_id)
+        del self._in_flight[event_id]
         if event_id == self._initial and self.status == "pending":
             self.status = "refused"
             self.refusal = error

@@ -44,6 +44,14 @@ class ConversationHistory:
         calls, self._completed_calls = self._completed_calls, []
         return calls
 
+    def set_call_output(self, call_id: str, output: str) -> list[HistoryEvent]:
+        """The session sent ``output`` for the call ``call_id``: show it on the call now (the
+        server's echo of the output item then changes nothing)."""
+        call = self._book.find_call(call_id)
+        if call is None or call.output == output:
+            return []
+        return self._book.replace(call.item_id, dataclasses.replace(call, output=output))
+
     def observe(
         self,
         item: Item,

@@ -145,7 +145,9 @@ class AudioLedger:
         received = part.received_bytes / self._bytes_per_ms
         return max(0, math.floor(min(played, received)))
 
-    def interrupt(self, now: float, *, response_active: bool, cancel: bool) -> Interruption:
+    def interrupt(
+        self, now: float, *, response_active: bool, cancel: bool, item_id: str | None = None
+    ) -> Interruption:
         """Plan an interruption of the current audio (PROTOCOL.md §7.d).
 
         Args:
@@ -156,11 +158,17 @@ class AudioLedger:
                 cancel it (``interrupt_response`` off, or no turn detection). With
                 ``interrupt_response`` on, the server has already cancelled it, and a second
                 cancel would only earn ``response_cancel_not_active``.
+            item_id: Stop only this item (a guardrail tripped on it). If it is not the item
+                being played, nothing is playing of it: its audio, should any still arrive,
+                is dropped.
         """
         commands: list[ModelCommand] = []
         if response_active and cancel:
             commands.append(CancelResponse())
         part = self._current
+        if item_id is not None and (part is None or part.item_id != item_id):
+            self._remember(item_id)
+            return Interruption(event=None, commands=tuple(commands))
         if part is None or part.interrupted:
             return Interruption(event=None, commands=tuple(commands))
         received = part.received_bytes / self._bytes_per_ms

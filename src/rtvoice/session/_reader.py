@@ -2,9 +2,13 @@
 
 One task per session reads the model. For each event it takes one synchronous step of the
 :class:`~._state.ConversationState` and puts the step's effects into the outboxes in that same
-step, then sends the commands and hands the events over (waiting for room: backpressure). It
-never calls application code and never raises: how the connection ended is stored on the
+step, launches the step's tool calls and guardrail checks (as tasks: it never awaits them),
+then sends the commands and hands the events over (waiting for room: backpressure). It never
+calls application code and never raises: how the connection ended is stored on the
 :class:`Connection` for the application's iteration to raise.
+
+A graceful end (a tool returned ``StopConversation``) ends reading once no response runs:
+the model is closed, the events read so far are delivered, and iteration ends normally.
 """
 
 from __future__ import annotations
@@ -19,10 +23,10 @@ from anyio.abc import TaskGroup
 from ..errors import ProviderError, TransportClosedError, TransportError
 from ..model._base import RealtimeModel
 from ..model.events import AudioDelta, ErrorInfo
+from ._effects import Effects
 from ._outbox import CommandOutbox, EventOutbox
 from ._state import ConversationState
 from .events import RawModelEvent
-from .history import ToolCallItem
 
 __all__ = ["Connection", "fatal_error", "read_model"]
 
@@ -40,6 +44,8 @@ class Connection:
     task_group: TaskGroup | None = None
     failure: BaseException | None = None
     """Why the reader ended, when iteration must raise: a transport error or a fatal error."""
+    stopping: bool = False
+    """The conversation ends gracefully (``StopConversation``): the model is being closed."""
 
 
 def fatal_error(error: ErrorInfo, what: str) -> ProviderError:
@@ -58,10 +64,23 @@ async def read_model(
     *,
     clock: Callable[[], float],
     include_raw_events: bool,
-    on_function_call: Callable[[ToolCallItem], None],
+    dispatch: Callable[[Effects], None],
     reader_scope: anyio.CancelScope,
+    on_end: Callable[[], None],
+    close_timeout: float,
 ) -> None:
     """Read until the connection ends or ``reader_scope`` is cancelled; then end iteration.
+
+    Args:
+        connection: The live connection.
+        state: The conversation state, stepped once per event.
+        clock: Monotonic seconds.
+        include_raw_events: Also emit each model event as a ``raw_model_event``.
+        dispatch: Launches a step's tool calls and guardrail checks; must not block.
+        reader_scope: Cancelled by ``close()``.
+        on_end: Called once reading ended, however it ended (it cancels the session's
+            background work: nothing it would send can arrive any more).
+        close_timeout: Seconds a graceful end waits for the model to close.
 
     Never raises (an exception in a child task would cancel the application's code inside
     ``async with session``): the outcome goes to ``connection.failure``.
@@ -69,7 +88,7 @@ async def read_model(
     try:
         with reader_scope:
             try:
-                await _pump(connection, state, clock, include_raw_events, on_function_call)
+                await _pump(connection, state, clock, include_raw_events, dispatch, close_timeout)
             except TransportError as exc:
                 connection.failure = exc
             except Exception as exc:  # a bug must still end iteration, loudly
@@ -77,6 +96,7 @@ async def read_model(
             if connection.events:
                 await connection.events.deliver()  # what came before the end is delivered
     finally:
+        on_end()
         connection.events.end()
         connection.configured.set()
         connection.reader_done.set()
@@ -87,7 +107,8 @@ async def _pump(
     state: ConversationState,
     clock: Callable[[], float],
     include_raw_events: bool,
-    on_function_call: Callable[[ToolCallItem], None],
+    dispatch: Callable[[Effects], None],
+    close_timeout: float,
 ) -> None:
     events = connection.events
     commands = connection.commands
@@ -102,17 +123,22 @@ async def _pump(
         else:
             fx = state.handle(event, clock())
             events.put_all(fx.events)
-            for call in fx.function_calls:
-                on_function_call(call)
             if fx.fatal is not None:
                 connection.failure = fatal_error(fx.fatal, "the server ended the session")
                 return
-            if fx.commands:
-                commands.put(fx.commands)
-                with contextlib.suppress(TransportClosedError):
-                    await commands.flush()  # if closed, the next read says how it ended
+            commands.put(fx.commands)
+            if fx.work:
+                dispatch(fx)  # starts tasks; what they decide comes after this step's effects
+            with contextlib.suppress(TransportClosedError):
+                await commands.flush()  # if closed, the next read says how it ended
             if not configured.is_set() and state.configuration != "pending":
                 configured.set()
+            if state.stop_due and not connection.stopping:
+                # The conversation ends: closing makes the model's events end normally,
+                # after the ones already received (the history stays complete).
+                connection.stopping = True
+                with anyio.move_on_after(close_timeout, shield=True):
+                    await connection.model.close()
         if events:
             await events.deliver()
     held = state.held_error

@@ -81,6 +81,11 @@ class ResponseSequencer:
             return None
         return self._create()
 
+    def drop_pending(self) -> bool:
+        """Forget a waiting request (its input was blocked); whether there was one."""
+        pending, self._pending = self._pending, False
+        return pending
+
     def response_created(self, response_id: str) -> None:
         """A response started (ours or the server's)."""
         self._active.add(response_id)

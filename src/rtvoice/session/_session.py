@@ -5,7 +5,11 @@ nothing itself: every decision is a step of the pure
 :class:`~rtvoice.session._state.ConversationState`, whose effects (events to emit, commands to
 send) are queued *in the same synchronous step* and then delivered. That is what keeps the
 wire and the event stream in the order of the state's decisions, whichever task (the reader,
-or an application task calling a method) made them.
+an application task calling a method, or a tool call) made them.
+
+User code (tools, approvals, handoff callbacks, guardrails, middleware) runs in its
+collaborators, as background work in the session's one task group: :mod:`._tools`,
+:mod:`._handoffs`, :mod:`._guardrails`.
 """
 
 from __future__ import annotations
@@ -28,12 +32,20 @@ from ..config import RunSettings
 from ..errors import ConnectTimeoutError, TransportClosedError, UserError
 from ..model._base import ConnectRequest, ModelConnector
 from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
+from ..model.events import ErrorInfo
+from ._agent_tools import agent_tools
+from ._effects import Effects
+from ._guardrails import GuardrailRunner
+from ._handoffs import HandoffRunner
+from ._link import SessionLink
 from ._messages import UserInput, to_message_item
 from ._outbox import CommandOutbox, EventOutbox
 from ._reader import Connection, fatal_error, read_model
-from ._state import ConversationState, Effects
-from .events import RealtimeSessionEvent
-from .history import HistoryItem, ToolCallItem
+from ._state import ConversationState
+from ._tasks import BackgroundTasks
+from ._tools import ToolCallRunner
+from .events import ErrorSessionEvent, RealtimeSessionEvent
+from .history import HistoryItem
 
 __all__ = [
     "DEFAULT_CLOSE_TIMEOUT",
@@ -101,14 +113,41 @@ class RealtimeSession:
       After a truncation the history's transcript becomes what the server kept (the session
       retrieves the item once; its audio is dropped on arrival).
     * **Voice**: once the assistant has spoken, the server refuses a voice change (§3.4);
-      :meth:`update_agent` then keeps the current voice.
+      :meth:`update_agent` and handoffs then keep the current voice and report it as an
+      ``error`` event with ``type="warning"``, ``code="voice_locked"`` (and a logged
+      warning), never a server error (if assistant audio races an update with a voice, the
+      server's refusal is replaced by that warning and the update is sent again without it).
+    * **Tools**: each call runs as background work, never in the reader: concurrently with
+      ``async_tool_calls`` (default; a slow tool blocks no audio, event or other call), else
+      one at a time in arrival order. Its output goes back with a response request (§7.c). A
+      tool that raises, times out, gets bad arguments or does not exist gives the model an
+      error output (written by ``tool_error_formatter`` if set) and ``tool_end`` carries the
+      error. ``agent_end`` waits while a call, an approval or a handoff is pending.
+    * **Approvals**: a call of a tool with ``needs_approval`` emits ``tool_approval_required``
+      and waits (the conversation keeps flowing, the user can keep talking) for
+      :meth:`approve_tool_call` or :meth:`reject_tool_call`, unless a middleware decides.
+    * **Handoffs**: a call to ``transfer_to_<agent>`` switches the agent (``handoff`` event,
+      one ``session.update`` keeping the audio formats, transcription and turn detection),
+      sends the call's output and a response request, so the new agent speaks next.
+    * **Guardrails**: output guardrails check the assistant's text every
+      ``debounce_text_length`` characters and once on each item's final text; a trip stops
+      the audio (``audio_interrupted``), cancels the response, truncates what was not played,
+      emits ``guardrail_tripped`` and asks the agent for a replacement answer. Input
+      guardrails check each user message and final transcription; a trip cancels the answer
+      to it. Checks run beside the conversation, never twice on the same text.
+    * **Middleware** (``RunSettings.middleware``, outermost first) wraps every tool call,
+      approval, handoff and guardrail check; the chains are built once, here.
+    * **Ending**: a tool that returns ``StopConversation`` (e.g. ``stop_conversation``) ends
+      the session gracefully once the current response is done: the connection closes, the
+      events received so far are delivered, and iteration ends normally.
 
     Args:
         agent: The agent that speaks first.
         settings: The normalised run settings.
         connector: Opens the model connection (e.g. ``OpenAIRealtimeModel.connect``).
         request: Where and how to connect.
-        context: Your run context, given to instructions functions (and, later, tools).
+        context: Your run context, given to instructions functions, tools, approval rules,
+            handoff callbacks and guardrails.
         playback_tracker: Reports what the application actually played, for exact truncation
             on interruptions; without one, audio is assumed to play in real time.
         include_raw_events: Also yield every model event as a ``raw_model_event``, before
@@ -119,7 +158,8 @@ class RealtimeSession:
         clock: Monotonic clock in seconds (for tests; default :func:`time.monotonic`).
 
     Raises:
-        UserError: A buffer size or timeout is out of range.
+        UserError: A buffer size or timeout is out of range, a middleware is not one, or a
+            run-level guardrail has the wrong kind.
     """
 
     def __init__(
@@ -158,8 +198,27 @@ class RealtimeSession:
         self._close_timeout = float(close_timeout)
         self._clock = clock or time.monotonic
         self._state = ConversationState(
-            agent=agent, settings=settings.model, playback_tracker=playback_tracker
+            agent=agent,
+            settings=settings.model,
+            playback_tracker=playback_tracker,
+            debounce_text_length=settings.debounce_text_length,
         )
+        # The collaborators build their middleware chains here: once per session.
+        self._link = SessionLink(self._state, self._clock, self._close_timeout)
+        self._tasks = BackgroundTasks(on_error=self._on_work_error)
+        handoffs = HandoffRunner(link=self._link, settings=settings, context=context)
+        self._tools = ToolCallRunner(
+            link=self._link,
+            settings=settings,
+            context=context,
+            session=self,
+            tasks=self._tasks,
+            handoffs=handoffs,
+        )
+        self._guardrails = GuardrailRunner(
+            link=self._link, settings=settings, context=context, tasks=self._tasks
+        )
+        self._link.dispatch = self._dispatch
         self._phase: _Phase = "new"
         self._live: Connection | None = None
         self._reader_scope = anyio.CancelScope()
@@ -194,12 +253,13 @@ class RealtimeSession:
     async def __aenter__(self) -> Self:
         """Connect, send the configuration, and return once the server confirmed it.
 
-        The starting agent's instructions are resolved first, so an instructions function
-        that fails does so before any connection is made.
+        The starting agent's tools are checked and its instructions resolved first, so a
+        name clash or an instructions function that fails does so before any connection is
+        made.
 
         Raises:
-            UserError: The session was entered before, or the instructions function failed
-                with a ``UserError``.
+            UserError: The session was entered before, two of the agent's tools and handoffs
+                share a name, or the instructions function failed with a ``UserError``.
             TransportError: Connecting failed, or the connection ended before the server
                 confirmed (e.g. ``AuthenticationError`` for a bad key).
             ConnectTimeoutError: No confirmation within ``configure_timeout``.
@@ -211,6 +271,7 @@ class RealtimeSession:
             raise UserError("a RealtimeSession can be entered only once")
         self._phase = "opening"
         try:
+            agent_tools(self._state.agent)
             instructions = await self._state.agent.resolve_instructions(self._context)
             model = await self._connector(self._request)
         except BaseException:
@@ -228,9 +289,11 @@ class RealtimeSession:
             reader_done=anyio.Event(),
         )
         self._live = live
+        self._link.live = live
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
         live.task_group = task_group
+        self._tasks.attach(task_group)
         try:
             task_group.start_soon(
                 functools.partial(
@@ -239,8 +302,10 @@ class RealtimeSession:
                     self._state,
                     clock=self._clock,
                     include_raw_events=self._include_raw_events,
-                    on_function_call=self._on_function_call_done,
+                    dispatch=self._dispatch,
                     reader_scope=self._reader_scope,
+                    on_end=self._tasks.cancel_all,
+                    close_timeout=self._close_timeout,
                 ),
                 name="rtvoice session reader",
             )
@@ -270,9 +335,11 @@ class RealtimeSession:
         """End the session: stop reading, close the connection, end iteration.
 
         Idempotent and safe under cancellation (the closing itself is shielded, bounded by
-        ``close_timeout``); a call while another is closing waits for it. Once it returns, no
-        task of the session runs and the socket is closed; iteration ends (without raising)
-        and further sends raise :class:`~rtvoice.errors.TransportClosedError`.
+        ``close_timeout``); a call while another is closing waits for it. Running tool calls,
+        pending approvals and guardrail checks are cancelled (a sync tool's thread is
+        abandoned). Once it returns, the socket is closed and no task of the session is left
+        once ``async with`` exits; iteration ends (without raising) and further sends raise
+        :class:`~rtvoice.errors.TransportClosedError`. A tool may call it.
         """
         live = self._live
         if self._closing is not None:
@@ -280,6 +347,7 @@ class RealtimeSession:
                 await self._closing.wait()
             return
         self._phase = "closed"
+        self._tasks.cancel_all()
         if live is None:
             return
         self._closing = anyio.Event()
@@ -294,7 +362,8 @@ class RealtimeSession:
 
     @staticmethod
     async def _exit_task_group(live: Connection) -> None:
-        # close() has ended the reader, the group's only task, so nothing is cancelled here.
+        # close() has ended the reader and cancelled the background work (each in its own
+        # scope), so the group only waits for them to unwind; its own scope is not cancelled.
         # The block's exception is deliberately not handed to the group: anyio would wrap it
         # in an ExceptionGroup, and the application must see ConnectionLostError itself.
         task_group, live.task_group = live.task_group, None
@@ -340,6 +409,9 @@ class RealtimeSession:
         The message is created at once; the response follows now, or when the running response
         ends (one response for every input that waited).
 
+        The input guardrails check the message's text meanwhile; if one trips, the response
+        to it is dropped or cancelled, and ``guardrail_tripped`` is emitted.
+
         Args:
             message: A string (a user text message), a :class:`UserInputMessage` dict with
                 text and image parts, or a :class:`~rtvoice.model.items.MessageItem`.
@@ -350,7 +422,7 @@ class RealtimeSession:
         """
         item = to_message_item(message)
         live = self._require_open()
-        self._apply(live, self._state.send_message(item))
+        self._link.apply(self._state.send_message(item))
         await live.commands.flush()
 
     async def send_audio(self, audio: bytes, commit: bool = False) -> None:
@@ -388,7 +460,7 @@ class RealtimeSession:
             TransportClosedError: The session is closed.
         """
         live = self._require_open()
-        self._apply(live, self._state.create_response())
+        self._link.apply(self._state.create_response())
         await live.commands.flush()
 
     async def interrupt(self) -> None:
@@ -401,26 +473,28 @@ class RealtimeSession:
             TransportClosedError: The session is closed.
         """
         live = self._require_open()
-        self._apply(live, self._state.interrupt(self._clock()))
+        self._link.apply(self._state.interrupt(self._clock()))
         await live.commands.flush()
 
     async def update_agent(self, agent: RealtimeAgent[Any]) -> None:
-        """Make ``agent`` the current agent: its instructions, tools and voice are sent in one
-        ``session.update`` (audio formats, transcription and turn detection stay as
-        configured). Once the assistant has spoken, the voice can no longer change
-        (PROTOCOL.md §3.4): the previous voice stays.
+        """Make ``agent`` the current agent: its instructions, tools (and handoffs) and voice
+        are sent in one ``session.update`` (audio formats, transcription and turn detection
+        stay as configured). Once the assistant has spoken, the voice can no longer change
+        (PROTOCOL.md §3.4): the previous voice stays, and a warning ``error`` event
+        (``code="voice_locked"``) says so.
 
         Raises:
-            UserError: ``agent`` is not a :class:`~rtvoice.RealtimeAgent`, or its instructions
-                function failed.
+            UserError: ``agent`` is not a :class:`~rtvoice.RealtimeAgent`, two of its tools
+                and handoffs share a name, or its instructions function failed.
             TransportClosedError: The session is closed.
         """
         if not isinstance(agent, RealtimeAgent):
             raise UserError("update_agent needs a RealtimeAgent")
+        agent_tools(agent)
         self._require_open()
         instructions = await agent.resolve_instructions(self._context)
         live = self._require_open()
-        self._apply(live, self._state.update_agent(agent, instructions))
+        self._link.apply(self._state.update_agent(agent, instructions))
         await live.commands.flush()
 
     async def send_raw(self, event: Mapping[str, Any]) -> None:
@@ -442,22 +516,46 @@ class RealtimeSession:
         await live.commands.flush()
 
     async def approve_tool_call(self, call_id: str, always: bool = False) -> None:
-        """Approve a tool call that waits for approval. (Arrives with tool running.)
+        """Approve a call announced by ``tool_approval_required``: the tool runs once.
+
+        Returns at once (it does not wait for the tool). ``tool_start`` and ``tool_end``
+        follow as the call runs.
+
+        Args:
+            call_id: The event's ``call_id``.
+            always: Also approve every later call of this tool in the session without
+                asking (and the calls of it waiting now).
 
         Raises:
-            NotImplementedError: Always, for now.
+            UserError: No call with this id waits for approval (unknown, answered already,
+                or not needing approval).
+            TransportClosedError: The session is closed.
         """
-        raise NotImplementedError("tool approvals arrive with tool running in the session")
+        self._require_open()
+        self._tools.approve(call_id, always)
 
     async def reject_tool_call(
         self, call_id: str, always: bool = False, message: str | None = None
     ) -> None:
-        """Reject a tool call that waits for approval. (Arrives with tool running.)
+        """Reject a call announced by ``tool_approval_required``: the tool does not run.
+
+        The model gets the rejection as the call's output: ``message`` when given, else the
+        run's ``tool_error_formatter`` applied to a :class:`~rtvoice.tools.ToolRejectedError`,
+        else "The call to <tool> was not approved"; then it answers. ``tool_end`` carries the
+        :class:`~rtvoice.tools.ToolRejectedError` (no ``tool_start`` precedes it).
+
+        Args:
+            call_id: The event's ``call_id``.
+            always: Also reject every later call of this tool in the session without asking
+                (and the calls of it waiting now), with the same message.
+            message: What the model is told.
 
         Raises:
-            NotImplementedError: Always, for now.
+            UserError: No call with this id waits for approval.
+            TransportClosedError: The session is closed.
         """
-        raise NotImplementedError("tool approvals arrive with tool running in the session")
+        self._require_open()
+        self._tools.reject(call_id, always, message)
 
     # -----------------------------------------------------------------------------------------
     # Internals
@@ -469,14 +567,17 @@ class RealtimeSession:
             raise UserError("enter the session first: 'async with session: ...'")
         return self._live
 
-    @staticmethod
-    def _apply(live: Connection, fx: Effects) -> None:
-        """Queue an application call's effects, in the same synchronous step as the state
-        change (so their order is the state's), and hand over the events that fit."""
-        live.commands.put(fx.commands)
-        if fx.events:
-            live.events.put_all(fx.events)
-            live.events.deliver_nowait()
+    def _dispatch(self, fx: Effects) -> None:
+        """Launch a step's tool calls and guardrail checks (never waits: the reader calls
+        it). A call belongs to the agent active when it completed."""
+        for call in fx.function_calls:
+            self._tools.dispatch(call, self._state.agent)
+        if fx.output_checks or fx.input_checks:
+            self._guardrails.launch(fx)
+
+    def _on_work_error(self, error: BaseException, name: str) -> None:
+        message = f"{name} failed: {type(error).__name__}: {error}"
+        self._link.emit(ErrorSessionEvent(error=ErrorInfo(type="internal_error", message=message)))
 
     async def _configure(self, live: Connection, instructions: str | None) -> None:
         live.commands.put_one(self._state.configure(instructions))
@@ -499,10 +600,3 @@ class RealtimeSession:
             raise TransportClosedError(
                 "the server closed the connection before confirming the session configuration"
             )
-
-    def _on_function_call_done(self, call: ToolCallItem) -> None:
-        """Seam: a function call item is complete (already in the history).
-
-        Tool running (approvals, middleware, output, the follow-up response) plugs in here; for
-        now the call is only recorded in the history, and nothing else happens.
-        """

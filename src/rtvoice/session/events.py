@@ -4,7 +4,13 @@ Iterate a session and ``match`` on ``event.type``. Every event is a frozen, slot
 :data:`RealtimeSessionEvent` is the closed union. The order guarantees:
 
 * ``agent_start`` comes before any output of a response, and ``agent_end`` after the last
-  response of a turn (no tool call or queued input still waiting for an answer).
+  response of a turn (no tool call, approval, handoff or queued input still waiting for an
+  answer). A handoff does not end the turn: ``agent_start`` (first agent) ... ``handoff``
+  ... ``agent_end`` (the new agent).
+* For each tool call: ``tool_approval_required`` (if the tool needs approval), then
+  ``tool_start`` and ``tool_end`` when it runs. A call that never runs (rejected, unknown
+  tool) has a ``tool_end`` only, whose ``error`` says why. ``tool_end`` comes before the
+  ``history_updated`` that shows the output on the call.
 * For each assistant audio item: ``audio`` events in order, then ``audio_end`` once all of
   it has arrived. Audio arrives faster than real time, so ``audio_interrupted`` may come
   after ``audio_end`` (the application is still playing); after ``audio_interrupted`` no
@@ -86,7 +92,10 @@ class AgentEndEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HandoffEvent:
-    """The conversation moved from one agent to another."""
+    """The conversation moved from one agent to another (the model called a handoff tool).
+
+    Comes before the new agent's configuration is sent; the new agent's answer follows.
+    """
 
     from_agent: RealtimeAgent[Any]
     to_agent: RealtimeAgent[Any]
@@ -113,8 +122,12 @@ class ToolEndEvent:
     """A tool call finished; ``output`` is what the model was sent.
 
     Attributes:
-        error: Set when the tool raised, timed out, or got invalid arguments; ``output``
-            then holds the error message the model saw.
+        error: Set when the tool raised (the tool's exception), timed out
+            (:class:`~rtvoice.tools.ToolTimeoutError`), got invalid arguments
+            (:class:`~rtvoice.tools.ToolArgumentsError`), was rejected
+            (:class:`~rtvoice.tools.ToolRejectedError`) or does not exist
+            (:class:`~rtvoice.tools.ToolError`); ``output`` then holds the message the model
+            saw.
     """
 
     agent: RealtimeAgent[Any]
@@ -242,11 +255,17 @@ class SpeechStoppedEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GuardrailTrippedEvent:
-    """A guardrail's tripwire fired; the offending response was stopped.
+    """A guardrail's tripwire fired.
+
+    For output guardrails, the offending item was stopped before this event
+    (``audio_interrupted``, the response cancelled, the unheard audio truncated) and a
+    replacement answer follows. For input guardrails, the answer to that input was dropped or
+    cancelled.
 
     Attributes:
-        results: The guardrail results that tripped (the guardrail module's result type).
-        text: The text that was checked.
+        results: The :class:`~rtvoice.guardrails.GuardrailResult` of each guardrail that
+            tripped on ``text``, in the order they ran.
+        text: The text that was checked (the assistant's text so far, or the user's input).
     """
 
     results: tuple[Any, ...]
@@ -278,8 +297,13 @@ class UsageEvent:
 class ErrorSessionEvent:
     """A recoverable error: the session goes on. (Fatal errors raise instead.)
 
-    ``error.type`` is the server's (``invalid_request_error``, ``server_error``) or
-    ``decode_error`` for a frame rtvoice could not read.
+    ``error.type`` is the server's (``invalid_request_error``, ``server_error``), or one of
+    rtvoice's: ``decode_error`` (a frame rtvoice could not read), ``guardrail_error`` (a
+    guardrail raised: it counts as not tripped), ``handoff_error`` (a handoff did not happen;
+    the model was told), ``tool_error`` (an approval chain raised: the call was rejected),
+    ``internal_error`` (a bug in background work), or ``warning`` (nothing failed, but
+    something did not happen as asked: ``code="voice_locked"`` when an agent's voice could
+    not be applied after the assistant had spoken).
     """
 
     error: ErrorInfo

@@ -1,0 +1,57 @@
+"""What one step of the conversation state machine asks the session to do: :class:`Effects`."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from ..model.commands import ModelCommand
+from ..model.events import ErrorInfo, Usage
+from ._guardrail_watch import InputCheck, OutputCheck
+from .events import RealtimeSessionEvent
+from .history import ToolCallItem
+
+__all__ = ["Effects", "add_usage"]
+
+
+@dataclass(slots=True)
+class Effects:
+    """What one step of the state machine asks the session to do, in order.
+
+    Attributes:
+        events: Public events to emit to the application.
+        commands: Model commands to send.
+        fatal: A fatal server error: emit ``events``, then end iteration with
+            ``ProviderError``.
+        function_calls: Tool calls that just completed: run each, then hand its output to
+            ``ConversationState.tool_output`` (or ``ConversationState.handoff``).
+        output_checks: Assistant texts due for the output guardrails.
+        input_checks: User inputs due for the input guardrails.
+    """
+
+    events: list[RealtimeSessionEvent] = field(default_factory=list)
+    commands: list[ModelCommand] = field(default_factory=list)
+    fatal: ErrorInfo | None = None
+    function_calls: list[ToolCallItem] = field(default_factory=list)
+    output_checks: list[OutputCheck] = field(default_factory=list)
+    input_checks: list[InputCheck] = field(default_factory=list)
+
+    def add(self, other: Effects) -> Effects:
+        """Append ``other``'s effects after these (its ``fatal``, if set, wins); return self."""
+        self.events += other.events
+        self.commands += other.commands
+        self.function_calls += other.function_calls
+        self.output_checks += other.output_checks
+        self.input_checks += other.input_checks
+        self.fatal = other.fatal or self.fatal
+        return self
+
+    @property
+    def work(self) -> bool:
+        """Whether there are tool calls or guardrail checks to launch."""
+        return bool(self.function_calls or self.output_checks or self.input_checks)
+
+
+def add_usage(a: Usage, b: Usage) -> Usage:
+    """Field-wise sum of two usages."""
+    return Usage(**{f.name: getattr(a, f.name) + getattr(b, f.name) for f in dataclasses.fields(a)})

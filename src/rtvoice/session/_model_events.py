@@ -1,0 +1,335 @@
+"""The server's half of the conversation state machine: one model event in, effects out.
+
+:func:`handle_model_event` maps each model event onto the :class:`~._state_core.StateCore`:
+history merging, audio bookkeeping, turns, usage, the tool calls and guardrail checks that
+become due, and the routing of errors (our own races swallowed, fatal ones flagged, closing
+ones held for the close). Pure: ``now`` is passed in.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from typing_extensions import assert_never
+
+from ..model.commands import RetrieveItem
+from ..model.events import (
+    AudioDelta,
+    AudioDone,
+    AudioTranscriptDelta,
+    AudioTranscriptDone,
+    ContentPartAdded,
+    ContentPartDone,
+    ConversationCreated,
+    DecodeError,
+    DtmfReceived,
+    ErrorEvent,
+    ErrorInfo,
+    FunctionCallArgumentsDelta,
+    FunctionCallArgumentsDone,
+    InputAudioCleared,
+    InputAudioCommitted,
+    InputAudioTimeoutTriggered,
+    InputTranscriptionCompleted,
+    InputTranscriptionDelta,
+    InputTranscriptionFailed,
+    InputTranscriptionSegment,
+    ItemAdded,
+    ItemDeleted,
+    ItemDone,
+    ItemRetrieved,
+    ItemTruncated,
+    McpCallArgumentsDelta,
+    McpCallArgumentsDone,
+    McpCallStatus,
+    McpListToolsStatus,
+    ModelEvent,
+    OutputAudioBufferCleared,
+    OutputAudioBufferStarted,
+    OutputAudioBufferStopped,
+    OutputItemAdded,
+    OutputItemDone,
+    RateLimitsUpdated,
+    ResponseCreated,
+    ResponseDone,
+    SessionCreated,
+    SessionUpdated,
+    SpeechStarted,
+    SpeechStopped,
+    TextDelta,
+    TextDone,
+    UnknownEvent,
+)
+from ..model.items import OutputAudio, OutputText
+from ._effects import Effects, add_usage
+from ._guardrail_watch import InputCheck, OutputCheck
+from ._state_core import StateCore
+from .events import (
+    AgentStartEvent,
+    ErrorSessionEvent,
+    InputAudioTimeoutTriggeredEvent,
+    InputTranscriptEvent,
+    SpeechStartedEvent,
+    SpeechStoppedEvent,
+    TranscriptDeltaEvent,
+    UsageEvent,
+)
+from .history import AssistantMessageItem
+
+__all__ = ["CANCEL_NOT_ACTIVE", "CLOSING_CODES", "FATAL_CODES", "handle_model_event"]
+
+FATAL_CODES: Final = frozenset({"session_expired"})
+"""Error codes that end the session (PROTOCOL.md §1.4, §8): iteration raises ``ProviderError``."""
+
+CLOSING_CODES: Final = frozenset(
+    {"invalid_api_key", "invalid_model", "missing_model", "beta_api_shape_disabled"}
+)
+"""Error codes the server sends right before closing the socket (§1.2, §8). They are held
+back: the close that follows raises the typed transport error, so the application hears of
+the failure once, not as an ``error`` event and an exception."""
+
+CANCEL_NOT_ACTIVE: Final = "response_cancel_not_active"
+
+
+def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effects:
+    """Apply one model event to ``core``; the effects, in order.
+
+    Tool calls that completed are registered as waiting for their output (they hold
+    ``agent_end`` back until ``ConversationState.tool_output``).
+    """
+    fx = Effects()
+    if core.held_error is not None:
+        # The close a closing error announced did not come: report it after all.
+        fx.events.append(ErrorSessionEvent(error=core.held_error))
+        core.held_error = None
+    match event:
+        case AudioDelta():
+            audio = core.audio.on_delta(event, now)
+            if audio is not None:
+                fx.events.append(audio)
+        case AudioTranscriptDelta() | TextDelta():
+            _text_delta(core, fx, event)
+        case AudioDone():
+            end = core.audio.on_done(event.item_id, event.content_index, event.response_id)
+            if end is not None:
+                fx.events.append(end)
+        case AudioTranscriptDone():
+            fx.events += core.history.finalise_part(
+                event.item_id, event.content_index, OutputAudio(transcript=event.transcript)
+            )
+            _text_done(core, fx, event, event.transcript)
+        case TextDone():
+            fx.events += core.history.finalise_part(
+                event.item_id, event.content_index, OutputText(text=event.text)
+            )
+            _text_done(core, fx, event, event.text)
+        case ItemAdded() | ItemDone():
+            fx.events += core.history.observe(
+                event.item, event.previous_item_id, positioned=True, agent_name=core.agent.name
+            )
+            fx.function_calls += core.history.take_completed_calls()
+        case OutputItemAdded():
+            core.history.announce(event.item)
+        case OutputItemDone() | ItemRetrieved():
+            fx.events += core.history.observe(
+                event.item, None, positioned=False, agent_name=core.agent.name
+            )
+            fx.function_calls += core.history.take_completed_calls()
+        case ItemTruncated():
+            # The server cut the item's transcript to what was heard (§4.1); fetch the
+            # item to learn it. Its audio comes along once and is dropped on arrival.
+            if isinstance(core.history.get(event.item_id), AssistantMessageItem):
+                fx.commands.append(
+                    RetrieveItem(item_id=event.item_id, event_id=core.next_id("retrieve"))
+                )
+        case ItemDeleted():
+            fx.events += core.history.remove(event.item_id)
+        case InputTranscriptionDelta():
+            text = core.partial_input.get(event.item_id, "") + event.delta
+            core.partial_input[event.item_id] = text
+            fx.events.append(
+                InputTranscriptEvent(item_id=event.item_id, text=text, delta=event.delta)
+            )
+        case InputTranscriptionCompleted():
+            _transcription_completed(core, fx, event)
+        case InputTranscriptionFailed():
+            core.partial_input.pop(event.item_id, None)
+            fx.events.append(ErrorSessionEvent(error=event.error))
+        case SpeechStarted():
+            fx.events.append(
+                SpeechStartedEvent(item_id=event.item_id, audio_start_ms=event.audio_start_ms)
+            )
+            fx.add(core.interrupt(now, cancel=not core.updates.server_interrupts()))
+        case SpeechStopped():
+            fx.events.append(
+                SpeechStoppedEvent(item_id=event.item_id, audio_end_ms=event.audio_end_ms)
+            )
+        case InputAudioTimeoutTriggered():
+            fx.events.append(
+                InputAudioTimeoutTriggeredEvent(
+                    item_id=event.item_id,
+                    audio_start_ms=event.audio_start_ms,
+                    audio_end_ms=event.audio_end_ms,
+                )
+            )
+        case InputAudioCommitted():
+            core.replacements = 0  # a new user input
+        case ResponseCreated():
+            core.sequencer.response_created(event.response.id)
+            if not core.agent_busy:
+                core.agent_busy = True
+                fx.events.append(AgentStartEvent(agent=core.agent))
+        case ResponseDone():
+            _response_done(core, fx, event)
+        case SessionCreated():
+            core.updates.created(event.session)
+        case SessionUpdated():
+            core.updates.updated(event.session)
+        case ErrorEvent():
+            _error(core, fx, event.error)
+        case DecodeError():
+            fx.events.append(
+                ErrorSessionEvent(error=ErrorInfo(type="decode_error", message=event.reason))
+            )
+        case (
+            ContentPartAdded()
+            | ContentPartDone()
+            | FunctionCallArgumentsDelta()
+            | FunctionCallArgumentsDone()
+            | InputAudioCleared()
+            | InputTranscriptionSegment()
+            | RateLimitsUpdated()
+            | ConversationCreated()
+            | DtmfReceived()
+            | OutputAudioBufferStarted()
+            | OutputAudioBufferStopped()
+            | OutputAudioBufferCleared()
+            | McpListToolsStatus()
+            | McpCallArgumentsDelta()
+            | McpCallArgumentsDone()
+            | McpCallStatus()
+            | UnknownEvent()
+        ):
+            pass  # nothing to decide: items and their final content come in item events
+        case _:
+            assert_never(event)
+    for call in fx.function_calls:
+        core.call_pending(call.call_id)
+    return fx
+
+
+def _text_delta(core: StateCore, fx: Effects, event: AudioTranscriptDelta | TextDelta) -> None:
+    if core.watch.tripped(event.item_id):
+        return  # withheld by a guardrail: nothing more of it is shown
+    fx.events.append(
+        TranscriptDeltaEvent(
+            item_id=event.item_id,
+            response_id=event.response_id,
+            delta=event.delta,
+            content_index=event.content_index,
+        )
+    )
+    due = core.watch.on_delta(event.item_id, event.delta)
+    if due is not None:
+        fx.output_checks.append(
+            OutputCheck(
+                item_id=event.item_id, response_id=event.response_id, text=due, agent=core.agent
+            )
+        )
+
+
+def _text_done(
+    core: StateCore, fx: Effects, event: AudioTranscriptDone | TextDone, text: str
+) -> None:
+    due = core.watch.on_done(event.item_id, text)
+    if due is not None:
+        fx.output_checks.append(
+            OutputCheck(
+                item_id=event.item_id,
+                response_id=event.response_id,
+                text=due,
+                agent=core.agent,
+                final=True,
+            )
+        )
+
+
+def _transcription_completed(
+    core: StateCore, fx: Effects, event: InputTranscriptionCompleted
+) -> None:
+    core.partial_input.pop(event.item_id, None)
+    fx.events.append(
+        InputTranscriptEvent(item_id=event.item_id, text=event.transcript, is_final=True)
+    )
+    fx.events += core.history.fill_transcript(event.item_id, event.content_index, event.transcript)
+    if event.transcript.strip() and core.checked_inputs.add(event.item_id):
+        fx.input_checks.append(
+            InputCheck(text=event.transcript, agent=core.agent, item_id=event.item_id)
+        )
+
+
+def _response_done(core: StateCore, fx: Effects, event: ResponseDone) -> None:
+    response = event.response
+    fx.events += core.history.response_ended(response.output, core.agent.name)
+    calls = core.history.take_completed_calls()
+    for call in calls:  # before the turn may end: these hold it open
+        core.call_pending(call.call_id, response.id)
+    fx.function_calls += calls
+    create = core.sequencer.response_done(response.id)
+    if core.response_ended(response.id) and not core.stop_requested:
+        create = create or core.sequencer.request()
+    if create is not None:
+        fx.commands.append(create)
+    if response.status == "failed" and response.status_details is not None:
+        error = response.status_details.error
+        if error is not None:
+            fx.events.append(ErrorSessionEvent(error=error))
+    if response.usage is not None:
+        core.usage_total = add_usage(core.usage_total, response.usage)
+        fx.events.append(
+            UsageEvent(response_id=response.id, usage=response.usage, total=core.usage_total)
+        )
+    core.maybe_end_turn(fx)
+
+
+def _error(core: StateCore, fx: Effects, error: ErrorInfo) -> None:
+    event_id = error.event_id
+    if core.sequencer.owns(event_id):
+        assert event_id is not None
+        swallow, retry = core.sequencer.create_failed(event_id, error.code)
+        if retry is not None:
+            fx.commands.append(retry)
+        if not swallow:
+            fx.events.append(ErrorSessionEvent(error=error))
+            core.maybe_end_turn(fx)
+        return
+    if event_id is not None and event_id.startswith("rtv_"):
+        if event_id.startswith("rtv_cancel_") and error.code == CANCEL_NOT_ACTIVE:
+            return  # the response ended on its own meanwhile (§7.e): nothing was lost
+        if event_id.startswith("rtv_retrieve_"):
+            return  # our own refresh after a truncation; the item was deleted meanwhile
+        if event_id.startswith("rtv_update_") and _retry_without_voice(core, fx, error):
+            return
+        if core.updates.refused(error):
+            return
+    if error.code in FATAL_CODES:
+        fx.fatal = error
+        return
+    if error.code in CLOSING_CODES:
+        core.held_error = error
+        return
+    fx.events.append(ErrorSessionEvent(error=error))
+
+
+def _retry_without_voice(core: StateCore, fx: Effects, error: ErrorInfo) -> bool:
+    """Assistant audio raced an update that changed the voice (§3.4): the server refused the
+    whole update, so send it again without the voice, and warn instead of reporting the
+    server's error."""
+    if not core.updates.refused_for_voice(error):
+        return False
+    retry = core.updates.retry_without_voice(error, core.next_id("update"))
+    if retry is None:
+        return False
+    fx.commands.append(retry)
+    fx.events.append(core.voice_warning(core.agent, core.updates.refused_voice or "?"))
+    return True

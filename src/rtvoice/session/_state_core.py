@@ -1,0 +1,206 @@
+"""The data of a conversation state and the small decisions both of its halves share.
+
+:class:`StateCore` is what :class:`~._state.ConversationState` (the user's actions, tool
+outputs, handoffs, guardrail trips) and :func:`~._model_events.handle_model_event` (the
+server's events) both work on: the parts (history, sequencer, audio ledger, configuration
+updates, guardrail watch), the agent and its turn, the tool calls waiting for their output,
+and helpers used on both sides: ids, ending a turn, interruption effects, agent updates. Pure:
+no IO, no clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any, Final
+
+from ..agent import RealtimeAgent
+from ..audio import PlaybackTracker
+from ..config import ModelSettings
+from ..model.commands import CancelResponse, TruncateItem, UpdateSession
+from ..model.events import ErrorInfo, Usage
+from ._agent_tools import agent_tools
+from ._configuration import SessionUpdates
+from ._conversation_history import ConversationHistory
+from ._effects import Effects
+from ._guardrail_watch import OutputTextWatch, RecentIds
+from ._interruption import AudioLedger, Interruption
+from ._sequencer import ResponseSequencer
+from .events import AgentEndEvent, ErrorSessionEvent, RealtimeSessionEvent
+
+__all__ = ["VOICE_WARNING", "StateCore"]
+
+logger = logging.getLogger("rtvoice.session")
+
+VOICE_WARNING: Final = "voice_locked"
+"""The ``code`` of the warning ``error`` event for a voice that could not be applied."""
+
+
+class StateCore:
+    """The state of one conversation, shared by the state machine's two halves.
+
+    Its attributes are read and written by :mod:`._state` and :mod:`._model_events` only.
+
+    Args:
+        agent: The agent active at the start.
+        settings: The run's model settings.
+        playback_tracker: The application's tracker, read on interruptions.
+        debounce_text_length: Characters of assistant text between two output checks.
+    """
+
+    __slots__ = (
+        "_ids",
+        "agent",
+        "agent_busy",
+        "answered_early",
+        "audio",
+        "checked_inputs",
+        "held_error",
+        "history",
+        "partial_input",
+        "pending_calls",
+        "replacements",
+        "sequencer",
+        "settings",
+        "stop_requested",
+        "updates",
+        "usage_total",
+        "watch",
+    )
+
+    def __init__(
+        self,
+        *,
+        agent: RealtimeAgent[Any],
+        settings: ModelSettings,
+        playback_tracker: PlaybackTracker | None,
+        debounce_text_length: int,
+    ) -> None:
+        self.agent = agent
+        self.settings = settings
+        self.history = ConversationHistory()
+        self.sequencer = ResponseSequencer()
+        self.audio = AudioLedger(settings.output_format, playback_tracker)
+        self.updates = SessionUpdates(settings)
+        self.watch = OutputTextWatch(debounce_text_length)
+        self.agent_busy = False
+        """Whether ``agent_start`` was emitted and its ``agent_end`` not yet."""
+        self.usage_total = Usage()
+        self.partial_input: dict[str, str] = {}
+        self.held_error: ErrorInfo | None = None
+        self.checked_inputs = RecentIds()
+        """User items whose transcription went to the input guardrails."""
+        self.pending_calls: dict[str, str | None] = {}
+        """Tool calls (and handoffs) whose output was not sent yet: call id -> the response
+        that made the call (``None`` if unknown)."""
+        self.answered_early: set[str] = set()
+        """Responses some of whose calls were answered while they still ran: the response
+        that reads the outputs is requested when they end (if no call of theirs waits)."""
+        self.stop_requested = False
+        """A tool asked to end the conversation."""
+        self.replacements = 0
+        """Replacement answers asked for since the last user input."""
+        self._ids = 0
+
+    def next_id(self, kind: str) -> str:
+        """A fresh ``event_id`` for a command of ours (``rtv_<kind>_<n>``)."""
+        self._ids += 1
+        return f"rtv_{kind}_{self._ids}"
+
+    def call_pending(self, call_id: str, response_id: str | None = None) -> None:
+        """A completed call waits for its output. Without ``response_id``, the response
+        running now is taken as the one that made it (when exactly one runs)."""
+        if call_id in self.pending_calls:
+            return
+        if response_id is None:
+            active = self.sequencer.active
+            response_id = next(iter(active)) if len(active) == 1 else None
+        self.pending_calls[call_id] = response_id
+
+    def call_answered(self, call_id: str) -> bool:
+        """The call's output is being sent. Returns whether a response should read it now:
+        ``False`` while the response that made the call still runs (it may make more calls;
+        :meth:`response_ended` decides then) or while other calls of it wait for outputs (the
+        last one decides), so that the model reads the outputs of one response together."""
+        response_id = self.pending_calls.pop(call_id, None)
+        if response_id is None:
+            return True
+        if response_id in self.sequencer.active:
+            self.answered_early.add(response_id)
+            return False
+        return response_id not in self.pending_calls.values()
+
+    def response_ended(self, response_id: str) -> bool:
+        """A response ended (its calls registered): whether a response should now read the
+        outputs of its calls that were answered while it ran."""
+        if response_id not in self.answered_early:
+            return False
+        self.answered_early.discard(response_id)
+        return response_id not in self.pending_calls.values()
+
+    def maybe_end_turn(self, fx: Effects) -> None:
+        """Emit ``agent_end`` if the turn is over: no response running, on its way or
+        waiting, and no tool call waiting for its output."""
+        if self.agent_busy and self.sequencer.settled and not self.pending_calls:
+            self.agent_busy = False
+            fx.events.append(AgentEndEvent(agent=self.agent))
+
+    def interrupt(self, now: float, *, cancel: bool) -> Effects:
+        """Interrupt the current audio (see :meth:`AudioLedger.interrupt`)."""
+        plan = self.audio.interrupt(
+            now, response_active=self.sequencer.response_active, cancel=cancel
+        )
+        return self.interruption_effects(plan)
+
+    def interruption_effects(self, plan: Interruption) -> Effects:
+        """An interruption plan as effects, its commands given our event ids."""
+        fx = Effects()
+        if plan.event is not None:
+            fx.events.append(plan.event)
+        for command in plan.commands:
+            if isinstance(command, CancelResponse):
+                fx.commands.append(dataclasses.replace(command, event_id=self.next_id("cancel")))
+            elif isinstance(command, TruncateItem):
+                fx.commands.append(dataclasses.replace(command, event_id=self.next_id("truncate")))
+            else:
+                fx.commands.append(command)
+        return fx
+
+    def update_command(
+        self, agent: RealtimeAgent[Any], instructions: str | None
+    ) -> tuple[UpdateSession, list[RealtimeSessionEvent]]:
+        """The full ``session.update`` for ``agent``, and a voice warning if its voice had to
+        be left out.
+
+        Raises:
+            UserError: ``agent`` has two tools (or handoffs) with the same name.
+        """
+        tools = agent_tools(agent).definitions
+        command, left_out = self.updates.command(
+            agent,
+            instructions,
+            tools=tools,
+            event_id=self.next_id("update"),
+            voice_locked=self.audio.audio_received,
+        )
+        warnings: list[RealtimeSessionEvent] = []
+        if left_out is not None:
+            warnings.append(self.voice_warning(agent, left_out))
+        return command, warnings
+
+    def voice_warning(self, agent: RealtimeAgent[Any], voice: str) -> ErrorSessionEvent:
+        """The warning for ``agent``'s ``voice``, which the server no longer accepts (§3.4).
+
+        Also logged (``rtvoice.session``, level WARNING), as the websockets protocol core
+        logs: a message, no IO of its own.
+        """
+        current = self.updates.current_voice
+        kept = f"the voice stays {current!r}" if current else "the voice stays as it is"
+        message = (
+            f"Agent {agent.name!r} wants voice {voice!r}, but the server allows no voice "
+            f"change once the assistant has spoken (PROTOCOL.md §3.4): {kept}."
+        )
+        logger.warning("%s", message)
+        return ErrorSessionEvent(
+            error=ErrorInfo(type="warning", code=VOICE_WARNING, message=message)
+        )
