@@ -8,10 +8,13 @@ A guardrail is a function of ``(context, agent, text)``, sync or async, returnin
         return GuardrailFunctionOutput(tripwire_triggered="$" in text, info="price mentioned")
 
 ``context`` is the application's run context, ``agent`` the agent speaking (output) or
-listening (input), ``text`` the transcript checked: for output guardrails the assistant's
-transcript so far in the response (run each ``guardrails_settings.debounce_text_length``
-more characters), for input guardrails the user's final transcription. Sync functions run in
-a worker thread, async ones in the caller's task.
+listening (input), ``text`` the transcript checked: for output guardrails the text of one
+assistant item so far (run each time ``guardrails_settings.debounce_text_length`` more
+characters arrived, and once on the item's final text, so short replies are checked too; never
+twice on the same text), for input guardrails the user's text message or final
+transcription. Output guardrails are the run config's ``output_guardrails`` followed by the
+speaking agent's own; input guardrails likewise. Sync functions run in a worker thread, async
+ones in the caller's task; either way the conversation goes on while they run.
 
 The session runs a check with :func:`run_guardrail` (through the middleware chain), which
 never raises for the guardrail's sake.
