@@ -23,3 +23,5 @@ def test_demo_shows_a_text_turn_a_tool_call_a_handoff_and_a_spoken_turn() -> Non
     assert "user (speech)      what do I owe" in log
     assert "Billing here. You said: what do I owe" in log
     assert "error" not in log
+    assert "audio_interrupted" not in log  # what was played is reported: nothing is cut
+    assert "assistant          \n" not in log

@@ -122,3 +122,19 @@ def test_bad_config_fails_when_the_runner_is_built() -> None:
 def test_runner_needs_an_agent() -> None:
     with pytest.raises(UserError, match="RealtimeAgent"):
         RealtimeRunner("Assistant")  # type: ignore[arg-type]
+
+
+def test_runner_middleware_argument_runs_inside_the_config_middleware() -> None:
+    from rtvoice import Middleware
+
+    class Outer(Middleware):
+        pass
+
+    class Inner(Middleware):
+        pass
+
+    outer, inner = Outer(), Inner()
+    runner = RealtimeRunner(
+        RealtimeAgent(name="A"), config={"middleware": [outer]}, middleware=[inner]
+    )
+    assert runner.settings.middleware == (outer, inner)

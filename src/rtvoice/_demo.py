@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from .agent import RealtimeAgent
-from .audio import bytes_per_ms
+from .audio import PlaybackTracker, bytes_per_ms
 from .runner import RealtimeRunner
 from .session import RealtimeSession
 from .session.events import RealtimeSessionEvent
@@ -80,8 +80,9 @@ Turn = str | tuple[str, str]
 class _Log:
     """Prints session events as a readable transcript with timestamps."""
 
-    def __init__(self, out: TextIO, *, simulated: bool) -> None:
+    def __init__(self, out: TextIO, *, simulated: bool, tracker: PlaybackTracker) -> None:
         self._out = out
+        self._tracker = tracker
         self._start = time.monotonic()
         self._simulated = simulated
         self._audio: dict[str, bytearray] = {}
@@ -94,7 +95,13 @@ class _Log:
     def event(self, event: RealtimeSessionEvent) -> None:
         match event.type:
             case "audio":
-                self._audio.setdefault(event.audio.item_id, bytearray()).extend(event.audio.data)
+                chunk = event.audio
+                self._audio.setdefault(chunk.item_id, bytearray()).extend(chunk.data)
+                # The demo does not play sound: it reports each chunk as played at once, so
+                # the session knows nothing is left playing when the user speaks next.
+                self._tracker.on_play_bytes(chunk.item_id, chunk.content_index, len(chunk.data))
+            case "audio_interrupted":
+                self.line("audio_interrupted", f"after {event.played_ms} ms")
             case "audio_end":
                 audio = bytes(self._audio.pop(event.item_id, b""))
                 heard = f", heard: {decode_speech(audio)!r}" if self._simulated else ""
@@ -157,7 +164,8 @@ async def run_demo(
 ) -> None:
     """Run the demo conversation and print it to ``out``."""
     simulated = not environ("OPENAI_API_KEY")
-    log = _Log(out, simulated=simulated)
+    tracker = PlaybackTracker()
+    log = _Log(out, simulated=simulated, tracker=tracker)
     if simulated:
         log.line("setup", "no OPENAI_API_KEY: using the built-in simulator")
     else:
@@ -171,7 +179,7 @@ async def run_demo(
         },
     )
     turns: tuple[Turn, ...] = SIMULATOR_TURNS if simulated else OPENAI_TURNS
-    session = await runner.run()
+    session = await runner.run(model_config={"playback_tracker": tracker})
     async with session:
         for turn in turns:
             await _send_turn(session, turn, log)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Generic, TypedDict, TypeVar
 
@@ -31,6 +31,7 @@ from .agent import RealtimeAgent
 from .audio import PlaybackTracker
 from .config import RealtimeRunConfig, RunSettings, normalize_run_config
 from .errors import UserError
+from .middleware import Middleware
 from .model import ConnectRequest, ModelCommand, ModelConnector, ModelEvent, OpenAIRealtimeModel
 from .model import RealtimeModel as _RealtimeModel
 from .providers import OpenAIProvider, RealtimeProvider
@@ -72,6 +73,8 @@ class RealtimeRunner(Generic[TContext]):
         model: Opens each session's model connection (default:
             :meth:`rtvoice.model.OpenAIRealtimeModel.connect`); pass
             ``rtvoice.testing.ScriptedModel`` in unit tests.
+        middleware: Middleware for tool calls, approvals, handoffs and guardrails, outermost
+            first; they run inside (after) any given in ``config["middleware"]``.
 
     Raises:
         UserError: The configuration is invalid (the message names the key).
@@ -84,13 +87,19 @@ class RealtimeRunner(Generic[TContext]):
         config: RealtimeRunConfig | None = None,
         provider: RealtimeProvider | None = None,
         model: ModelConnector | None = None,
+        middleware: Sequence[Middleware] = (),
     ) -> None:
         if not isinstance(starting_agent, RealtimeAgent):
             raise UserError("RealtimeRunner needs a RealtimeAgent as starting_agent")
         if provider is not None and not isinstance(provider, RealtimeProvider):
             raise UserError("RealtimeRunner: provider must be a RealtimeProvider")
         self.starting_agent = starting_agent
-        self.settings: RunSettings = normalize_run_config(config)
+        settings = normalize_run_config(config)
+        if middleware:
+            if isinstance(middleware, (str, bytes)) or not isinstance(middleware, Sequence):
+                raise UserError("RealtimeRunner: middleware must be a list of Middleware")
+            settings = replace(settings, middleware=(*settings.middleware, *middleware))
+        self.settings: RunSettings = settings
         self.provider = provider
         self._connector: ModelConnector = model or OpenAIRealtimeModel.connect
         self._custom_model = model is not None
