@@ -1,0 +1,1 @@
+"""rtvoice's performance benchmarks (docs/performance.md): ``python -m benchmarks``."""

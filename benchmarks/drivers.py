@@ -1,0 +1,664 @@
+"""Client drivers: one process per run, one client implementation, one scenario.
+
+Usage (the orchestrator, ``benchmarks/run.py``, does this)::
+
+    python -m benchmarks.drivers '{"impl": "rtvoice", "scenario": "flood", "port": 8765, ...}'
+
+prints one JSON object (the result) as the last line of stdout.
+
+Implementations, each through its public API only:
+
+* ``floor``: a bare ``websockets`` client. Per turn it sends ``conversation.item.create`` and
+  ``response.create``, then ``recv`` -> ``json.loads`` every frame, ``base64.b64decode`` every
+  audio delta, until ``response.done``. The wire floor: what any client must do.
+* ``rtvoice``: ``RealtimeRunner(RealtimeAgent(name="bench"), provider=OpenAIProvider(...))``;
+  ``async with session``; per turn ``await session.send_message("go")`` then
+  ``async for event in session`` until ``agent_end``, reading ``event.audio.data``.
+* ``peer``: the same with ``openai-agents`` (``agents.realtime``), run from its own venv. Its
+  ``RealtimeRunner`` holds one model instance, so each session gets its own runner.
+
+Every implementation hands each audio chunk to the same :class:`Sink`, which reads the stamp
+(:mod:`benchmarks.wire`) and the receipt time. CPU is ``time.process_time()`` of this process
+around the measured region only: connecting and warm-up turns are outside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gc
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+if __package__ in (None, ""):  # run as a script: make "benchmarks" importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.wire import STAMP, StreamParams
+
+# Audio chunks: 20 ms = one per 20 ms per session. A long paced run keeps every latency.
+_unpack_stamp = STAMP.unpack_from
+_monotonic = time.monotonic
+
+
+class Sink:
+    """Counts a session's audio chunks, checks their order, and keeps their latencies."""
+
+    __slots__ = ("deltas", "expect", "gaps", "latencies", "seqs")
+
+    def __init__(self, record_latency: bool) -> None:
+        self.deltas = 0
+        self.expect = -1
+        self.gaps = 0
+        self.latencies: list[float] | None = [] if record_latency else None
+        self.seqs: list[int] = []
+
+    def audio(self, data: bytes) -> None:
+        now = _monotonic()
+        seq, sent = _unpack_stamp(data)
+        if seq != self.expect and self.expect >= 0:
+            self.gaps += 1
+        self.expect = seq + 1
+        self.deltas += 1
+        if self.latencies is not None:
+            self.latencies.append(now - sent)
+            self.seqs.append(seq)
+
+
+class Client(Protocol):
+    async def open(self) -> None: ...
+    async def turn(self, sink: Sink) -> None: ...
+    async def close(self) -> None: ...
+
+
+# ---------------------------------------------------------------------------------------------
+# The floor
+
+
+_ITEM_CREATE = {
+    "type": "conversation.item.create",
+    "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "go"}]},
+}
+_RESPONSE_CREATE = {"type": "response.create"}
+_SESSION_UPDATE = {
+    "type": "session.update",
+    "session": {"type": "realtime", "instructions": "Be brief."},
+}
+
+
+class FloorClient:
+    """A bare websockets client: the least any client must do with the same frames."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.ws: Any = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def open(self) -> None:
+        from websockets.asyncio.client import connect
+
+        ws = await connect(self.url, additional_headers={"Authorization": "Bearer sk-bench"})
+        self.ws = ws
+        json.loads(await ws.recv())  # session.created
+        # The same round trip every session makes before it is usable.
+        await ws.send(json.dumps(_SESSION_UPDATE))
+        while json.loads(await ws.recv())["type"] != "session.updated":
+            pass
+
+    def start_idle_reader(self) -> None:
+        """An idle call still has a task waiting on its socket."""
+
+        async def read() -> None:
+            async for _ in self.ws:
+                pass
+
+        self._reader = asyncio.get_running_loop().create_task(read())
+
+    async def turn(self, sink: Sink) -> None:
+        ws = self.ws
+        loads, b64decode, audio = json.loads, base64.b64decode, sink.audio
+        await ws.send(json.dumps(_ITEM_CREATE))
+        await ws.send(json.dumps(_RESPONSE_CREATE))
+        while True:
+            event = loads(await ws.recv())
+            kind = event["type"]
+            if kind == "response.output_audio.delta":
+                audio(b64decode(event["delta"]))
+            elif kind == "response.done":
+                return
+
+    async def close(self) -> None:
+        await self.ws.close()
+        if self._reader is not None:
+            await self._reader
+
+
+# ---------------------------------------------------------------------------------------------
+# rtvoice
+
+
+class RtvoiceClient:
+    """rtvoice through its public API; all sessions of a process share one runner."""
+
+    _runner: Any = None
+
+    def __init__(self, base_url: str) -> None:
+        if RtvoiceClient._runner is None:
+            from rtvoice import OpenAIProvider, RealtimeAgent, RealtimeRunner
+
+            provider = OpenAIProvider(api_key="sk-bench", base_url=base_url)
+            RtvoiceClient._runner = RealtimeRunner(RealtimeAgent(name="bench"), provider=provider)
+        self.session: Any = None
+        self.events: Any = None
+
+    async def open(self) -> None:
+        session = await RtvoiceClient._runner.run()
+        await session.__aenter__()
+        self.session = session
+        self.events = session.__aiter__()
+
+    def start_idle_reader(self) -> None:
+        pass  # the session reads its socket itself
+
+    async def turn(self, sink: Sink) -> None:
+        audio = sink.audio
+        await self.session.send_message("go")
+        async for event in self.events:
+            kind = event.type
+            if kind == "audio":
+                audio(event.audio.data)
+            elif kind == "agent_end":
+                return
+            elif kind == "error":
+                raise RuntimeError(f"rtvoice error event: {event.error}")
+
+    async def close(self) -> None:
+        await self.session.__aexit__(None, None, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# The peer: openai-agents
+
+
+class PeerClient:
+    """openai-agents' realtime session through its public API (one runner per session: its
+    runner holds a single model connection)."""
+
+    def __init__(self, url: str) -> None:
+        from agents.realtime import RealtimeAgent, RealtimeRunner
+
+        self.url = url
+        self.runner = RealtimeRunner(starting_agent=RealtimeAgent(name="bench"))
+        self.session: Any = None
+        self.events: Any = None
+
+    async def open(self) -> None:
+        session = await self.runner.run(model_config={"url": self.url, "api_key": "sk-bench"})
+        await session.__aenter__()
+        self.session = session
+        self.events = session.__aiter__()
+
+    def start_idle_reader(self) -> None:
+        pass  # the session has its own listener task
+
+    async def turn(self, sink: Sink) -> None:
+        audio = sink.audio
+        await self.session.send_message("go")
+        async for event in self.events:
+            kind = event.type
+            if kind == "audio":
+                audio(event.audio.data)
+            elif kind == "agent_end":
+                return
+            elif kind == "error":
+                raise RuntimeError(f"peer error event: {event.error}")
+
+    async def close(self) -> None:
+        await self.session.__aexit__(None, None, None)
+
+
+def make_client(impl: str, port: int, params: StreamParams) -> Client:
+    if impl == "floor":
+        return FloorClient(params.realtime_url(port))
+    if impl == "rtvoice":
+        return RtvoiceClient(params.base_url(port))
+    if impl == "peer":
+        return PeerClient(params.realtime_url(port))
+    raise ValueError(f"unknown impl {impl!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+
+class GcTimer:
+    """CPU spent in the cyclic garbage collector (``gc.callbacks``), while installed."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._start
+            self.collections[info["generation"]] += 1
+
+    def __enter__(self) -> GcTimer:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
+def rss_bytes() -> int:
+    """VmRSS of this process (Linux)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+class Crew:
+    """One task per session for its whole life, stepped through phases together.
+
+    A real service runs each call in its own task, and rtvoice needs that: a session must be
+    left in the task that entered it (its anyio task group). The coordinator hands every
+    member the same order and waits until all have done it. Between orders a member waits on
+    one event shared by the whole crew, so an idle member costs its task and one future.
+
+    Args:
+        clients: The sessions, not yet opened.
+        open_limit: How many may be opening at once.
+    """
+
+    def __init__(self, clients: Sequence[Client], open_limit: int = 25) -> None:
+        self.clients = list(clients)
+        self._go = asyncio.Event()
+        self._order: Callable[[Client], Awaitable[None]] | None = None
+        self._reports: asyncio.Queue[BaseException | None] = asyncio.Queue()
+        self._limit = asyncio.Semaphore(open_limit)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def _life(self, client: Client) -> None:
+        go = self._go
+        try:
+            async with self._limit:
+                await client.open()
+        except BaseException as exc:
+            await self._reports.put(exc)
+            return
+        await self._reports.put(None)
+        while True:
+            await go.wait()
+            order, go = self._order, self._go  # the next phase's event is already in place
+            try:
+                if order is None:
+                    await client.close()
+                else:
+                    await order(client)
+            except BaseException as exc:
+                await self._reports.put(exc)
+                return
+            await self._reports.put(None)
+            if order is None:
+                return
+
+    async def _collect(self) -> None:
+        failure: BaseException | None = None
+        for _ in self.clients:
+            report = await self._reports.get()
+            failure = failure or report
+        if failure is not None:
+            raise failure
+
+    async def open(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._life(c)) for c in self.clients]
+        await self._collect()
+
+    async def _step(self, order: Callable[[Client], Awaitable[None]] | None) -> None:
+        self._order = order
+        go, self._go = self._go, asyncio.Event()
+        go.set()
+        await self._collect()
+
+    async def each(self, order: Callable[[Client], Awaitable[None]]) -> None:
+        """Every member runs ``order(client)`` in its own task; return when all are done."""
+        await self._step(order)
+
+    async def close(self) -> None:
+        await self._step(None)
+        await asyncio.gather(*self._tasks)
+
+
+def make_crew(spec: dict[str, Any], params: StreamParams, k: int) -> Crew:
+    clients = [make_client(spec["impl"], spec["port"], params) for _ in range(k)]
+    return Crew(clients, spec.get("open_limit", 25))
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios
+
+
+async def scenario_turns(spec: dict[str, Any]) -> dict[str, Any]:
+    """K sessions, W warm-up turns each, then T measured turns each, all concurrently.
+
+    Flood (``pace`` 0) gives CPU per delta and throughput; 1-delta responses give CPU per
+    turn; a paced stream with a barrier gives added latency. With ``repeat`` R, the whole
+    cycle (open, warm up, measure, close) runs R times one after another and the measured
+    parts add up: many turns, none of them late in a long history.
+    """
+    params = StreamParams(**spec["params"])
+    k, turns, warmup = spec["sessions"], spec["turns"], spec.get("warmup", 1)
+    record = params.pace > 0
+    totals = {"cpu_s": 0.0, "wall_s": 0.0, "gc_s": 0.0}
+    collections = [0, 0, 0]
+    sinks_list: list[Sink] = []
+    for _ in range(spec.get("repeat", 1)):
+        crew = make_crew(spec, params, k)
+        await crew.open()
+        sinks = {id(c): Sink(record) for c in crew.clients}
+
+        async def warm(client: Client) -> None:
+            for _ in range(warmup):
+                await client.turn(Sink(False))
+
+        async def run(client: Client, sinks: dict[int, Sink] = sinks) -> None:
+            sink = sinks[id(client)]
+            for _ in range(turns):
+                await client.turn(sink)
+
+        await crew.each(warm)
+        gc.collect()
+        with GcTimer() as gc_timer:
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            await crew.each(run)
+            cpu1, wall1 = time.process_time(), time.perf_counter()
+        await crew.close()
+        totals["cpu_s"] += cpu1 - cpu0
+        totals["wall_s"] += wall1 - wall0
+        totals["gc_s"] += gc_timer.seconds
+        collections = [a + b for a, b in zip(collections, gc_timer.collections, strict=True)]
+        sinks_list += sinks.values()
+    result: dict[str, Any] = {
+        **totals,
+        "deltas": sum(s.deltas for s in sinks_list),
+        "turns": k * turns * spec.get("repeat", 1),
+        "gaps": sum(s.gaps for s in sinks_list),
+        "gc_collections": collections,
+    }
+    if record:
+        latencies = sorted(lat for s in sinks_list for lat in s.latencies or ())
+        result["latency_ms"] = summarize_ms(latencies)
+        result["latency_by_position_ms"] = by_position(sinks_list, params.deltas)
+    return result
+
+
+def by_position(sinks: Sequence[Sink], deltas: int) -> dict[str, dict[str, float]]:
+    """Latency of the first and last tenth of each response's deltas, and of the rest.
+
+    Sequence numbers count a connection's deltas from 0 and every response has ``deltas``
+    of them, so ``seq % deltas`` is the position in the response.
+    """
+    edge = max(1, deltas // 10)
+    groups: dict[str, list[float]] = {"first": [], "middle": [], "last": []}
+    for sink in sinks:
+        for seq, lat in zip(sink.seqs, sink.latencies or (), strict=True):
+            pos = seq % deltas
+            key = "first" if pos < edge else "last" if pos >= deltas - edge else "middle"
+            groups[key].append(lat)
+    return {key: summarize_ms(sorted(values)) for key, values in groups.items() if values}
+
+
+async def scenario_long(spec: dict[str, Any]) -> dict[str, Any]:
+    """One session of T turns: does the cost of a turn grow with the history?
+
+    The last tenth of the long session is measured turn by turn interleaved with the first
+    tenth of a second, fresh session (B, A, A, B, ...), so both are measured under the same
+    machine load: on a shared machine, load that drifts over the run would otherwise pass
+    for growth. ``per_turn_cpu_s`` is the long session's whole series, in order.
+    """
+    params = StreamParams(**spec["params"])
+    turns = spec["turns"]
+    window = max(1, turns // 10)
+    long = make_client(spec["impl"], spec["port"], params)
+    fresh = make_client(spec["impl"], spec["port"], params)
+    await long.open()
+    await fresh.open()
+    per_turn: list[float] = []
+    first: list[float] = []
+    sink, fresh_sink = Sink(False), Sink(False)
+
+    async def timed(client: Client, sink: Sink) -> float:
+        cpu0 = time.process_time()
+        await client.turn(sink)
+        return time.process_time() - cpu0
+
+    try:
+        for _ in range(spec.get("warmup", 3)):  # first-time paths are not growth
+            await long.turn(sink)
+            await fresh.turn(fresh_sink)
+        gc.collect()
+        with GcTimer() as gc_timer:
+            for _ in range(turns - window):
+                per_turn.append(await timed(long, sink))
+            for i in range(window):
+                if i % 2 == 0:
+                    first.append(await timed(fresh, fresh_sink))
+                    per_turn.append(await timed(long, sink))
+                else:
+                    per_turn.append(await timed(long, sink))
+                    first.append(await timed(fresh, fresh_sink))
+    finally:  # in reverse order: rtvoice sessions of one task nest (anyio cancel scopes)
+        await fresh.close()
+        await long.close()
+    return {
+        "per_turn_cpu_s": per_turn,
+        "first_window_cpu_s": first,
+        "last_window_cpu_s": per_turn[-window:],
+        "deltas": sink.deltas + fresh_sink.deltas,
+        "gaps": sink.gaps + fresh_sink.gaps,
+        "gc_s": gc_timer.seconds,
+    }
+
+
+async def scenario_idle(spec: dict[str, Any]) -> dict[str, Any]:
+    """K sessions connected, configured and idle: RSS and (optionally) traced heap per session."""
+    params = StreamParams(**spec["params"])
+    k = spec["sessions"]
+    # Warm up: one full session life, so imports, caches and lazy singletons are not counted.
+    warm = make_client(spec["impl"], spec["port"], params)
+    await warm.open()
+    await warm.turn(Sink(False))
+    await warm.close()
+    del warm
+    trace = spec.get("tracemalloc", False)
+    if trace:
+        import tracemalloc
+
+        tracemalloc.start(spec.get("frames", 1))
+    await asyncio.sleep(0.2)
+    gc.collect()
+    rss0 = rss_bytes()
+    snap0 = tracemalloc.take_snapshot() if trace else None
+    heap0 = tracemalloc.get_traced_memory()[0] if trace else 0
+    crew = make_crew(spec, params, k)
+    await crew.open()
+    await crew.each(start_idle_reader)
+    await asyncio.sleep(spec.get("settle_s", 1.0))
+    gc.collect()
+    rss1 = rss_bytes()
+    result: dict[str, Any] = {"sessions": k, "rss_bytes": rss1 - rss0}
+    if trace:
+        heap1 = tracemalloc.get_traced_memory()[0]
+        snap1 = tracemalloc.take_snapshot()
+        tracemalloc.stop()
+        result["heap_bytes"] = heap1 - heap0
+        result["top"] = top_allocations(snap1, snap0, k, spec.get("top", 30))
+        if spec.get("attribute"):
+            result["by_caller"] = allocations_by_caller(snap1, snap0, k, spec.get("top", 30))
+    await crew.close()
+    return result
+
+
+async def start_idle_reader(client: Client) -> None:
+    client.start_idle_reader()  # type: ignore[attr-defined]
+
+
+def top_allocations(snap1: Any, snap0: Any, k: int, n: int) -> list[dict[str, Any]]:
+    import tracemalloc
+
+    keep = [tracemalloc.Filter(False, tracemalloc.__file__)]
+    stats = snap1.filter_traces(keep).compare_to(snap0.filter_traces(keep), "lineno")
+    out = []
+    for stat in sorted(stats, key=lambda s: s.size_diff, reverse=True)[:n]:
+        frame = stat.traceback[0]
+        out.append(
+            {
+                "where": f"{shorten(frame.filename)}:{frame.lineno}",
+                "bytes_per_session": round(stat.size_diff / k, 1),
+                "blocks_per_session": round(stat.count_diff / k, 2),
+            }
+        )
+    return out
+
+
+def allocations_by_caller(snap1: Any, snap0: Any, k: int, n: int) -> list[dict[str, Any]]:
+    """New allocations charged to the innermost rtvoice line that caused them (else the
+    innermost websockets line, else the driver's, else where they happened)."""
+    import tracemalloc
+
+    keep = [tracemalloc.Filter(False, tracemalloc.__file__)]
+    stats = snap1.filter_traces(keep).compare_to(snap0.filter_traces(keep), "traceback")
+    size: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for stat in stats:
+        frames = list(reversed(stat.traceback))  # most recent first
+        chosen = frames[0]
+        for marker in ("/rtvoice/", "/websockets/", "/benchmarks/"):
+            found = next((f for f in frames if marker in f.filename), None)
+            if found is not None:
+                chosen = found
+                break
+        leaf = shorten(frames[0].filename).split("/", 1)[0].removesuffix(".py")
+        key = f"{shorten(chosen.filename)}:{chosen.lineno}"
+        if chosen is not frames[0]:
+            key += f" (in {leaf})"
+        size[key] = size.get(key, 0) + stat.size_diff
+        count[key] = count.get(key, 0) + stat.count_diff
+    ranked = sorted(size, key=lambda key: size[key], reverse=True)[:n]
+    return [
+        {
+            "where": key,
+            "bytes_per_session": round(size[key] / k, 1),
+            "blocks_per_session": round(count[key] / k, 2),
+        }
+        for key in ranked
+    ]
+
+
+def shorten(path: str) -> str:
+    """A path from its package on (``websockets/...``, ``rtvoice/...``, ``asyncio/...``)."""
+    for marker in ("/site-packages/", "/src/"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    match = re.search(r"/lib/python3\.\d+/(.*)$", path)
+    if match:
+        return match[1]
+    if "/benchmarks/" in path:
+        return "benchmarks/" + path.split("/benchmarks/", 1)[1]
+    return path
+
+
+async def scenario_open(spec: dict[str, Any]) -> dict[str, Any]:
+    """Session open time: N one after another (each closed after), then M at once."""
+    params = StreamParams(**spec["params"])
+    warm = make_client(spec["impl"], spec["port"], params)
+    await warm.open()
+    await warm.close()
+    serial: list[float] = []
+    cpu_total = 0.0
+    for _ in range(spec["serial"]):
+        client = make_client(spec["impl"], spec["port"], params)
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        await client.open()
+        t1, cpu1 = time.perf_counter(), time.process_time()
+        serial.append(t1 - t0)
+        cpu_total += cpu1 - cpu0
+        await client.close()
+
+    clients = [make_client(spec["impl"], spec["port"], params) for _ in range(spec["concurrent"])]
+    each: list[float] = []
+    for client in clients:
+        client.open = timed(client.open, each)  # type: ignore[method-assign]
+    crew = Crew(clients, open_limit=len(clients))
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    await crew.open()
+    t1, cpu1 = time.perf_counter(), time.process_time()
+    await crew.close()
+    return {
+        "serial_ms": summarize_ms(sorted(serial)),
+        "serial_cpu_ms_per_open": cpu_total / len(serial) * 1000,
+        "concurrent_ms": summarize_ms(sorted(each)),
+        "concurrent_total_ms": (t1 - t0) * 1000,
+        "concurrent_cpu_ms_per_open": (cpu1 - cpu0) / len(clients) * 1000,
+    }
+
+
+def timed(open_: Callable[[], Awaitable[None]], into: list[float]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        t0 = time.perf_counter()
+        await open_()
+        into.append(time.perf_counter() - t0)
+
+    return run
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of already sorted values."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(0, min(len(sorted_values) - 1, round(q / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[rank]
+
+
+def summarize_ms(sorted_seconds: Sequence[float]) -> dict[str, float]:
+    return {
+        "n": len(sorted_seconds),
+        "p50": percentile(sorted_seconds, 50) * 1000,
+        "p90": percentile(sorted_seconds, 90) * 1000,
+        "p99": percentile(sorted_seconds, 99) * 1000,
+        "max": (sorted_seconds[-1] if sorted_seconds else float("nan")) * 1000,
+        "mean": (statistics.fmean(sorted_seconds) if sorted_seconds else float("nan")) * 1000,
+    }
+
+
+SCENARIOS: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
+    "turns": scenario_turns,
+    "long": scenario_long,
+    "idle": scenario_idle,
+    "open": scenario_open,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    spec = json.loads((argv or sys.argv[1:])[0])
+    os.environ.setdefault("OPENAI_AGENTS_DISABLE_TRACING", "1")
+    result = asyncio.run(SCENARIOS[spec["scenario"]](spec))
+    result["impl"] = spec["impl"]
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
