@@ -37,6 +37,7 @@ from .model import RealtimeModel as _RealtimeModel
 from .providers import OpenAIProvider, RealtimeProvider
 from .session import RealtimeSession
 from .simulator import Simulator
+from .tracing import gen_ai_provider_name
 
 __all__ = ["RealtimeModelConfig", "RealtimeRunner"]
 
@@ -168,7 +169,13 @@ class RealtimeRunner(Generic[TContext]):
         else:
             headers = {}
         dialect = provider.dialect if provider is not None else "ga"
-        request = ConnectRequest(url=url, headers=headers, dialect=dialect, model_name=model_name)
+        request = ConnectRequest(
+            url=url,
+            headers=headers,
+            dialect=dialect,
+            model_name=model_name,
+            provider_name=gen_ai_provider_name(provider),
+        )
         return request, self._connector
 
 

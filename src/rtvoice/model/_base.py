@@ -54,6 +54,8 @@ class ConnectRequest:
         dialect: The protocol shape the server speaks.
         model_name: The model the session asked for (already in ``url`` for OpenAI).
         transport_options: Timeouts and limits for the socket.
+        provider_name: Who serves the session, as OpenTelemetry's ``gen_ai.provider.name``
+            (``openai``, ``azure.ai.openai``; see :func:`rtvoice.tracing.gen_ai_provider_name`).
     """
 
     url: str
@@ -61,6 +63,7 @@ class ConnectRequest:
     dialect: Dialect = "ga"
     model_name: str = ""
     transport_options: TransportOptions | None = None
+    provider_name: str = "openai"
 
 
 @runtime_checkable

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 from ..model.commands import ModelCommand
-from ..model.events import ErrorInfo, Usage
+from ..model.events import ErrorInfo
 from ._guardrail_watch import InputCheck, OutputCheck
 from .events import RealtimeSessionEvent
 from .history import ToolCallItem
 
-__all__ = ["Effects", "add_usage"]
+__all__ = ["Effects"]
 
 
 @dataclass(slots=True)
@@ -50,8 +49,3 @@ class Effects:
     def work(self) -> bool:
         """Whether there are tool calls or guardrail checks to launch."""
         return bool(self.function_calls or self.output_checks or self.input_checks)
-
-
-def add_usage(a: Usage, b: Usage) -> Usage:
-    """Field-wise sum of two usages."""
-    return Usage(**{f.name: getattr(a, f.name) + getattr(b, f.name) for f in dataclasses.fields(a)})

@@ -81,7 +81,7 @@ class GuardrailRunner:
         for guardrail in guardrails:
             if state.output_tripped(check.item_id):
                 return  # another check of this item tripped meanwhile: it was acted on
-            result = await self._run(guardrail, check.text, check.agent)
+            result = await self._run(guardrail, check.text, check.agent, check.response_id)
             if result is not None and result.tripwire_triggered:
                 tripped.append(result)
         if tripped:
@@ -91,7 +91,7 @@ class GuardrailRunner:
     async def _check_input(self, check: InputCheck, guardrails: Sequence[_Guardrail]) -> None:
         tripped: list[GuardrailResult] = []
         for guardrail in guardrails:
-            result = await self._run(guardrail, check.text, check.agent)
+            result = await self._run(guardrail, check.text, check.agent, None)
             if result is not None and result.tripwire_triggered:
                 tripped.append(result)
         if tripped:
@@ -99,17 +99,29 @@ class GuardrailRunner:
             self._link.apply(state.trip_input(check, tuple(tripped), self._link.clock()))
             await self._link.flush()
 
-    async def _run(self, guardrail: _Guardrail, text: str, agent: Any) -> GuardrailResult | None:
-        """One guardrail through the chain; failures are reported and count as not tripped."""
+    async def _run(
+        self, guardrail: _Guardrail, text: str, agent: Any, response_id: str | None
+    ) -> GuardrailResult | None:
+        """One guardrail through the chain (its span a child of ``response_id``'s turn, if
+        known); failures are reported and count as not tripped."""
         check = GuardrailCheck(guardrail=guardrail, text=text, context=self._context, agent=agent)
+        span = self._link.telemetry.guardrail_started(
+            name=guardrail.name, kind=guardrail.kind, text=text, response_id=response_id
+        )
         try:
-            result = await self._chain(check)
+            with span.activate():
+                result = await self._chain(check)
             if not isinstance(result, GuardrailResult):
                 raise TypeError(f"the guardrail chain returned {result!r}, not a GuardrailResult")
         except Exception as exc:
+            span.end(error=exc)
             logger.warning("the guardrail chain of %s raised", guardrail.name, exc_info=exc)
             self._report(guardrail, exc)
             return None
+        except BaseException:
+            span.end(cancelled=True)
+            raise
+        span.end(tripped=result.tripwire_triggered, error=result.error)
         if result.error is not None:
             self._report(guardrail, result.error)
         return result

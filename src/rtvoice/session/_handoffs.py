@@ -53,10 +53,17 @@ class HandoffRunner:
         self._running: dict[str, Handoff] = {}
         self._chain = build_chain(settings.middleware, "on_handoff", self._innermost)
 
-    async def run(self, call: ToolCallItem, agent: RealtimeAgent[Any], handoff: Handoff) -> None:
+    async def run(
+        self,
+        call: ToolCallItem,
+        agent: RealtimeAgent[Any],
+        handoff: Handoff,
+        response_id: str | None = None,
+    ) -> None:
         """Run ``call``, a call of ``agent``'s to ``handoff``, to its end (switched or not).
 
-        The effects are queued; the caller sends them.
+        The effects are queued; the caller sends them. ``response_id``: the response that made
+        the call (the parent of the handoff span), if known.
         """
         request: HandoffRequest[RealtimeAgent[Any]] = HandoffRequest(
             from_agent=agent,
@@ -65,21 +72,33 @@ class HandoffRunner:
             call_id=call.call_id,
             context=self._context,
         )
+        telemetry = self._link.telemetry
+        span = telemetry.handoff_started(
+            from_agent=agent.name,
+            to_agent=handoff.agent.name,
+            call_id=call.call_id,
+            response_id=response_id,
+        )
         self._running[call.call_id] = handoff
         try:
-            target = await self._chain(request)
-            if not isinstance(target, RealtimeAgent):
-                raise UserError(f"the handoff chain returned {target!r}, not a RealtimeAgent")
-            agent_tools(target)  # clashing names fail here, before anything changes
-            instructions = await target.resolve_instructions(self._context)
+            with span.activate():
+                target = await self._chain(request)
+                if not isinstance(target, RealtimeAgent):
+                    raise UserError(f"the handoff chain returned {target!r}, not a RealtimeAgent")
+                agent_tools(target)  # clashing names fail here, before anything changes
+                instructions = await target.resolve_instructions(self._context)
         except HandoffInputError as exc:
+            span.end(error=exc)
             self._fail(call, str(exc), exc)
         except Exception as exc:
+            span.end(error=exc)
             logger.warning("handoff %s failed", call.name, exc_info=exc)
             self._fail(call, f"Error running {call.name}: {exc}", exc)
         else:
             output = json.dumps({"assistant": target.name})
             self._link.apply(self._link.state.handoff(call.call_id, target, instructions, output))
+            telemetry.agent_changed(target.name)
+            span.end(to_agent=target.name)
         finally:
             self._running.pop(call.call_id, None)
 

@@ -20,6 +20,7 @@ Everything here is pure: ``now`` (seconds, monotonic) is passed in.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..audio import AudioFormatName, PlaybackTracker, bytes_per_ms
@@ -76,7 +77,14 @@ class AudioLedger:
         tracker: The application's playback tracker, if it has one.
     """
 
-    __slots__ = ("_bytes_per_ms", "_current", "_interrupted_ids", "_tracker", "dropped_deltas")
+    __slots__ = (
+        "_bytes_per_ms",
+        "_current",
+        "_interrupted_ids",
+        "_tracker",
+        "dropped_deltas",
+        "part_started",
+    )
 
     def __init__(self, output_format: AudioFormatName, tracker: PlaybackTracker | None) -> None:
         self._bytes_per_ms = bytes_per_ms(output_format)
@@ -85,6 +93,9 @@ class AudioLedger:
         self._interrupted_ids: dict[str, None] = {}
         self.dropped_deltas = 0
         """Audio deltas dropped because their item had been interrupted."""
+        self.part_started: Callable[[str], None] | None = None
+        """Told the response id when an audio part that is not dropped opens (once per part,
+        never per delta): the session's telemetry hears of the first audio this way."""
 
     @property
     def current(self) -> AudioPart | None:
@@ -198,6 +209,8 @@ class AudioLedger:
         # Late deltas of an item interrupted earlier stay dropped.
         part.interrupted = event.item_id in self._interrupted_ids
         self._current = part
+        if self.part_started is not None and not part.interrupted:
+            self.part_started(event.response_id)
         return part
 
     def _remember(self, item_id: str) -> None:

@@ -15,9 +15,11 @@ from collections.abc import Callable
 import anyio
 
 from ..errors import TransportClosedError
+from ..tracing import SessionTelemetry
 from ._effects import Effects
 from ._reader import Connection
 from ._state import ConversationState
+from ._telemetry import TelemetryObserver
 from .events import RealtimeSessionEvent
 
 __all__ = ["SessionLink"]
@@ -34,16 +36,22 @@ class SessionLink:
         state: The conversation state.
         clock: Monotonic seconds.
         close_timeout: Seconds a graceful end waits for the model to close.
+        observer: Reports the steps to the session's telemetry.
     """
 
-    __slots__ = ("clock", "close_timeout", "dispatch", "live", "state")
+    __slots__ = ("clock", "close_timeout", "dispatch", "live", "observer", "state")
 
     def __init__(
-        self, state: ConversationState, clock: Callable[[], float], close_timeout: float
+        self,
+        state: ConversationState,
+        clock: Callable[[], float],
+        close_timeout: float,
+        observer: TelemetryObserver,
     ) -> None:
         self.state = state
         self.clock = clock
         self.close_timeout = close_timeout
+        self.observer = observer
         self.live: Connection | None = None
         """The connection, once the session is entered."""
         self.dispatch: Callable[[Effects], None] = _no_work
@@ -61,12 +69,18 @@ class SessionLink:
         live = self.live
         if live is None:
             return
+        self.observer.effects(fx)
         live.commands.put(fx.commands)
         if fx.events:
             live.events.put_all(fx.events)
             live.events.deliver_nowait()
         if fx.work:
             self.dispatch(fx)
+
+    @property
+    def telemetry(self) -> SessionTelemetry:
+        """The session's telemetry, for the spans of tools, handoffs and guardrails."""
+        return self.observer.telemetry
 
     def emit(self, event: RealtimeSessionEvent) -> None:
         """Queue one event (see :meth:`apply`)."""

@@ -61,7 +61,7 @@ from ..model.events import (
     UnknownEvent,
 )
 from ..model.items import OutputAudio, OutputText
-from ._effects import Effects, add_usage
+from ._effects import Effects
 from ._guardrail_watch import InputCheck, OutputCheck
 from ._state_core import StateCore
 from .events import (
@@ -285,10 +285,8 @@ def _response_done(core: StateCore, fx: Effects, event: ResponseDone) -> None:
         if error is not None:
             fx.events.append(ErrorSessionEvent(error=error))
     if response.usage is not None:
-        core.usage_total = add_usage(core.usage_total, response.usage)
-        fx.events.append(
-            UsageEvent(response_id=response.id, usage=response.usage, total=core.usage_total)
-        )
+        total = core.usage.add(response.usage)
+        fx.events.append(UsageEvent(response_id=response.id, usage=response.usage, total=total))
     core.maybe_end_turn(fx)
 
 

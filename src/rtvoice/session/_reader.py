@@ -26,6 +26,7 @@ from ..model.events import AudioDelta, ErrorInfo
 from ._effects import Effects
 from ._outbox import CommandOutbox, EventOutbox
 from ._state import ConversationState
+from ._telemetry import TelemetryObserver
 from .events import RawModelEvent
 
 __all__ = ["Connection", "fatal_error", "read_model"]
@@ -68,6 +69,7 @@ async def read_model(
     reader_scope: anyio.CancelScope,
     on_end: Callable[[], None],
     close_timeout: float,
+    observer: TelemetryObserver,
 ) -> None:
     """Read until the connection ends or ``reader_scope`` is cancelled; then end iteration.
 
@@ -81,6 +83,8 @@ async def read_model(
         on_end: Called once reading ended, however it ended (it cancels the session's
             background work: nothing it would send can arrive any more).
         close_timeout: Seconds a graceful end waits for the model to close.
+        observer: Reports the events and effects to the session's telemetry (which ends
+            with the reading, failed if ``connection.failure`` is set).
 
     Never raises (an exception in a child task would cancel the application's code inside
     ``async with session``): the outcome goes to ``connection.failure``.
@@ -88,7 +92,9 @@ async def read_model(
     try:
         with reader_scope:
             try:
-                await _pump(connection, state, clock, include_raw_events, dispatch, close_timeout)
+                await _pump(
+                    connection, state, clock, include_raw_events, dispatch, close_timeout, observer
+                )
             except TransportError as exc:
                 connection.failure = exc
             except Exception as exc:  # a bug must still end iteration, loudly
@@ -96,6 +102,8 @@ async def read_model(
             if connection.events:
                 await connection.events.deliver()  # what came before the end is delivered
     finally:
+        if not reader_scope.cancel_called:  # else close() ends the telemetry, or entering
+            observer.telemetry.session_ended(connection.failure)
         on_end()
         connection.events.end()
         connection.configured.set()
@@ -109,6 +117,7 @@ async def _pump(
     include_raw_events: bool,
     dispatch: Callable[[Effects], None],
     close_timeout: float,
+    observer: TelemetryObserver,
 ) -> None:
     events = connection.events
     commands = connection.commands
@@ -121,7 +130,9 @@ async def _pump(
             if audio is not None:
                 events.put(audio)
         else:
+            observer.before(event)
             fx = state.handle(event, clock())
+            observer.effects(fx)
             events.put_all(fx.events)
             if fx.fatal is not None:
                 connection.failure = fatal_error(fx.fatal, "the server ended the session")
@@ -129,6 +140,7 @@ async def _pump(
             commands.put(fx.commands)
             if fx.work:
                 dispatch(fx)  # starts tasks; what they decide comes after this step's effects
+            observer.after(event)
             with contextlib.suppress(TransportClosedError):
                 await commands.flush()  # if closed, the next read says how it ended
             if not configured.is_set() and state.configuration != "pending":

@@ -32,7 +32,8 @@ from ..config import RunSettings
 from ..errors import ConnectTimeoutError, TransportClosedError, UserError
 from ..model._base import ConnectRequest, ModelConnector
 from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
-from ..model.events import ErrorInfo
+from ..model.events import ErrorInfo, Usage
+from ..tracing import session_telemetry
 from ._agent_tools import agent_tools
 from ._effects import Effects
 from ._guardrails import GuardrailRunner
@@ -43,6 +44,7 @@ from ._outbox import CommandOutbox, EventOutbox
 from ._reader import Connection, fatal_error, read_model
 from ._state import ConversationState
 from ._tasks import BackgroundTasks
+from ._telemetry import TelemetryObserver
 from ._tools import ToolCallRunner
 from .events import ErrorSessionEvent, RealtimeSessionEvent
 from .history import HistoryItem
@@ -203,8 +205,11 @@ class RealtimeSession:
             playback_tracker=playback_tracker,
             debounce_text_length=settings.debounce_text_length,
         )
+        self._settings = settings
+        self._telemetry = session_telemetry(settings, clock=self._clock)
+        self._observer = TelemetryObserver(self._telemetry, self._state, self._clock)
         # The collaborators build their middleware chains here: once per session.
-        self._link = SessionLink(self._state, self._clock, self._close_timeout)
+        self._link = SessionLink(self._state, self._clock, self._close_timeout, self._observer)
         self._tasks = BackgroundTasks(on_error=self._on_work_error)
         handoffs = HandoffRunner(link=self._link, settings=settings, context=context)
         self._tools = ToolCallRunner(
@@ -236,6 +241,12 @@ class RealtimeSession:
     def current_agent(self) -> RealtimeAgent[Any]:
         """The agent speaking now."""
         return self._state.agent
+
+    @property
+    def usage(self) -> Usage:
+        """Tokens used by every response so far (the ``total`` of the latest ``usage``
+        event; all zeros before the first)."""
+        return self._state.usage_total
 
     @property
     def dropped_audio_deltas(self) -> int:
@@ -273,6 +284,29 @@ class RealtimeSession:
         try:
             agent_tools(self._state.agent)
             instructions = await self._state.agent.resolve_instructions(self._context)
+        except BaseException:
+            self._phase = "closed"
+            raise
+        request = self._request
+        self._telemetry.session_started(
+            model=self._settings.model.model_name,
+            provider_name=request.provider_name,
+            agent_name=self._state.agent.name,
+            server_tracing=self._settings.model.tracing,
+            url=request.url or None,
+        )
+        try:
+            with self._telemetry.connect():
+                await self._open(instructions)
+        except BaseException as exc:
+            self._telemetry.session_ended(exc)
+            raise
+        self._phase = "open"
+        return self
+
+    async def _open(self, instructions: str | None) -> None:
+        """Connect, start the reader and configure (the ``realtime.connect`` span)."""
+        try:
             model = await self._connector(self._request)
         except BaseException:
             self._phase = "closed"
@@ -306,6 +340,7 @@ class RealtimeSession:
                     reader_scope=self._reader_scope,
                     on_end=self._tasks.cancel_all,
                     close_timeout=self._close_timeout,
+                    observer=self._observer,
                 ),
                 name="rtvoice session reader",
             )
@@ -317,8 +352,6 @@ class RealtimeSession:
         if self.closed:
             await self._exit_task_group(live)
             raise TransportClosedError("the session was closed while connecting")
-        self._phase = "open"
-        return self
 
     async def __aexit__(
         self,
@@ -346,6 +379,8 @@ class RealtimeSession:
             with anyio.move_on_after(self._close_timeout, shield=True):
                 await self._closing.wait()
             return
+        if self._phase != "opening":  # else entering failed, and says why
+            self._telemetry.session_ended()
         self._phase = "closed"
         self._tasks.cancel_all()
         if live is None:
@@ -495,6 +530,7 @@ class RealtimeSession:
         instructions = await agent.resolve_instructions(self._context)
         live = self._require_open()
         self._link.apply(self._state.update_agent(agent, instructions))
+        self._telemetry.agent_changed(agent.name)
         await live.commands.flush()
 
     async def send_raw(self, event: Mapping[str, Any]) -> None:
@@ -570,8 +606,13 @@ class RealtimeSession:
     def _dispatch(self, fx: Effects) -> None:
         """Launch a step's tool calls and guardrail checks (never waits: the reader calls
         it). A call belongs to the agent active when it completed."""
+        response_id = self._observer.current_response
+        if response_id is None and fx.function_calls:
+            active = self._state.sequencer.active
+            if len(active) == 1:
+                (response_id,) = active
         for call in fx.function_calls:
-            self._tools.dispatch(call, self._state.agent)
+            self._tools.dispatch(call, self._state.agent, response_id)
         if fx.output_checks or fx.input_checks:
             self._guardrails.launch(fx)
 

@@ -136,7 +136,7 @@ class ConversationState:
     @property
     def usage_total(self) -> Usage:
         """Tokens used by every response so far."""
-        return self._core.usage_total
+        return self._core.usage.total
 
     @property
     def pending_calls(self) -> frozenset[str]:

@@ -18,7 +18,8 @@ from ..agent import RealtimeAgent
 from ..audio import PlaybackTracker
 from ..config import ModelSettings
 from ..model.commands import CancelResponse, TruncateItem, UpdateSession
-from ..model.events import ErrorInfo, Usage
+from ..model.events import ErrorInfo
+from ..usage import UsageTotals
 from ._agent_tools import agent_tools
 from ._configuration import SessionUpdates
 from ._conversation_history import ConversationHistory
@@ -64,7 +65,7 @@ class StateCore:
         "settings",
         "stop_requested",
         "updates",
-        "usage_total",
+        "usage",
         "watch",
     )
 
@@ -85,7 +86,8 @@ class StateCore:
         self.watch = OutputTextWatch(debounce_text_length)
         self.agent_busy = False
         """Whether ``agent_start`` was emitted and its ``agent_end`` not yet."""
-        self.usage_total = Usage()
+        self.usage = UsageTotals()
+        """Tokens used by every response so far."""
         self.partial_input: dict[str, str] = {}
         self.held_error: ErrorInfo | None = None
         self.checked_inputs = RecentIds()

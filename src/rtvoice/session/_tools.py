@@ -34,6 +34,7 @@ from ..tools import (
     run_tool,
     tool_needs_approval,
 )
+from ..tracing import ToolSpan
 from ._agent_tools import agent_tools
 from ._approvals import PendingApprovals
 from ._handoffs import HandoffRunner
@@ -98,13 +99,16 @@ class ToolCallRunner:
         """Call ids waiting for ``approve_tool_call`` / ``reject_tool_call``."""
         return self._approvals.waiting
 
-    def dispatch(self, call: ToolCallItem, agent: RealtimeAgent[Any]) -> None:
-        """Launch a completed call of ``agent``'s; never waits.
+    def dispatch(
+        self, call: ToolCallItem, agent: RealtimeAgent[Any], response_id: str | None = None
+    ) -> None:
+        """Launch a completed call of ``agent``'s, made by response ``response_id`` (the
+        parent of its span, if known); never waits.
 
         If the call cannot be queued (``async_tool_calls=False`` and too many waiting), it
         fails at once with an error output. After the session closed, nothing happens.
         """
-        work = functools.partial(self._run, call, agent)
+        work = functools.partial(self._run, call, agent, response_id)
         name = f"rtvoice tool call {call.name} {call.call_id}"
         if not self._serial:
             self._tasks.spawn(work, name)
@@ -133,15 +137,17 @@ class ToolCallRunner:
     # -----------------------------------------------------------------------------------------
     # One call
 
-    async def _run(self, call: ToolCallItem, agent: RealtimeAgent[Any]) -> None:
+    async def _run(
+        self, call: ToolCallItem, agent: RealtimeAgent[Any], response_id: str | None
+    ) -> None:
         """Run one call to its output, whatever happens (an unanswered call would hold the
         turn open for good)."""
         try:
             target = agent_tools(agent).find(call.name)
             if isinstance(target, Handoff):
-                await self._handoffs.run(call, agent, target)
+                await self._handoffs.run(call, agent, target, response_id)
             elif isinstance(target, FunctionTool):
-                await self._run_function(call, agent, target)
+                await self._run_function(call, agent, target, response_id)
             else:
                 error = ToolError(f"there is no tool named {call.name!r}", tool_name=call.name)
                 self._finish(call, agent, ToolResult(output=f"Error: {error}", error=error))
@@ -153,8 +159,38 @@ class ToolCallRunner:
         await self._link.flush()
 
     async def _run_function(
-        self, call: ToolCallItem, agent: RealtimeAgent[Any], tool: FunctionTool
+        self,
+        call: ToolCallItem,
+        agent: RealtimeAgent[Any],
+        tool: FunctionTool,
+        response_id: str | None,
     ) -> None:
+        span = self._link.telemetry.tool_started(
+            name=call.name,
+            call_id=call.call_id,
+            arguments=call.arguments,
+            agent_name=agent.name,
+            response_id=response_id,
+        )
+        try:
+            with span.activate():
+                result = await self._function_result(call, agent, tool, span)
+        except Exception as exc:
+            span.end(error=exc)
+            raise
+        except BaseException:
+            span.end(cancelled=True)
+            raise
+        span.end(result.output, error=result.error)
+        self._finish(call, agent, result)
+        await self._link.flush()
+        if result.stop_conversation:
+            await self._link.stop_if_due()
+
+    async def _function_result(
+        self, call: ToolCallItem, agent: RealtimeAgent[Any], tool: FunctionTool, span: ToolSpan
+    ) -> ToolResult:
+        """The approval (if needed), then the tool chain: the call's result."""
         ctx: ToolContext[Any] = ToolContext(
             context=self._context,
             agent=agent,
@@ -164,17 +200,17 @@ class ToolCallRunner:
         )
         arguments = parse_arguments(call.arguments)
         if arguments is not None and await tool_needs_approval(tool, ctx, arguments):
+            span.approval_requested()
             decision = await self._decide(
                 ApprovalRequest(
                     tool=tool, context=ctx, arguments=arguments, arguments_json=call.arguments
                 )
             )
+            span.approval_decided(decision)
             if not decision.approved:
-                result = await rejection_result(
+                return await rejection_result(
                     tool.name, ctx, decision.message, error_formatter=self._formatter
                 )
-                self._finish(call, agent, result)
-                return
         self._link.emit(
             ToolStartEvent(
                 agent=agent, tool_name=call.name, call_id=call.call_id, arguments=call.arguments
@@ -189,10 +225,7 @@ class ToolCallRunner:
         except Exception as exc:  # a middleware failed: the model hears of it, the session goes on
             logger.warning("the tool call chain of %s raised", tool.name, exc_info=exc)
             result = ToolResult(output=f"Error running {tool.name}: {exc}", error=exc)
-        self._finish(call, agent, result)
-        await self._link.flush()
-        if result.stop_conversation:
-            await self._link.stop_if_due()
+        return result
 
     async def _decide(self, request: ApprovalRequest) -> ApprovalDecision:
         """Run the approval chain; a chain that fails rejects (fails closed)."""
