@@ -466,12 +466,15 @@ async def test_close_reason_echoing_a_credential_is_masked() -> None:
 
 
 def test_redact_url() -> None:
-    assert redact_url("wss://h/openai/v1/realtime?model=m&api-key=abc") == (
-        "wss://h/openai/v1/realtime?model=m&api-key=***"
+    assert redact_url("wss://example.test/openai/v1/realtime?model=m&api-key=abc") == (
+        "wss://example.test/openai/v1/realtime?model=m&api-key=***"
     )
-    assert redact_url("wss://h/r?Key=abc&deployment=d") == "wss://h/r?Key=***&deployment=d"
-    assert redact_url("wss://user:pw@h/r") == "wss://user:***@h/r"
-    assert redact_url("wss://h/r?model=m") == "wss://h/r?model=m"
+    assert (
+        redact_url("wss://example.test/r?Key=abc&deployment=d")
+        == "wss://example.test/r?Key=***&deployment=d"
+    )
+    assert redact_url("wss://user:pw@example.test/r") == "wss://user:***@example.test/r"
+    assert redact_url("wss://example.test/r?model=m") == "wss://example.test/r?model=m"
     assert redact_url("wss://[bad") == "<unparsable url>"
 
 
