@@ -6,6 +6,7 @@ The public API fits on one screen; everything else lives in the submodules
 
 from __future__ import annotations
 
+from ._version import __version__ as __version__
 from .agent import RealtimeAgent
 from .audio import PlaybackTracker
 from .config import RealtimeRunConfig, RealtimeSessionModelSettings
@@ -84,5 +85,3 @@ __all__ = [
     "output_guardrail",
     "stop_conversation",
 ]
-
-__version__ = "0.1.0.dev0"

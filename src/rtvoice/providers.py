@@ -22,8 +22,8 @@ import os
 from abc import ABC, abstractmethod
 from urllib.parse import quote, urlsplit
 
+from ._dialect import Dialect
 from .errors import UserError
-from .model.openai._dialect import Dialect
 
 __all__ = ["AzureOpenAIProvider", "OpenAIProvider", "RealtimeProvider"]
 

@@ -23,7 +23,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from typing_extensions import NotRequired
 
@@ -36,8 +36,10 @@ from .model import ConnectRequest, ModelCommand, ModelConnector, ModelEvent, Ope
 from .model import RealtimeModel as _RealtimeModel
 from .providers import OpenAIProvider, RealtimeProvider
 from .session import RealtimeSession
-from .simulator import Simulator
 from .tracing import gen_ai_provider_name
+
+if TYPE_CHECKING:
+    from .simulator import Simulator
 
 __all__ = ["RealtimeModelConfig", "RealtimeRunner"]
 
@@ -186,6 +188,8 @@ class _EmbeddedSimulator:
         self._connector = connector
 
     async def __call__(self, request: ConnectRequest) -> _RealtimeModel:
+        from .simulator import Simulator  # imported on first use: it is heavy
+
         simulator = Simulator()
         await simulator.start()
         try:

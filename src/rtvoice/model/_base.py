@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from .._dialect import Dialect
 from ..transport import TransportOptions
 from .commands import ModelCommand
 from .events import ModelEvent
-from .openai._dialect import Dialect
 
 __all__ = ["ConnectRequest", "ModelConnector", "RealtimeModel"]
 

@@ -425,8 +425,12 @@ class RealtimeSession:
             raise StopAsyncIteration
         if live is None:
             raise UserError("enter the session first: 'async with session: ...'")
+        receive = live.events.receive
         try:
-            event = await live.events.receive.receive()
+            try:
+                event = receive.receive_nowait()  # no trip through the loop when one is ready
+            except anyio.WouldBlock:
+                event = await receive.receive()
         except (anyio.EndOfStream, anyio.ClosedResourceError):
             failure = live.failure
             if failure is not None and not self.closed:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from typing import Literal, Protocol, runtime_checkable
 
 from websockets.http11 import USER_AGENT as _WEBSOCKETS_USER_AGENT
 
+from .._version import __version__
 from ..errors import (
     AuthenticationError,
     ConnectionLostError,
@@ -52,14 +52,7 @@ cannot make one message use unbounded memory.
 """
 
 
-def _package_version() -> str:
-    try:
-        return version("rtvoice")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        return "0+unknown"
-
-
-DEFAULT_USER_AGENT = f"rtvoice/{_package_version()} {_WEBSOCKETS_USER_AGENT}"
+DEFAULT_USER_AGENT = f"rtvoice/{__version__} {_WEBSOCKETS_USER_AGENT}"
 """The ``User-Agent`` sent on the upgrade unless the options or the headers say otherwise."""
 
 

@@ -33,7 +33,7 @@ def drop_none(**fields: Any) -> JsonObject:
 class Wire(BaseModel):
     """Base of every wire model: extra fields are ignored unless validated strictly."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 # ---------------------------------------------------------------------------------------------
