@@ -48,7 +48,17 @@ class HistoryBook:
     in order: ``history_added`` once per item id, before any ``history_updated`` about it.
     """
 
-    __slots__ = ("_calls", "_nodes", "_roots", "_seq", "_snapshot", "_waiting")
+    __slots__ = (
+        "_calls",
+        "_last",
+        "_nodes",
+        "_roots",
+        "_seq",
+        "_snapshot",
+        "_visible",
+        "_visible_at",
+        "_waiting",
+    )
 
     def __init__(self) -> None:
         self._nodes: dict[str, _Node] = {}
@@ -57,6 +67,12 @@ class HistoryBook:
         self._calls: dict[str, str] = {}
         self._seq = 0
         self._snapshot: tuple[HistoryItem, ...] | None = ()
+        # The walk, kept up to date by appends and in-place changes; ``None``: walk again.
+        self._visible: list[HistoryItem] | None = []
+        self._visible_at: dict[str, int] = {}
+        """Index in ``_visible`` of each visible item (valid while ``_visible`` is)."""
+        self._last: str | None = None
+        """The last node of the walk, hidden or not (valid while ``_visible`` is)."""
 
     # -----------------------------------------------------------------------------------------
     # Reading
@@ -65,7 +81,10 @@ class HistoryBook:
     def items(self) -> tuple[HistoryItem, ...]:
         """The visible items in conversation order (cached until the next change)."""
         if self._snapshot is None:
-            self._snapshot = self._walk()
+            visible = self._visible
+            if visible is None:
+                visible = self._visible = self._walk()
+            self._snapshot = tuple(visible)
         return self._snapshot
 
     def get(self, item_id: str) -> HistoryItem | None:
@@ -117,8 +136,9 @@ class HistoryBook:
             node.item = item
             self._index(item)
             if not was_visible:  # a hidden item the caller now shows
-                self._snapshot = None
+                self._snapshot = self._visible = None
                 return [HistoryAddedEvent(item=item)]
+            self._set_visible(item_id, item)
             changed = True
         if not changed:
             return []
@@ -141,7 +161,9 @@ class HistoryBook:
         self._index(item)
         self._snapshot = None
         if not was_visible:
+            self._visible = None
             return [HistoryAddedEvent(item=item)]
+        self._set_visible(item_id, item)
         return [HistoryUpdatedEvent(history=self.items, item=item)]
 
     def remove(self, item_id: str) -> list[HistoryEvent]:
@@ -156,7 +178,7 @@ class HistoryBook:
             self._nodes[child].parent = node.parent
         if isinstance(node.item, ToolCallItem) and self._calls.get(node.item.call_id) == item_id:
             del self._calls[node.item.call_id]
-        self._snapshot = None
+        self._snapshot = self._visible = None
         if node.item is None:
             return []
         return [HistoryUpdatedEvent(history=self.items, item=None)]
@@ -174,6 +196,15 @@ class HistoryBook:
         if item is not None:
             self._index(item)
         self._snapshot = None
+        visible = self._visible
+        if visible is not None:
+            if node.parent is None or node.parent == self._last:  # at the end of the walk
+                self._last = item_id
+                if item is not None:
+                    self._visible_at[item_id] = len(visible)
+                    visible.append(item)
+            else:
+                self._visible = None
         events: list[HistoryEvent] = [] if item is None else [HistoryAddedEvent(item=item)]
         return events + self._adopt(item_id)
 
@@ -209,6 +240,7 @@ class HistoryBook:
         self._detach(item_id)
         node.parent = previous
         self._nodes[previous].children.insert(0, item_id)
+        self._visible = None
         return True
 
     def _adopt(self, item_id: str) -> list[HistoryEvent]:
@@ -216,9 +248,11 @@ class HistoryBook:
         waiting = self._waiting.pop(item_id, None)
         if not waiting:
             return []
+        # dict.fromkeys: an id can wait twice (deleted and added again before its
+        # predecessor arrived); it is adopted once.
         orphans = [
             orphan
-            for orphan in waiting
+            for orphan in dict.fromkeys(waiting)
             if orphan in self._nodes
             and self._nodes[orphan].parent is None
             and not self._is_under(item_id, orphan)
@@ -229,7 +263,7 @@ class HistoryBook:
             self._roots.remove(orphan)
             self._nodes[orphan].parent = item_id
         parent.children[:0] = orphans
-        self._snapshot = None
+        self._snapshot = self._visible = None
         return [
             HistoryUpdatedEvent(history=self.items, item=moved)
             for orphan in orphans
@@ -249,14 +283,31 @@ class HistoryBook:
         if isinstance(item, ToolCallItem):
             self._calls[item.call_id] = item.item_id
 
-    def _walk(self) -> tuple[HistoryItem, ...]:
+    def _set_visible(self, item_id: str, item: HistoryItem) -> None:
+        """Store a visible item's new state in the kept walk (the order did not change)."""
+        visible = self._visible
+        if visible is not None:
+            index = self._visible_at.get(item_id)
+            if index is None:
+                self._visible = None
+            else:
+                visible[index] = item
+
+    def _walk(self) -> list[HistoryItem]:
+        """Walk the tree; also sets ``_visible_at`` and ``_last`` for the kept walk."""
         out: list[HistoryItem] = []
+        at: dict[str, int] = {}
+        last: str | None = None
         nodes = self._nodes
         stack = self._roots[::-1]
         while stack:
-            node = nodes[stack.pop()]
+            last = stack.pop()
+            node = nodes[last]
             if node.item is not None:
+                at[last] = len(out)
                 out.append(node.item)
             if node.children:
                 stack.extend(reversed(node.children))
-        return tuple(out)
+        self._visible_at = at
+        self._last = last
+        return out
