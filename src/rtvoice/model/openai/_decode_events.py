@@ -12,8 +12,10 @@ depends on the configured dialect is ``response.output_item.done``: beta has no
 :class:`OutputItemDone`, and beta ``conversation.item.created`` of a finished item (any status
 but ``in_progress``) gives :class:`ItemAdded` then :class:`ItemDone`: the session sees GA order.
 
-The audio delta (the hot path, §9) is read without pydantic: one ``json.loads``, five
-dictionary reads, one base64 decode.
+The streamed deltas (audio, audio transcript, text: the hot path, §6.5, §9) are read without
+the field reader: one ``json.loads``, five dictionary reads, and for audio one base64 decode.
+A delta whose fields are missing or mistyped falls through to its full reader, which reports
+the problem as a ``DecodeError``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from __future__ import annotations
 import json
 from binascii import a2b_base64
 
-from ..events import AudioDelta, DecodeError, ModelEvent, UnknownEvent
+from ..events import (
+    AudioDelta,
+    AudioTranscriptDelta,
+    DecodeError,
+    ModelEvent,
+    TextDelta,
+    UnknownEvent,
+)
 from ._dialect import Dialect
 from ._fields import Fields
 from ._read_response_events import READERS as _RESPONSE_READERS
@@ -33,6 +42,42 @@ TEXT_LIMIT = 500
 
 assert not _SESSION_READERS.table.keys() & _RESPONSE_READERS.table.keys()
 _HANDLERS = {**_SESSION_READERS.table, **_RESPONSE_READERS.table}
+
+_AUDIO_DELTAS = frozenset({"response.output_audio.delta", "response.audio.delta"})
+_TEXT_DELTAS: dict[str, type[AudioTranscriptDelta] | type[TextDelta]] = {
+    "response.output_audio_transcript.delta": AudioTranscriptDelta,
+    "response.audio_transcript.delta": AudioTranscriptDelta,
+    "response.output_text.delta": TextDelta,
+    "response.text.delta": TextDelta,
+}
+_STREAMED_DELTAS = _AUDIO_DELTAS | _TEXT_DELTAS.keys()
+
+
+def _streamed_delta(
+    obj: dict[str, object], etype: str
+) -> AudioDelta | AudioTranscriptDelta | TextDelta | None:
+    """A well-formed streamed delta, read directly; ``None`` sends it to its full reader."""
+    rid, iid = obj.get("response_id"), obj.get("item_id")
+    oi, ci, payload = obj.get("output_index"), obj.get("content_index"), obj.get("delta")
+    if not (
+        type(rid) is str
+        and type(iid) is str
+        and type(oi) is int
+        and type(ci) is int
+        and type(payload) is str
+    ):
+        return None
+    if etype in _AUDIO_DELTAS:
+        try:
+            audio = a2b_base64(payload)
+        except ValueError:
+            return None
+        return AudioDelta(
+            response_id=rid, item_id=iid, output_index=oi, content_index=ci, audio=audio
+        )
+    return _TEXT_DELTAS[etype](
+        response_id=rid, item_id=iid, output_index=oi, content_index=ci, delta=payload
+    )
 
 
 def decode_server_frame(frame: str, dialect: Dialect) -> list[ModelEvent]:
@@ -47,31 +92,10 @@ def decode_server_frame(frame: str, dialect: Dialect) -> list[ModelEvent]:
     if type(etype) is not str:
         reason = "The frame has no string 'type' field."
         return [DecodeError(reason=reason, text=frame[:TEXT_LIMIT])]
-    if etype == "response.output_audio.delta" or etype == "response.audio.delta":
-        # Hot path (§6.5, §9): no pydantic, no field reader.
-        rid, iid = obj.get("response_id"), obj.get("item_id")
-        oi, ci, b64 = obj.get("output_index"), obj.get("content_index"), obj.get("delta")
-        if (
-            type(rid) is str
-            and type(iid) is str
-            and type(oi) is int
-            and type(ci) is int
-            and type(b64) is str
-        ):
-            try:
-                audio = a2b_base64(b64)
-            except ValueError:
-                pass  # the full handler below reports it
-            else:
-                return [
-                    AudioDelta(
-                        response_id=rid,
-                        item_id=iid,
-                        output_index=oi,
-                        content_index=ci,
-                        audio=audio,
-                    )
-                ]
+    if etype in _STREAMED_DELTAS:  # the hot path (§6.5, §9)
+        event = _streamed_delta(obj, etype)
+        if event is not None:
+            return [event]
     handler = _HANDLERS.get(etype)
     if handler is None:
         return [UnknownEvent(event_type=etype, raw=obj)]
