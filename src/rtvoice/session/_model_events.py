@@ -108,7 +108,11 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             if audio is not None:
                 fx.events.append(audio)
         case AudioTranscriptDelta() | TextDelta():
-            _text_delta(core, fx, event)
+            shown, check = text_delta(core, event)
+            if shown is not None:
+                fx.events.append(shown)
+            if check is not None:
+                fx.output_checks.append(check)
         case AudioDone():
             end = core.audio.on_done(event.item_id, event.content_index, event.response_id)
             if end is not None:
@@ -218,24 +222,26 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
     return fx
 
 
-def _text_delta(core: StateCore, fx: Effects, event: AudioTranscriptDelta | TextDelta) -> None:
+def text_delta(
+    core: StateCore, event: AudioTranscriptDelta | TextDelta
+) -> tuple[TranscriptDeltaEvent | None, OutputCheck | None]:
+    """A streamed piece of assistant text: the ``transcript_delta`` to show (``None`` once a
+    guardrail withheld the item) and the output check it makes due, if any."""
     if core.watch.tripped(event.item_id):
-        return  # withheld by a guardrail: nothing more of it is shown
-    fx.events.append(
-        TranscriptDeltaEvent(
-            item_id=event.item_id,
-            response_id=event.response_id,
-            delta=event.delta,
-            content_index=event.content_index,
-        )
+        return None, None  # withheld by a guardrail: nothing more of it is shown
+    shown = TranscriptDeltaEvent(
+        item_id=event.item_id,
+        response_id=event.response_id,
+        delta=event.delta,
+        content_index=event.content_index,
     )
     due = core.watch.on_delta(event.item_id, event.delta)
-    if due is not None:
-        fx.output_checks.append(
-            OutputCheck(
-                item_id=event.item_id, response_id=event.response_id, text=due, agent=core.agent
-            )
-        )
+    if due is None:
+        return shown, None
+    check = OutputCheck(
+        item_id=event.item_id, response_id=event.response_id, text=due, agent=core.agent
+    )
+    return shown, check
 
 
 def _text_done(

@@ -5,28 +5,59 @@ outbox holds them in the order the state decided them, whichever task (the reade
 application task calling a session method) made the step. Draining then only has to preserve
 that order:
 
-* :class:`CommandOutbox` sends under one lock, so commands reach the model in outbox order.
-* :class:`EventOutbox` feeds a bounded memory object stream. The reader drains it waiting for
-  room (backpressure); application calls drain it only as far as there is room, because the
-  task that calls ``session.interrupt()`` may be the very task that empties the stream.
+* :class:`CommandOutbox` sends them one task at a time, so commands reach the model in outbox
+  order.
+* :class:`EventOutbox` is the session's event channel. A step's events become readable when
+  they are delivered (after the step's commands were sent). The reader then waits while more
+  than ``buffer_size`` events are unread (backpressure: it stops reading the model);
+  application calls never wait, because the task that calls ``session.interrupt()`` may be
+  the very task that reads the events.
 
-Each producer drains right after putting, so an outbox holds at most one step's effects per
-producing task.
+Both are plain containers until someone has to wait: an idle session holds no lock, queue
+or event objects beyond two empty lists (see docs/performance.md, "idle").
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from ..model._base import RealtimeModel
 from ..model.commands import ModelCommand
 from .events import RealtimeSessionEvent
 
-__all__ = ["CommandOutbox", "EventOutbox"]
+__all__ = ["CommandOutbox", "EventOutbox", "Flag"]
+
+
+class Flag:
+    """A one-way flag that tasks can wait for; the waiting machinery exists only while
+    someone waits (an ``anyio.Event`` costs about 0.8 KB per session)."""
+
+    __slots__ = ("_event", "_set")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._event: anyio.Event | None = None
+
+    def is_set(self) -> bool:
+        """Whether :meth:`set` was called."""
+        return self._set
+
+    def set(self) -> None:
+        """Set the flag and wake every waiter."""
+        self._set = True
+        event, self._event = self._event, None
+        if event is not None:
+            event.set()
+
+    async def wait(self) -> None:
+        """Return once the flag is set."""
+        if self._set:
+            return
+        if self._event is None:
+            self._event = anyio.Event()
+        await self._event.wait()
 
 
 class CommandOutbox:
@@ -36,16 +67,22 @@ class CommandOutbox:
         model: The connected model the commands go to.
     """
 
-    __slots__ = ("_lock", "_model", "_queue")
+    __slots__ = ("_done", "_model", "_queue", "_sending")
 
     def __init__(self, model: RealtimeModel) -> None:
         self._model = model
-        self._queue: deque[ModelCommand] = deque()
-        self._lock = anyio.Lock()
+        self._queue: list[ModelCommand] = []
+        self._sending = False
+        self._done: anyio.Event | None = None
+        """Set when a flush ends; created only when a second task has to wait for it."""
 
-    def put(self, commands: Iterable[ModelCommand]) -> None:
+    def __bool__(self) -> bool:
+        return bool(self._queue)
+
+    def put(self, commands: list[ModelCommand]) -> None:
         """Queue commands (synchronously, in the step that decided them)."""
-        self._queue.extend(commands)
+        if commands:
+            self._queue += commands
 
     def put_one(self, command: ModelCommand) -> None:
         """Queue one command."""
@@ -54,96 +91,144 @@ class CommandOutbox:
     async def flush(self) -> None:
         """Send everything queued, in order, whoever queued it; return when the queue is empty.
 
+        While another task is sending, wait for it to finish (it sends what was queued
+        meanwhile too), then send whatever is left.
+
         Raises:
             TransportClosedError: The connection is closed (the command being sent is lost;
                 the rest stay queued, which no longer matters).
         """
-        queue = self._queue
-        if not queue:
+        while self._sending:
+            if self._done is None:
+                self._done = anyio.Event()
+            await self._done.wait()
+        if not self._queue:
             return
-        async with self._lock:
-            while queue:
-                await self._model.send(queue.popleft())
+        self._sending = True
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                for index, command in enumerate(batch):
+                    try:
+                        await self._model.send(command)
+                    except BaseException:
+                        self._queue[:0] = batch[index + 1 :]  # keep the order for whoever goes on
+                        raise
+        finally:
+            self._sending = False
+            done, self._done = self._done, None
+            if done is not None:
+                done.set()
 
 
 class EventOutbox:
-    """Events waiting for the application, in decision order, before a bounded stream.
+    """The session's events, in decision order: queued by a step, then delivered to the
+    application's iteration.
 
     Args:
-        buffer_size: How many events the stream holds for the application.
+        buffer_size: How many unread events make the reader wait.
     """
 
-    __slots__ = ("_delivering", "_queue", "_send", "receive")
+    __slots__ = ("_arrived", "_closed", "_ended", "_pending", "_ready", "_room", "_size")
 
     def __init__(self, buffer_size: int) -> None:
-        self._send: MemoryObjectSendStream[RealtimeSessionEvent]
-        self.receive: MemoryObjectReceiveStream[RealtimeSessionEvent]
-        """Where the application reads the events."""
-        self._send, self.receive = anyio.create_memory_object_stream[RealtimeSessionEvent](
-            buffer_size
-        )
-        self._queue: deque[RealtimeSessionEvent] = deque()
-        self._delivering = False
+        self._size = buffer_size
+        self._pending: list[RealtimeSessionEvent] = []
+        """Put by a step and not yet delivered."""
+        self._ready: deque[RealtimeSessionEvent] | None = None
+        """Delivered: what the application reads, oldest first (made on first delivery)."""
+        self._arrived: anyio.Event | None = None
+        """Set when events become readable or the stream ends (while the application waits)."""
+        self._room: anyio.Event | None = None
+        """Set when the application read enough (while the reader waits for room)."""
+        self._ended = False
+        self._closed = False
 
     def __bool__(self) -> bool:
-        return bool(self._queue)
+        return bool(self._pending)
 
     def put(self, event: RealtimeSessionEvent) -> None:
         """Queue one event (synchronously, in the step that decided it)."""
-        self._queue.append(event)
+        self._pending.append(event)
 
-    def put_all(self, events: Iterable[RealtimeSessionEvent]) -> None:
+    def put_all(self, events: list[RealtimeSessionEvent]) -> None:
         """Queue events in order."""
-        self._queue.extend(events)
-
-    async def deliver(self) -> None:
-        """Move every queued event into the stream, waiting for room (the reader's way)."""
-        queue = self._queue
-        send = self._send
-        self._delivering = True
-        try:
-            while queue:
-                event = queue[0]
-                try:
-                    send.send_nowait(event)
-                except anyio.WouldBlock:
-                    await send.send(event)
-                queue.popleft()
-        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-            queue.clear()  # the session was closed: nobody will read them
-        finally:
-            self._delivering = False
+        if events:
+            self._pending += events
 
     def deliver_nowait(self) -> None:
-        """Move queued events into the stream as far as there is room, without waiting.
-
-        Does nothing while :meth:`deliver` is at work (it will take them, in order); what does
-        not fit is taken by the next :meth:`deliver` or by the next :meth:`after_receive`.
-        """
-        if self._delivering:
+        """Make the queued events readable (an application call's way: never waits)."""
+        pending = self._pending
+        if not pending:
             return
-        queue = self._queue
-        send = self._send
-        while queue:
-            try:
-                send.send_nowait(queue[0])
-            except anyio.WouldBlock:
-                return
-            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                queue.clear()
-                return
-            queue.popleft()
+        if self._closed:
+            pending.clear()
+            return
+        if self._ready is None:
+            self._ready = deque(pending)
+        else:
+            self._ready.extend(pending)
+        pending.clear()
+        arrived, self._arrived = self._arrived, None
+        if arrived is not None:
+            arrived.set()
 
-    def after_receive(self) -> None:
-        """The application took an event: room was made for queued ones."""
-        if self._queue:
-            self.deliver_nowait()
+    async def deliver(self) -> None:
+        """Make the queued events readable, then wait while too many are unread (the
+        reader's way: backpressure)."""
+        self.deliver_nowait()
+        ready = self._ready
+        while ready is not None and len(ready) > self._size and not self._closed:
+            if self._room is None:
+                self._room = anyio.Event()
+            await self._room.wait()
+
+    def take(self) -> RealtimeSessionEvent | None:
+        """The next readable event, or ``None`` if there is none yet (never waits)."""
+        ready = self._ready
+        if not ready:  # None or empty
+            return None
+        event = ready.popleft()
+        if self._room is not None and len(ready) <= self._size:
+            room, self._room = self._room, None
+            room.set()
+        return event
+
+    async def receive(self) -> RealtimeSessionEvent:
+        """The next event, waiting for one.
+
+        Raises:
+            anyio.EndOfStream: :meth:`end` was called and every event was read.
+            anyio.ClosedResourceError: :meth:`close` was called.
+        """
+        while True:
+            if self._closed:
+                raise anyio.ClosedResourceError
+            event = self.take()
+            if event is not None:
+                return event
+            if self._ended:
+                raise anyio.EndOfStream
+            if self._arrived is None:
+                self._arrived = anyio.Event()
+            await self._arrived.wait()
 
     def end(self) -> None:
-        """No more events: the application's iteration ends once the stream is empty."""
-        self._send.close()
+        """No more events: the application's iteration ends once it read the rest."""
+        self._ended = True
+        self._wake()
 
     def close(self) -> None:
-        """Close both ends; events not yet read are dropped."""
-        self._send.close()
-        self.receive.close()
+        """Drop every event not yet read; reading raises ``ClosedResourceError`` from now on."""
+        self._closed = True
+        self._pending.clear()
+        self._ready = None
+        self._wake()
+
+    def _wake(self) -> None:
+        arrived, self._arrived = self._arrived, None
+        room, self._room = self._room, None
+        if arrived is not None:
+            arrived.set()
+        if room is not None:
+            room.set()

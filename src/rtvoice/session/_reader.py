@@ -22,9 +22,9 @@ from anyio.abc import TaskGroup
 
 from ..errors import ProviderError, TransportClosedError, TransportError
 from ..model._base import RealtimeModel
-from ..model.events import AudioDelta, ErrorInfo
+from ..model.events import AudioDelta, AudioTranscriptDelta, ErrorInfo, TextDelta
 from ._effects import Effects
-from ._outbox import CommandOutbox, EventOutbox
+from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._state import ConversationState
 from ._telemetry import TelemetryObserver
 from .events import RawModelEvent
@@ -39,9 +39,9 @@ class Connection:
     model: RealtimeModel
     commands: CommandOutbox
     events: EventOutbox
-    configured: anyio.Event
+    configured: Flag
     """Set once the first ``session.update`` was answered, or the reader ended."""
-    reader_done: anyio.Event
+    reader_done: Flag
     task_group: TaskGroup | None = None
     failure: BaseException | None = None
     """Why the reader ended, when iteration must raise: a transport error or a fatal error."""
@@ -129,6 +129,18 @@ async def _pump(
             audio = state.on_audio_delta(event, clock())
             if audio is not None:
                 events.put(audio)
+        elif type(event) is AudioTranscriptDelta or type(event) is TextDelta:
+            # The other streamed delta, O(1) too: no command, at most an output check.
+            observer.on_text_delta(event)
+            shown = state.on_text_delta(event, clock())
+            if isinstance(shown, Effects):  # an output check is due, or a held error
+                observer.current_response = event.response_id
+                events.put_all(shown.events)
+                if shown.work:
+                    dispatch(shown)
+                observer.current_response = None
+            elif shown is not None:
+                events.put(shown)
         else:
             observer.before(event)
             fx = state.handle(event, clock())
@@ -141,8 +153,9 @@ async def _pump(
             if fx.work:
                 dispatch(fx)  # starts tasks; what they decide comes after this step's effects
             observer.after(event)
-            with contextlib.suppress(TransportClosedError):
-                await commands.flush()  # if closed, the next read says how it ended
+            if commands:
+                with contextlib.suppress(TransportClosedError):
+                    await commands.flush()  # if closed, the next read says how it ended
             if not configured.is_set() and state.configuration != "pending":
                 configured.set()
             if state.stop_due and not connection.stopping:

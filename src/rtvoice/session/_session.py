@@ -40,7 +40,7 @@ from ._guardrails import GuardrailRunner
 from ._handoffs import HandoffRunner
 from ._link import SessionLink
 from ._messages import UserInput, to_message_item
-from ._outbox import CommandOutbox, EventOutbox
+from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._reader import Connection, fatal_error, read_model
 from ._state import ConversationState
 from ._tasks import BackgroundTasks
@@ -319,8 +319,8 @@ class RealtimeSession:
             model=model,
             commands=CommandOutbox(model),
             events=EventOutbox(self._event_buffer_size),
-            configured=anyio.Event(),
-            reader_done=anyio.Event(),
+            configured=Flag(),
+            reader_done=Flag(),
         )
         self._live = live
         self._link.live = live
@@ -425,18 +425,16 @@ class RealtimeSession:
             raise StopAsyncIteration
         if live is None:
             raise UserError("enter the session first: 'async with session: ...'")
-        receive = live.events.receive
-        try:
+        events = live.events
+        event = events.take()  # no trip through the event loop when one is ready
+        if event is None:
             try:
-                event = receive.receive_nowait()  # no trip through the loop when one is ready
-            except anyio.WouldBlock:
-                event = await receive.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            failure = live.failure
-            if failure is not None and not self.closed:
-                raise failure from failure.__cause__
-            raise StopAsyncIteration from None
-        live.events.after_receive()  # room was just made for events an application call queued
+                event = await events.receive()
+            except (anyio.EndOfStream, anyio.ClosedResourceError):
+                failure = live.failure
+                if failure is not None and not self.closed:
+                    raise failure from failure.__cause__
+                raise StopAsyncIteration from None
         return event
 
     # -----------------------------------------------------------------------------------------

@@ -24,17 +24,24 @@ from ..agent import RealtimeAgent
 from ..audio import PlaybackTracker
 from ..config import DEFAULT_DEBOUNCE_TEXT_LENGTH, ModelSettings
 from ..model.commands import CancelResponse, CreateItem, UpdateSession
-from ..model.events import AudioDelta, ErrorInfo, ModelEvent, Usage
+from ..model.events import (
+    AudioDelta,
+    AudioTranscriptDelta,
+    ErrorInfo,
+    ModelEvent,
+    TextDelta,
+    Usage,
+)
 from ..model.items import FunctionCallOutputItem, InputText, MessageItem
 from ..model.session_config import SessionConfig
 from ._configuration import ConfigurationStatus
 from ._effects import Effects
 from ._guardrail_watch import InputCheck, OutputCheck
 from ._interruption import AudioLedger
-from ._model_events import handle_model_event
+from ._model_events import handle_model_event, text_delta
 from ._sequencer import ResponseSequencer
 from ._state_core import VOICE_WARNING, StateCore
-from .events import AudioEvent, GuardrailTrippedEvent, HandoffEvent
+from .events import AudioEvent, GuardrailTrippedEvent, HandoffEvent, TranscriptDeltaEvent
 from .history import HistoryItem
 
 __all__ = [
@@ -342,6 +349,20 @@ class ConversationState:
         """The hot path: count the audio and return its ``audio`` event (``None`` if dropped
         because its item was interrupted). Constant work; the history is not touched."""
         return self._core.audio.on_delta(event, now)
+
+    def on_text_delta(
+        self, event: AudioTranscriptDelta | TextDelta, now: float
+    ) -> TranscriptDeltaEvent | Effects | None:
+        """The other streamed delta, also constant work: the ``transcript_delta`` to emit
+        (``None`` if a guardrail withheld the item), or full effects when the step does more
+        (an output check is due, or a held error must be reported first)."""
+        core = self._core
+        if core.held_error is not None:
+            return handle_model_event(core, event, now)
+        shown, check = text_delta(core, event)
+        if check is None:
+            return shown
+        return Effects(events=[] if shown is None else [shown], output_checks=[check])
 
     def handle(self, event: ModelEvent, now: float) -> Effects:
         """Apply one model event (any but :class:`AudioDelta`, which also works here)."""

@@ -9,7 +9,6 @@ group's own scope (which also covers the application's ``async with session`` bl
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Final
 
@@ -47,7 +46,7 @@ class BackgroundTasks:
         self._on_error = on_error
         self._group: TaskGroup | None = None
         self._scopes: set[anyio.CancelScope] = set()
-        self._queue: deque[tuple[Work, str]] = deque()
+        self._queue: list[tuple[Work, str]] = []  # at most MAX_QUEUED_CALLS; a list is lighter
         self._wakeup: anyio.Event | None = None
         self._worker = False
         self._closed = False
@@ -115,7 +114,7 @@ class BackgroundTasks:
     async def _drain(self) -> None:
         while True:
             while self._queue:
-                work, name = self._queue.popleft()
+                work, name = self._queue.pop(0)
                 await self._guarded(work, name)
             self._wakeup = anyio.Event()
             await self._wakeup.wait()

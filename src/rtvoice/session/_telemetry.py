@@ -104,6 +104,12 @@ class TelemetryObserver:
             case _:
                 pass
 
+    def on_text_delta(self, event: AudioTranscriptDelta | TextDelta) -> None:
+        """A streamed text delta (the reader's fast path; :meth:`before` covers the rest)."""
+        if event.item_id != self._transcript_item:
+            self._transcript_item = event.item_id
+            self.telemetry.first_transcript(event.response_id)
+
     def after(self, event: ModelEvent) -> None:
         """A model event was applied and its work launched (so a call that completed with
         ``response.done`` starts its tool span while the turn is still open)."""

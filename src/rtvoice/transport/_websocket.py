@@ -328,6 +328,16 @@ class WebSocketTransport:
 
     async def __anext__(self) -> str:
         """Return the next frame, or end iteration on a clean or local close."""
+        # The hot path awaits websockets directly (one coroutine less per frame than
+        # going through _receive_or_end, which handles the rare binary frame).
+        try:
+            message = await self._connection.recv()
+        except ConnectionClosed as exc:
+            self._raise_unless_clean(exc)
+            raise StopAsyncIteration from None
+        if isinstance(message, str):
+            return message
+        self._skip(message)
         frame = await self._receive_or_end()
         if frame is None:
             raise StopAsyncIteration
@@ -375,21 +385,29 @@ class WebSocketTransport:
             try:
                 message = await self._connection.recv()
             except ConnectionClosed as exc:
-                if self._close_requested:
-                    return None
-                code, reason = self._outcome() or (1006, "")
-                error = error_for_close(code, reason)
-                if error is None:
-                    return None
-                raise error from exc
+                self._raise_unless_clean(exc)
+                return None
             if isinstance(message, str):
                 return message
-            self._skipped_binary += 1
-            _logger.warning(
-                "skipped a %d-byte binary frame from %s (realtime servers send text frames only)",
-                len(message),
-                self._shown_url,
-            )
+            self._skip(message)
+
+    def _raise_unless_clean(self, exc: ConnectionClosed) -> None:
+        """The connection closed while receiving: return for a clean or local close, else
+        raise the transport error its close code maps to."""
+        if self._close_requested:
+            return
+        code, reason = self._outcome() or (1006, "")
+        error = error_for_close(code, reason)
+        if error is not None:
+            raise error from exc
+
+    def _skip(self, message: bytes) -> None:
+        self._skipped_binary += 1
+        _logger.warning(
+            "skipped a %d-byte binary frame from %s (realtime servers send text frames only)",
+            len(message),
+            self._shown_url,
+        )
 
     def _outcome(self) -> tuple[int, str] | None:
         protocol = self._connection.protocol
