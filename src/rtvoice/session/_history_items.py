@@ -134,10 +134,12 @@ def merge_states(old: HistoryItem, new: HistoryItem) -> HistoryItem:
             new = replace(new, content=_keep_transcripts(old.content, new.content))
         case AssistantMessageItem():
             assert isinstance(old, AssistantMessageItem)
-            new = replace(new, agent_name=old.agent_name)
+            if new.agent_name != old.agent_name:  # a handoff came in between: keep the speaker
+                new = replace(new, agent_name=old.agent_name)
         case ToolCallItem():
             assert isinstance(old, ToolCallItem)
-            new = replace(new, agent_name=old.agent_name, output=old.output)
+            if new.agent_name != old.agent_name or new.output != old.output:
+                new = replace(new, agent_name=old.agent_name, output=old.output)
         case SystemMessageItem() | OtherHistoryItem():
             pass
         case _:
