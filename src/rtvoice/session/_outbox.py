@@ -177,8 +177,17 @@ class EventOutbox:
         """Make the queued events readable, then wait while too many are unread (the
         reader's way: backpressure)."""
         self.deliver_nowait()
+        if self.backlogged():
+            await self.wait_for_room()
+
+    def backlogged(self) -> bool:
+        """Whether more than ``buffer_size`` events are unread (the reader must wait)."""
         ready = self._ready
-        while ready is not None and len(ready) > self._size and not self._closed:
+        return ready is not None and len(ready) > self._size and not self._closed
+
+    async def wait_for_room(self) -> None:
+        """Wait until the application read enough (or the outbox was closed)."""
+        while self.backlogged():
             if self._room is None:
                 self._room = anyio.Event()
             await self._room.wait()

@@ -164,8 +164,10 @@ async def _pump(
                 connection.stopping = True
                 with anyio.move_on_after(close_timeout, shield=True):
                     await connection.model.close()
-        if events:
-            await events.deliver()
+        if events:  # deliver without a coroutine per event; wait only when backlogged
+            events.deliver_nowait()
+            if events.backlogged():
+                await events.wait_for_room()
     held = state.held_error
     if held is not None:
         connection.failure = fatal_error(held, "the server closed the session")
