@@ -2,6 +2,9 @@
 
 ``rtvoice demo`` runs a small agent (a tool and a handoff) and prints the conversation;
 ``rtvoice simulate`` runs the local realtime server until Ctrl-C.
+
+Each command imports what it runs (the simulator, the demo), so ``rtvoice --help`` and a
+mistyped command answer without loading the server.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ import sys
 from collections.abc import Sequence
 
 import anyio
-
-from .simulator import Simulator, SimulatorOptions
 
 __all__ = ["main"]
 
@@ -63,6 +64,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 async def _simulate(args: argparse.Namespace) -> None:
+    from .simulator import Simulator, SimulatorOptions
+
     simulator = Simulator(
         host=args.host,
         port=args.port,

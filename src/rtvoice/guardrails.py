@@ -28,7 +28,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Literal, TypeAlias, overload
 
-import anyio.to_thread
 from typing_extensions import TypeVar
 
 from .errors import RealtimeError, UserError
@@ -187,6 +186,8 @@ async def run_guardrail(
         if inspect.iscoroutinefunction(function):
             output: object = await function(context, agent, text)
         else:
+            import anyio.to_thread  # loaded with the first sync guardrail that runs
+
             output = await anyio.to_thread.run_sync(
                 function, context, agent, text, abandon_on_cancel=True
             )

@@ -4,6 +4,9 @@ Each entry of ``RealtimeAgent.handoffs`` becomes a function tool named
 ``transfer_to_<snake_name>``. When the model calls it, the session runs ``on_handoff`` (with the
 validated input, if the handoff declares an ``input_type``), switches to the target agent,
 sends its instructions, tools and voice, and asks it to speak.
+
+pydantic is imported only for a handoff that declares an ``input_type`` (to build and apply
+its ``TypeAdapter``): a plain handoff, and this module, do not load it.
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-from pydantic import TypeAdapter, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from .agent import RealtimeAgent, snake_case
 from .errors import UserError
 from .model.session_config import FunctionTool as ToolDefinition
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 __all__ = ["Handoff", "HandoffInputError", "handoff", "handoff_for"]
 
@@ -69,6 +73,8 @@ class Handoff:
         """
         if self._adapter is None:
             return None
+        from pydantic import ValidationError
+
         try:
             return self._adapter.validate_json(arguments or "{}")
         except ValidationError as exc:
@@ -128,6 +134,8 @@ def handoff(
     )
     adapter: TypeAdapter[Any] | None = None
     if input_type is not None:
+        from pydantic import TypeAdapter
+
         try:
             adapter = TypeAdapter(input_type)
             schema = adapter.json_schema()

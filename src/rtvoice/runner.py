@@ -15,6 +15,10 @@ Where a session connects, first match wins:
 5. Otherwise the built-in simulator, started for the session and stopped with it (a warning is
    logged once per runner, so a production service with a missing key notices), unless the
    runner was given its own ``model`` connector, which is then called with an empty URL.
+
+Importing this module loads the configuration, not the connection: the session machinery,
+the default OpenAI model (websockets, the codec, pydantic), tracing (OpenTelemetry) and the
+simulator are imported by :meth:`RealtimeRunner.run`, the first time a session is made.
 """
 
 from __future__ import annotations
@@ -31,14 +35,14 @@ from .agent import RealtimeAgent
 from .audio import PlaybackTracker
 from .config import RealtimeRunConfig, RunSettings, normalize_run_config
 from .errors import UserError
-from .middleware import Middleware
-from .model import ConnectRequest, ModelCommand, ModelConnector, ModelEvent, OpenAIRealtimeModel
-from .model import RealtimeModel as _RealtimeModel
+from .model._base import ConnectRequest
 from .providers import OpenAIProvider, RealtimeProvider
-from .session import RealtimeSession
-from .tracing import gen_ai_provider_name
 
 if TYPE_CHECKING:
+    from .middleware import Middleware
+    from .model import ModelCommand, ModelConnector, ModelEvent
+    from .model import RealtimeModel as _RealtimeModel
+    from .session import RealtimeSession
     from .simulator import Simulator
 
 __all__ = ["RealtimeModelConfig", "RealtimeRunner"]
@@ -104,8 +108,7 @@ class RealtimeRunner(Generic[TContext]):
             settings = replace(settings, middleware=(*settings.middleware, *middleware))
         self.settings: RunSettings = settings
         self.provider = provider
-        self._connector: ModelConnector = model or OpenAIRealtimeModel.connect
-        self._custom_model = model is not None
+        self._model = model
         self._warned_simulator = False
 
     async def run(
@@ -120,6 +123,8 @@ class RealtimeRunner(Generic[TContext]):
         Raises:
             UserError: ``model_config`` has an unknown key, or no URL can be built.
         """
+        from .session import RealtimeSession  # the session machinery loads with the first session
+
         overrides: Mapping[str, Any] = model_config or {}
         unknown = set(overrides) - _MODEL_CONFIG_KEYS
         if unknown:
@@ -138,6 +143,8 @@ class RealtimeRunner(Generic[TContext]):
         )
 
     def _connection(self, overrides: Mapping[str, Any]) -> tuple[ConnectRequest, ModelConnector]:
+        from .tracing import gen_ai_provider_name  # tracing loads OpenTelemetry
+
         model_name = self.settings.model.model_name
         provider = self.starting_agent.provider or self.provider
         api_key = overrides.get("api_key")
@@ -146,8 +153,8 @@ class RealtimeRunner(Generic[TContext]):
         url = overrides.get("url")
         call_id = overrides.get("call_id")
         if url is None and call_id is None and provider is None:
-            if self._custom_model:  # e.g. a ScriptedModel: it needs no server at all
-                return ConnectRequest(url="", model_name=model_name), self._connector
+            if self._model is not None:  # e.g. a ScriptedModel: it needs no server at all
+                return ConnectRequest(url="", model_name=model_name), self._model
             if not self._warned_simulator:
                 self._warned_simulator = True
                 logger.warning(
@@ -155,7 +162,7 @@ class RealtimeRunner(Generic[TContext]):
                     "built-in simulator (pass provider=... to reach a real server)"
                 )
             request = ConnectRequest(url="", model_name=model_name)
-            return request, _EmbeddedSimulator(self._connector)
+            return request, _EmbeddedSimulator(self._connector())
 
         if url is None:
             if provider is None:
@@ -178,7 +185,16 @@ class RealtimeRunner(Generic[TContext]):
             model_name=model_name,
             provider_name=gen_ai_provider_name(provider),
         )
-        return request, self._connector
+        return request, self._connector()
+
+    def _connector(self) -> ModelConnector:
+        """The runner's ``model``, else :meth:`OpenAIRealtimeModel.connect`, imported here, when
+        a session first needs it: it loads websockets and the OpenAI codec."""
+        if self._model is not None:
+            return self._model
+        from .model import OpenAIRealtimeModel
+
+        return OpenAIRealtimeModel.connect
 
 
 class _EmbeddedSimulator:

@@ -8,7 +8,6 @@ that names the path, the bad value and what is allowed. Nothing here raises ``Ke
 
 from __future__ import annotations
 
-import difflib
 import math
 import reprlib
 from collections.abc import Collection, Mapping, Sequence
@@ -108,6 +107,9 @@ def reject_unknown_keys(
 def _closest(key: str, allowed: Collection[str]) -> str | None:
     # difflib finds typos; a shortened name ("debounce" for "debounce_text_length") is too far
     # from its key for difflib, so a valid key that contains it is the next best guess.
+    # Imported here, on the error path: a valid configuration never needs it.
+    import difflib
+
     candidates = sorted(allowed)
     close = difflib.get_close_matches(key, candidates, n=1)
     if close:

@@ -1,4 +1,8 @@
-"""Run one tool call to a :class:`ToolResult`: timeout, errors and output text."""
+"""Run one tool call to a :class:`ToolResult`: timeout, errors and output text.
+
+anyio and pydantic are imported by the functions that use them, when a session runs its first
+tool call: ``import rtvoice.tools`` (to decorate tools, to build an agent) needs neither.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,6 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
-
-import anyio
-import pydantic_core
-from pydantic import BaseModel
 
 from ._context import ToolContext
 from ._errors import ToolArgumentsError, ToolRejectedError, ToolTimeoutError
@@ -120,6 +120,8 @@ async def run_tool(
         The result. Sync tools run in a worker thread and async tools in the caller's task,
         so context variables set by the caller are visible to the tool either way.
     """
+    import anyio
+
     try:
         with anyio.move_on_after(tool.timeout) as scope:
             value = await tool.on_invoke(ctx, arguments_json)
@@ -160,6 +162,9 @@ def tool_output_text(value: object) -> str:
         return value
     if value is None:
         return ""
+    import pydantic_core
+    from pydantic import BaseModel
+
     if isinstance(value, BaseModel):
         return value.model_dump_json()
     if isinstance(value, (dict, list, tuple)) or (

@@ -1,4 +1,9 @@
-"""The tool type, :class:`FunctionTool`, and the :func:`function_tool` decorator."""
+"""The tool type, :class:`FunctionTool`, and the :func:`function_tool` decorator.
+
+The decorator's machinery (``_schema``, ``_invoker``) is built on pydantic, so it is imported
+by the first decoration, not with this module: a hand-built tool, and ``rtvoice.tools``
+itself, do not load pydantic.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,6 @@ from ..errors import UserError
 from ..model.session_config import FunctionTool as FunctionToolDefinition
 from ._context import ToolContext
 from ._docstring import parse_docstring
-from ._invoker import FunctionInvoker
-from ._schema import build_arguments_spec
 
 __all__ = ["ApprovalPredicate", "FunctionTool", "ToolInvoker", "function_tool"]
 
@@ -194,6 +197,9 @@ def _make_tool(
     name = options.name or getattr(func, "__name__", None)
     if not name:
         raise UserError(f"function_tool: {func!r} has no __name__; pass name=...")
+    from ._invoker import FunctionInvoker
+    from ._schema import build_arguments_spec
+
     docs = parse_docstring(getattr(func, "__doc__", None))
     spec = build_arguments_spec(func, tool_name=name, param_docs=docs.params, localns=localns)
     return FunctionTool(

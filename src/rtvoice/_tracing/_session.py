@@ -14,7 +14,6 @@ import functools
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from importlib import metadata
 from typing import TYPE_CHECKING, Final, Literal, cast, get_args
 from urllib.parse import urlsplit
 
@@ -114,6 +113,9 @@ def session_telemetry(
 
 @functools.cache
 def _version() -> str:
+    # Imported here: importlib.metadata is slow to import, and only enabled tracing asks.
+    from importlib import metadata
+
     try:
         return metadata.version("rtvoice")
     except metadata.PackageNotFoundError:  # running from a source tree that is not installed

@@ -10,19 +10,45 @@ whole PCM16 buffer raise :class:`~rtvoice.UserError` when it has an odd length; 
 
 from __future__ import annotations
 
-from ._convert import from_pcm16, to_pcm16
-from ._formats import (
-    AudioFormatName,
-    bytes_for_ms,
-    bytes_per_ms,
-    bytes_per_sample,
-    duration_ms,
-    sample_rate,
-)
-from ._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
-from ._pcm16 import rms_dbfs
-from ._playback import PlaybackTracker
-from ._resample import Resampler, resample_pcm16
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+# Imported on first use (see ``rtvoice._lazy``): the configuration needs only the format names
+# and the runner only PlaybackTracker; conversion (G.711 tables, resampling) is for sessions.
+if TYPE_CHECKING:
+    from ._convert import from_pcm16, to_pcm16
+    from ._formats import (
+        AudioFormatName,
+        bytes_for_ms,
+        bytes_per_ms,
+        bytes_per_sample,
+        duration_ms,
+        sample_rate,
+    )
+    from ._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
+    from ._pcm16 import rms_dbfs
+    from ._playback import PlaybackTracker
+    from ._resample import Resampler, resample_pcm16
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "._convert": ("from_pcm16", "to_pcm16"),
+            "._formats": (
+                "AudioFormatName",
+                "bytes_for_ms",
+                "bytes_per_ms",
+                "bytes_per_sample",
+                "duration_ms",
+                "sample_rate",
+            ),
+            "._g711": ("alaw_decode", "alaw_encode", "ulaw_decode", "ulaw_encode"),
+            "._pcm16": ("rms_dbfs",),
+            "._playback": ("PlaybackTracker",),
+            "._resample": ("Resampler", "resample_pcm16"),
+        },
+    )
 
 __all__ = [
     "AudioFormatName",

@@ -13,10 +13,28 @@ socket, see :class:`rtvoice.testing.ScriptedModel`.
 
 from __future__ import annotations
 
-from ._base import ConnectRequest, ModelConnector, RealtimeModel
-from ._openai_model import OpenAIRealtimeModel
-from .commands import ModelCommand
-from .events import ModelEvent
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+# Imported on first use (see ``rtvoice._lazy``): the configuration needs
+# ``model.session_config`` without the OpenAI implementation (websockets, the codec, pydantic)
+# or the event vocabulary, which only a connecting session needs.
+if TYPE_CHECKING:
+    from ._base import ConnectRequest, ModelConnector, RealtimeModel
+    from ._openai_model import OpenAIRealtimeModel
+    from .commands import ModelCommand
+    from .events import ModelEvent
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "._base": ("ConnectRequest", "ModelConnector", "RealtimeModel"),
+            "._openai_model": ("OpenAIRealtimeModel",),
+            ".commands": ("ModelCommand",),
+            ".events": ("ModelEvent",),
+        },
+    )
 
 __all__ = [
     "ConnectRequest",

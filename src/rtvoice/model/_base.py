@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .._dialect import Dialect
-from ..transport import TransportOptions
-from .commands import ModelCommand
-from .events import ModelEvent
+
+# Only annotations use these: the runner builds a ConnectRequest before any session connects,
+# and importing them would load websockets and the whole event vocabulary.
+if TYPE_CHECKING:
+    from ..transport import TransportOptions
+    from .commands import ModelCommand
+    from .events import ModelEvent
 
 __all__ = ["ConnectRequest", "ModelConnector", "RealtimeModel"]
 
