@@ -947,3 +947,31 @@ def test_metrics_are_recorded_when_spans_are_sampled_out(clock: Clock) -> None:
     assert sum(p.value for p in otel.points("rtvoice.usage.tokens")) == USAGE.total_tokens
     assert len(otel.points("rtvoice.turn.duration")) == 1
     otel.meter_provider.shutdown()
+
+
+_PROXY_GROWTH_PROBE = """
+from opentelemetry.metrics._internal import _PROXY_METER_PROVIDER
+from rtvoice.config import normalize_run_config
+from rtvoice.tracing import session_telemetry
+
+settings = normalize_run_config(None)
+session_telemetry(settings)
+before = len(_PROXY_METER_PROVIDER._meters)
+for _ in range(100):
+    session_telemetry(settings)
+print(before, len(_PROXY_METER_PROVIDER._meters))
+"""
+
+
+def test_sessions_without_an_sdk_do_not_pile_up_meters() -> None:
+    # Without an SDK, the API's proxy meter provider keeps every meter made through it (to
+    # forward it to an SDK installed later): one meter per session would never be freed.
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _PROXY_GROWTH_PROBE], capture_output=True, text=True, check=True
+    ).stdout.split()
+    before, after = int(out[0]), int(out[1])
+    assert before >= 1
+    assert after == before

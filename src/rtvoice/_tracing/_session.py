@@ -95,20 +95,37 @@ def session_telemetry(
     """
     if settings.tracing_disabled:
         return DisabledSessionTelemetry()
-    version = _version()
-    tracer = trace.get_tracer(
-        n.SCOPE, version, tracer_provider=cast("TracerProvider | None", settings.tracer_provider)
-    )
-    meter = metrics.get_meter(
-        n.SCOPE, version, meter_provider=cast("MeterProvider | None", settings.meter_provider)
-    )
+    tracer_provider = cast("TracerProvider | None", settings.tracer_provider)
+    meter_provider = cast("MeterProvider | None", settings.meter_provider)
+    try:
+        tracer, instruments = _instrumentation(tracer_provider, meter_provider)
+    except TypeError:  # a provider that cannot be a cache key (unhashable): build them afresh
+        tracer, instruments = _instrumentation.__wrapped__(tracer_provider, meter_provider)
     return OpenTelemetrySessionTelemetry(
         tracer=tracer,
-        instruments=Instruments(meter),
+        instruments=instruments,
         clock=clock,
         include_transcripts=settings.include_transcripts,
         price_table=price_table,
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _instrumentation(
+    tracer_provider: TracerProvider | None, meter_provider: MeterProvider | None
+) -> tuple[trace.Tracer, Instruments]:
+    """The tracer and the instruments for a pair of providers (``None``: the global ones),
+    made once and shared by every session that uses them.
+
+    Made per session, they would pile up: without an SDK, the API's global proxy meter
+    provider keeps every meter and instrument ever created (so that it can forward them
+    once an SDK is installed), a few hundred bytes per session that are never freed. The
+    proxies still forward to a global provider installed after they were made.
+    """
+    version = _version()
+    tracer = trace.get_tracer(n.SCOPE, version, tracer_provider=tracer_provider)
+    meter = metrics.get_meter(n.SCOPE, version, meter_provider=meter_provider)
+    return tracer, Instruments(meter)
 
 
 @functools.cache
