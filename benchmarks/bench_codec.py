@@ -1,8 +1,17 @@
-"""Micro-benchmark: the codec's audio hot path against the wire floor.
+"""Micro-benchmark: the codec's hot paths against the wire floor.
 
 The floor is what any client must do with an audio frame: ``json.loads`` plus one base64
 decode (down), or one base64 encode plus building the JSON text (up). rtvoice's codec adds
 typed events on top; this measures how much that costs.
+
+"decode one turn" is every server frame of one voice turn: the literal frames of PROTOCOL.md
+§7.b (``tests/codec/fixtures/7_b_audio_vad.flow``, up to its ``rate_limits.updated``: VAD,
+transcription, one response with one audio delta). Its floor is ``json.loads`` of each frame
+plus the base64 decode of the audio. "validating readers only" decodes the same turn without
+the direct readers, through the pydantic models alone: what every frame but the streamed
+deltas cost before the direct readers existed. The per-frame rows are the turn's main frame
+types one at a time (and the GA ``session.created`` of §7.0), against ``json.loads`` of the
+frame.
 
 Run: ``python benchmarks/bench_codec.py`` (prints a table, writes
 ``benchmarks/results/codec.json``).
@@ -21,9 +30,25 @@ from pathlib import Path
 
 from rtvoice.model.commands import AppendInputAudio
 from rtvoice.model.openai import OpenAICodec
+from rtvoice.model.openai._decode_events import decode_server_frame
 
 REPEATS = 7
 RESULTS = Path(__file__).parent / "results" / "codec.json"
+FIXTURES = Path(__file__).parent.parent / "tests" / "codec" / "fixtures"
+TURN_FLOW = FIXTURES / "7_b_audio_vad.flow"
+SESSION_FLOW = FIXTURES / "7_0_session_start.flow"
+PER_FRAME_TYPES = (
+    "session.created",
+    "response.created",
+    "response.done",
+    "conversation.item.added",
+    "response.output_item.done",
+    "response.content_part.added",
+    "response.output_audio_transcript.done",
+    "conversation.item.input_audio_transcription.completed",
+    "input_audio_buffer.speech_started",
+    "rate_limits.updated",
+)
 
 
 def audio_delta_frame(num_bytes: int) -> str:
@@ -40,6 +65,17 @@ def audio_delta_frame(num_bytes: int) -> str:
             "delta": base64.b64encode(pcm).decode("ascii"),
         }
     )
+
+
+def turn_frames() -> list[str]:
+    """The server frames of one §7.b turn, up to and including its ``rate_limits.updated``."""
+    frames: list[str] = []
+    for line in TURN_FLOW.read_text().splitlines():
+        if line.startswith("S> "):
+            frames.append(line[3:])
+            if json.loads(line[3:])["type"] == "rate_limits.updated":
+                break
+    return frames
 
 
 def per_call_ns(func: Callable[[], object]) -> float:
@@ -88,6 +124,7 @@ def main() -> None:
                 }
             )
 
+    rows.extend(turn_rows(codec))
     width = max(len(str(row["operation"])) for row in rows)
     print(f"{'operation':<{width}}  {'floor µs':>9}  {'rtvoice µs':>10}  {'ratio':>6}")
     for row in rows:
@@ -110,6 +147,58 @@ def main() -> None:
         + "\n"
     )
     print(f"\nwritten to {RESULTS}")
+
+
+def turn_rows(codec: OpenAICodec) -> list[dict[str, object]]:
+    """Decoding every server frame of one turn, then the main frame types one at a time."""
+    frames = turn_frames()
+
+    def floor_turn() -> object:
+        out = []
+        for frame in frames:
+            data = json.loads(frame)
+            if data["type"] == "response.output_audio.delta":
+                out.append(base64.b64decode(data["delta"]))
+            out.append(data)
+        return out
+
+    def rtvoice_turn() -> object:
+        decode = codec.decode
+        return [decode(frame) for frame in frames]
+
+    def validating_turn() -> object:
+        return [decode_server_frame(frame, "ga", direct=False) for frame in frames]
+
+    cases: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
+        (f"decode one turn ({len(frames)} frames, 1 audio delta)", floor_turn, rtvoice_turn),
+        ("decode one turn, validating readers only", floor_turn, validating_turn),
+    ]
+    session_created = next(
+        line[3:] for line in SESSION_FLOW.read_text().splitlines() if line.startswith("S> ")
+    )
+    for event_type in PER_FRAME_TYPES:
+        frame = next(f for f in [*frames, session_created] if json.loads(f)["type"] == event_type)
+
+        def floor_frame(frame: str = frame) -> object:
+            return json.loads(frame)
+
+        def rtvoice_frame(frame: str = frame) -> object:
+            return codec.decode(frame)
+
+        cases.append((f"decode {event_type}", floor_frame, rtvoice_frame))
+    rows: list[dict[str, object]] = []
+    for operation, floor, ours in cases:
+        floor_ns = per_call_ns(floor)
+        ours_ns = per_call_ns(ours)
+        rows.append(
+            {
+                "operation": operation,
+                "floor_us": round(floor_ns / 1000, 2),
+                "rtvoice_us": round(ours_ns / 1000, 2),
+                "ratio": round(ours_ns / floor_ns, 2),
+            }
+        )
+    return rows
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from itertools import count
 
 from ..commands import ModelCommand
 from ..events import ModelEvent
-from ._decode_commands import decode_client_frame, supported_types
 from ._decode_events import decode_server_frame
 from ._dialect import Dialect
 from ._encode_commands import encode_command
@@ -95,7 +94,7 @@ class OpenAIServerCodec:
             plain WebSocket session it is rejected like any unknown type (§4).
     """
 
-    __slots__ = ("_dialect", "_supported", "_webrtc", "_writer")
+    __slots__ = ("_decode", "_dialect", "_supported", "_webrtc", "_writer")
 
     def __init__(
         self,
@@ -104,8 +103,13 @@ class OpenAIServerCodec:
         event_ids: Callable[[], str] | None = None,
         webrtc: bool = False,
     ) -> None:
+        # The strict client-frame readers load pydantic (the models of ._wire_models): only a
+        # server codec needs them, so they are imported here and not with the package.
+        from ._decode_commands import decode_client_frame, supported_types
+
         self._dialect: Dialect = dialect
         self._webrtc = webrtc
+        self._decode = decode_client_frame
         self._supported = supported_types(dialect, webrtc=webrtc)
         self._writer = EventWriter(dialect, event_ids or default_event_ids())
 
@@ -135,7 +139,7 @@ class OpenAIServerCodec:
         Never raises. A valid frame gives its command; otherwise the result is the error
         the server answers with (PROTOCOL.md §8), carrying the client's ``event_id``.
         """
-        return decode_client_frame(frame, self._dialect, webrtc=self._webrtc)
+        return self._decode(frame, self._dialect, webrtc=self._webrtc)
 
 
 def default_event_ids() -> Callable[[], str]:

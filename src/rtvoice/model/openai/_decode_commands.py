@@ -33,11 +33,13 @@ from ..commands import (
     UpdateSession,
 )
 from ._dialect import Dialect
-from ._item_wire import b64decode, item_from_wire
-from ._response_wire import response_params_from_wire
-from ._session_wire import session_from_beta, session_from_ga
-from ._wire_errors import ClientEventError, WireError, invalid_type, invalid_value, validate
-from ._wire_models import JsonObject, Wire
+from ._read_items import b64decode, item_from_wire
+from ._read_responses import response_params_from_wire
+from ._read_session import session_from_beta, session_from_ga
+from ._wire_errors import ClientEventError, WireError, invalid_type, invalid_value
+from ._wire_json import JsonObject
+from ._wire_models import Wire
+from ._wire_validate import validate
 
 # §4: the WebSocket GA types, in the order of the server's own invalid_value message (§7.f).
 GA_CLIENT_TYPES: tuple[str, ...] = (

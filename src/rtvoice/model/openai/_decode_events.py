@@ -12,76 +12,42 @@ depends on the configured dialect is ``response.output_item.done``: beta has no
 :class:`OutputItemDone`, and beta ``conversation.item.created`` of a finished item (any status
 but ``in_progress``) gives :class:`ItemAdded` then :class:`ItemDone`: the session sees GA order.
 
-The streamed deltas (audio, audio transcript, text: the hot path, §6.5, §9) are read without
-the field reader: one ``json.loads``, five dictionary reads, and for audio one base64 decode.
-A delta whose fields are missing or mistyped falls through to its full reader, which reports
-the problem as a ``DecodeError``.
+Two paths read a frame. The direct readers of :mod:`._direct_events` (plain dictionary
+reads, no pydantic) handle the well-formed frames of every known type: the streamed deltas
+(the hot path, §6.5, §9), sessions, the response lifecycle, items, parts, buffers,
+transcription, rate limits, errors. Anything they do not vouch for, and unknown types,
+goes to the validating readers of :mod:`._read_session_events` and
+:mod:`._read_response_events` (pydantic models, imported on first use), which give the same
+events for a well-formed frame and the ``DecodeError`` for a malformed one.
 """
 
 from __future__ import annotations
 
 import json
-from binascii import a2b_base64
+from collections.abc import Callable
+from functools import cache
 
-from ..events import (
-    AudioDelta,
-    AudioTranscriptDelta,
-    DecodeError,
-    ModelEvent,
-    TextDelta,
-    UnknownEvent,
-)
+from ..events import DecodeError, ModelEvent, UnknownEvent
 from ._dialect import Dialect
+from ._direct_events import DIRECT_READERS
 from ._fields import Fields
-from ._read_response_events import READERS as _RESPONSE_READERS
-from ._read_session_events import READERS as _SESSION_READERS
 from ._wire_errors import WireError
 
 TEXT_LIMIT = 500
 """How much of an undecodable frame a :class:`DecodeError` keeps."""
 
-assert not _SESSION_READERS.table.keys() & _RESPONSE_READERS.table.keys()
-_HANDLERS = {**_SESSION_READERS.table, **_RESPONSE_READERS.table}
-
-_AUDIO_DELTAS = frozenset({"response.output_audio.delta", "response.audio.delta"})
-_TEXT_DELTAS: dict[str, type[AudioTranscriptDelta] | type[TextDelta]] = {
-    "response.output_audio_transcript.delta": AudioTranscriptDelta,
-    "response.audio_transcript.delta": AudioTranscriptDelta,
-    "response.output_text.delta": TextDelta,
-    "response.text.delta": TextDelta,
-}
-_STREAMED_DELTAS = _AUDIO_DELTAS | _TEXT_DELTAS.keys()
+ValidatingReader = Callable[[Fields, Dialect], list[ModelEvent]]
 
 
-def _streamed_delta(
-    obj: dict[str, object], etype: str
-) -> AudioDelta | AudioTranscriptDelta | TextDelta | None:
-    """A well-formed streamed delta, read directly; ``None`` sends it to its full reader."""
-    rid, iid = obj.get("response_id"), obj.get("item_id")
-    oi, ci, payload = obj.get("output_index"), obj.get("content_index"), obj.get("delta")
-    if not (
-        type(rid) is str
-        and type(iid) is str
-        and type(oi) is int
-        and type(ci) is int
-        and type(payload) is str
-    ):
-        return None
-    if etype in _AUDIO_DELTAS:
-        try:
-            audio = a2b_base64(payload)
-        except ValueError:
-            return None
-        return AudioDelta(
-            response_id=rid, item_id=iid, output_index=oi, content_index=ci, audio=audio
-        )
-    return _TEXT_DELTAS[etype](
-        response_id=rid, item_id=iid, output_index=oi, content_index=ci, delta=payload
-    )
+def decode_server_frame(frame: str, dialect: Dialect, *, direct: bool = True) -> list[ModelEvent]:
+    """One server text frame -> its model events (usually one). Never raises.
 
-
-def decode_server_frame(frame: str, dialect: Dialect) -> list[ModelEvent]:
-    """One server text frame -> its model events (usually one). Never raises."""
+    Args:
+        frame: The text of one WebSocket message.
+        dialect: The codec's dialect (see the module docstring).
+        direct: Try the direct readers first. ``False`` runs the validating readers alone,
+            which give the same events (the tests compare the two paths).
+    """
     try:
         obj = json.loads(frame)
     except (ValueError, RecursionError):
@@ -92,11 +58,14 @@ def decode_server_frame(frame: str, dialect: Dialect) -> list[ModelEvent]:
     if type(etype) is not str:
         reason = "The frame has no string 'type' field."
         return [DecodeError(reason=reason, text=frame[:TEXT_LIMIT])]
-    if etype in _STREAMED_DELTAS:  # the hot path (§6.5, §9)
-        event = _streamed_delta(obj, etype)
-        if event is not None:
-            return [event]
-    handler = _HANDLERS.get(etype)
+    if direct:
+        reader = DIRECT_READERS.get(etype)
+        if reader is not None:
+            try:
+                return reader(obj, dialect)
+            except Exception:  # Decline, or a surprise such as a float overflow: validate
+                pass
+    handler = validating_readers().get(etype)
     if handler is None:
         return [UnknownEvent(event_type=etype, raw=obj)]
     try:
@@ -108,3 +77,17 @@ def decode_server_frame(frame: str, dialect: Dialect) -> list[ModelEvent]:
     except Exception as exc:  # a decoder bug must not take the session down: report it
         reason = f"{etype}: unexpected decoder failure: {type(exc).__name__}: {exc}"
     return [DecodeError(reason=reason, text=frame[:TEXT_LIMIT], event_type=etype)]
+
+
+@cache
+def validating_readers() -> dict[str, ValidatingReader]:
+    """Every known server type's validating reader, by wire ``type``.
+
+    Imported on first use, not with the codec: these readers load pydantic and the models of
+    :mod:`._wire_models`, which a session whose frames are all well formed never needs.
+    """
+    from ._read_response_events import READERS as RESPONSE_READERS
+    from ._read_session_events import READERS as SESSION_READERS
+
+    assert not SESSION_READERS.table.keys() & RESPONSE_READERS.table.keys()
+    return {**SESSION_READERS.table, **RESPONSE_READERS.table}

@@ -35,7 +35,7 @@ from ._dialect import Dialect
 from ._item_wire import item_to_wire
 from ._response_wire import response_params_to_wire
 from ._session_wire import session_to_beta, session_to_ga
-from ._wire_models import JsonObject
+from ._wire_json import JsonObject
 
 dumps = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 """Compact JSON text: ASCII-only (safe for any string) and strict (no NaN or Infinity)."""

@@ -77,7 +77,7 @@ from ._response_wire import (
     transcription_usage_to_wire,
 )
 from ._session_wire import session_to_beta, session_to_ga
-from ._wire_models import JsonObject
+from ._wire_json import JsonObject
 
 # The three streaming families GA renamed (§11.2).
 _NAMES: dict[Dialect, dict[str, str]] = {

@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 from ._dialect import Dialect
 from ._wire_errors import Loc, invalid_type, missing
-from ._wire_models import JsonObject
+from ._wire_json import JsonObject
 
 R = TypeVar("R")
 _MISSING = object()

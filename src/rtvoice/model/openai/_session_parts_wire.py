@@ -1,8 +1,9 @@
-"""The parts of a session object <-> their neutral values (PROTOCOL.md §3.2-§3.5, §9).
+"""The parts of a session object -> their wire objects (PROTOCOL.md §3.2-§3.5, §9).
 
 Audio formats, voices, turn detection, transcription, noise reduction, tools, tool choice,
 tracing and prompts. Turn detection, transcription and noise reduction have the same shape in
-both dialects; only where they sit differs (:mod:`._session_wire`).
+both dialects; only where they sit differs (:mod:`._session_wire`). Reading is
+:mod:`._read_session_parts`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from typing import Literal
 
 from ...audio import AudioFormatName
 from ..session_config import (
-    FunctionTool,
     NoiseReduction,
     OtherTool,
     PromptConfig,
-    SemanticVad,
     ServerVad,
     Tool,
     ToolChoice,
@@ -24,33 +23,7 @@ from ..session_config import (
     Transcription,
     TurnDetection,
 )
-from ._wire_errors import Loc, invalid_type, invalid_value, missing, validate
-from ._wire_models import (
-    AudioFormat,
-    FunctionToolW,
-    JsonObject,
-    NoiseReductionW,
-    PcmaFormat,
-    PcmFormat,
-    PcmuFormat,
-    PromptW,
-    SemanticVadW,
-    ServerVadW,
-    ToolChoiceFunctionW,
-    ToolChoiceMcpW,
-    TracingW,
-    TranscriptionW,
-    TurnDetectionW,
-    Voice,
-    VoiceId,
-    drop_none,
-)
-
-_TOOL_CHOICE_MODES: dict[str, Literal["auto", "none", "required"]] = {
-    "auto": "auto",
-    "none": "none",
-    "required": "required",
-}
+from ._wire_json import JsonObject, drop_none
 
 
 def format_to_ga(name: AudioFormatName) -> JsonObject:
@@ -60,24 +33,9 @@ def format_to_ga(name: AudioFormatName) -> JsonObject:
     return {"type": "audio/pcmu" if name == "g711_ulaw" else "audio/pcma"}
 
 
-def format_from_ga(fmt: AudioFormat) -> AudioFormatName:
-    """The inverse of :func:`format_to_ga`."""
-    if isinstance(fmt, PcmFormat):
-        return "pcm16"
-    if isinstance(fmt, PcmuFormat):
-        return "g711_ulaw"
-    assert isinstance(fmt, PcmaFormat)
-    return "g711_alaw"
-
-
 def voice_to_ga(voice: str) -> str | JsonObject:
     """§3.4: custom voices (``voice_...``) travel as ``{"id": ...}``."""
     return {"id": voice} if voice.startswith("voice_") else voice
-
-
-def voice_from_wire(voice: Voice) -> str:
-    """A voice name, or the id of a custom voice."""
-    return voice.id if isinstance(voice, VoiceId) else voice
 
 
 def turn_detection_to_wire(td: TurnDetection | None) -> JsonObject | None:
@@ -102,27 +60,6 @@ def turn_detection_to_wire(td: TurnDetection | None) -> JsonObject | None:
     )
 
 
-def turn_detection_from_wire(td: TurnDetectionW | None) -> TurnDetection | None:
-    """The inverse of :func:`turn_detection_to_wire`."""
-    if td is None:
-        return None
-    if isinstance(td, ServerVadW):
-        return ServerVad(
-            threshold=td.threshold,
-            prefix_padding_ms=td.prefix_padding_ms,
-            silence_duration_ms=td.silence_duration_ms,
-            idle_timeout_ms=td.idle_timeout_ms,
-            create_response=td.create_response,
-            interrupt_response=td.interrupt_response,
-        )
-    assert isinstance(td, SemanticVadW)
-    return SemanticVad(
-        eagerness=td.eagerness,
-        create_response=td.create_response,
-        interrupt_response=td.interrupt_response,
-    )
-
-
 def transcription_to_wire(t: Transcription | None) -> JsonObject | None:
     """Transcription settings (§3.2); ``None`` is ``null`` (off)."""
     if t is None:
@@ -130,22 +67,9 @@ def transcription_to_wire(t: Transcription | None) -> JsonObject | None:
     return drop_none(model=t.model, language=t.language, prompt=t.prompt)
 
 
-def transcription_from_wire(t: TranscriptionW | None) -> Transcription | None:
-    """The inverse of :func:`transcription_to_wire`."""
-    # GA's ``languages`` / ``keywords`` / ``delay`` have no neutral home and are dropped.
-    if t is None:
-        return None
-    return Transcription(model=t.model, language=t.language, prompt=t.prompt)
-
-
 def noise_to_wire(n: NoiseReduction | None) -> JsonObject | None:
     """Noise reduction (§3.2); ``None`` is ``null`` (off)."""
     return None if n is None else drop_none(type=n.type, strength=n.strength)
-
-
-def noise_from_wire(n: NoiseReductionW | None) -> NoiseReduction | None:
-    """The inverse of :func:`noise_to_wire`."""
-    return None if n is None else NoiseReduction(type=n.type, strength=n.strength)
 
 
 def tool_to_wire(tool: Tool) -> JsonObject:
@@ -160,50 +84,11 @@ def tool_to_wire(tool: Tool) -> JsonObject:
     )
 
 
-def tool_from_wire(obj: object, loc: Loc, *, strict: bool) -> Tool:
-    """A function tool, or (``mcp``, or anything unknown when lenient) an :class:`OtherTool`."""
-    if not isinstance(obj, dict):
-        raise invalid_type(loc, "an object", obj)
-    kind = obj.get("type")
-    if kind == "function":
-        w = validate(FunctionToolW, obj, loc, strict=strict)
-        return FunctionTool(name=w.name, description=w.description, parameters=w.parameters)
-    if strict and "type" not in obj:
-        raise missing((*loc, "type"))
-    if strict and kind != "mcp":
-        raise invalid_value((*loc, "type"), kind, ["function", "mcp"])
-    return OtherTool(raw=obj)
-
-
-def tools_from_wire(objs: list[JsonObject] | None, loc: Loc, *, strict: bool) -> tuple[Tool, ...]:
-    """Each tool of a ``tools`` array (``loc`` is the array's)."""
-    return tuple(tool_from_wire(t, (*loc, n), strict=strict) for n, t in enumerate(objs or ()))
-
-
 def tool_choice_to_wire(choice: ToolChoice) -> str | JsonObject:
     """``"auto"``, ``"none"``, ``"required"`` or ``{"type": "function", "name": ...}``."""
     if isinstance(choice, ToolChoiceFunction):
         return {"type": "function", "name": choice.name}
     return choice
-
-
-def tool_choice_from_wire(obj: object, loc: Loc, *, strict: bool) -> ToolChoice | JsonObject:
-    """A neutral tool choice; the MCP form (§3.1), which has none, comes back as its JSON."""
-    if isinstance(obj, str):
-        if obj in _TOOL_CHOICE_MODES:
-            return _TOOL_CHOICE_MODES[obj]
-        raise invalid_value(loc, obj, list(_TOOL_CHOICE_MODES))
-    if not isinstance(obj, dict):
-        raise invalid_type(loc, "one of a string or an object", obj)
-    kind = obj.get("type")
-    if kind == "function":
-        return ToolChoiceFunction(name=validate(ToolChoiceFunctionW, obj, loc, strict=strict).name)
-    if kind == "mcp":
-        validate(ToolChoiceMcpW, obj, loc, strict=strict)
-        return dict(obj)
-    if "type" not in obj:
-        raise missing((*loc, "type"))
-    raise invalid_value((*loc, "type"), kind, ["function", "mcp"])
 
 
 def tracing_to_wire(tracing: Literal["auto"] | TracingConfig) -> str | JsonObject:
@@ -217,15 +102,6 @@ def tracing_to_wire(tracing: Literal["auto"] | TracingConfig) -> str | JsonObjec
     )
 
 
-def tracing_from_wire(
-    t: Literal["auto"] | TracingW | None,
-) -> Literal["auto"] | TracingConfig | None:
-    """The inverse of :func:`tracing_to_wire`; ``null`` reads as not set."""
-    if t is None or isinstance(t, str):
-        return t
-    return TracingConfig(workflow_name=t.workflow_name, group_id=t.group_id, metadata=t.metadata)
-
-
 def prompt_to_wire(p: PromptConfig) -> JsonObject:
     """A stored prompt reference (§3.1)."""
     return drop_none(
@@ -233,8 +109,3 @@ def prompt_to_wire(p: PromptConfig) -> JsonObject:
         version=p.version,
         variables=None if p.variables is None else dict(p.variables),
     )
-
-
-def prompt_from_wire(p: PromptW | None) -> PromptConfig | None:
-    """The inverse of :func:`prompt_to_wire`; ``null`` reads as not set."""
-    return None if p is None else PromptConfig(id=p.id, version=p.version, variables=p.variables)

@@ -14,20 +14,16 @@ Only shapes live here; mapping to the neutral vocabulary is elsewhere.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-JsonObject = dict[str, Any]
+from ._wire_json import JsonObject  # resolved by pydantic in this namespace
+
 Status = Literal["completed", "incomplete", "in_progress"]
 BetaFormat = Literal["pcm16", "g711_ulaw", "g711_alaw"]
 Modalities = list[Literal["text", "audio"]]
 MaxTokens = Annotated[int, Field(ge=1, le=4096)] | Literal["inf"]  # §10
-
-
-def drop_none(**fields: Any) -> JsonObject:
-    """The keyword arguments that are not ``None``, as a JSON object (in argument order)."""
-    return {k: v for k, v in fields.items() if v is not None}
 
 
 class Wire(BaseModel):
