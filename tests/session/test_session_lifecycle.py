@@ -29,6 +29,7 @@ from rtvoice.errors import (
 from rtvoice.model import ConnectRequest, OpenAIRealtimeModel, RealtimeModel
 from rtvoice.model.commands import AppendInputAudio, CommitInputAudio, SendRaw, UpdateSession
 from rtvoice.model.events import (
+    AudioTranscriptDelta,
     DecodeError,
     ErrorEvent,
     ErrorInfo,
@@ -347,3 +348,22 @@ def test_session_package_exports_are_sorted_and_resolve() -> None:
     assert all(hasattr(rtvoice.session, name) for name in names)
     assert "RealtimeSession" in names
     assert "PlaybackTracker" in rtvoice.audio.__all__
+
+
+async def test_a_held_closing_error_is_reported_before_the_next_transcript_delta() -> None:
+    # Transcript deltas take the reader's constant-work path; a closing error held back for
+    # a close that never came must still be reported first, in order.
+    model = FakeModel()
+    async with fake_session(model) as session:
+        held = ErrorInfo(type="invalid_request_error", code="invalid_api_key", message="bad key")
+        model.push(
+            ErrorEvent(error=held),
+            AudioTranscriptDelta(
+                response_id="resp_1", item_id="item_1", output_index=0, content_index=0,
+                delta="Hello",
+            ),
+        )  # fmt: skip
+        seen = await events_until(session, "transcript_delta")
+    assert [event.type for event in seen] == ["error", "transcript_delta"]
+    assert seen[0] == ErrorSessionEvent(error=held)
+    assert seen[1].delta == "Hello"  # type: ignore[union-attr]

@@ -79,9 +79,7 @@ class TelemetryObserver:
         self.current_response = response_id_of(event)
         match event:
             case AudioTranscriptDelta() | TextDelta():
-                if event.item_id != self._transcript_item:
-                    self._transcript_item = event.item_id
-                    t.first_transcript(event.response_id)
+                self.on_text_delta(event)
             case ResponseCreated():
                 # Ours when a response.create of ours is in flight (the sequencer's rule),
                 # else the server's VAD made it once the user stopped speaking.
