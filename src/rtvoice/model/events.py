@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
+from .._records import compile_initializers
 from .items import ContentPart, Item
 from .session_config import SessionConfig
 
@@ -700,3 +701,5 @@ ModelEvent: TypeAlias = (
     | DecodeError
 )
 """Everything a model connection can report."""
+
+compile_initializers(globals())

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
+from .._records import compile_initializers
+
 __all__ = [
     "ContentPart",
     "FunctionCallItem",
@@ -150,3 +152,6 @@ class ItemReference:
 
     id: str
     type: Literal["item_reference"] = "item_reference"
+
+
+compile_initializers(globals())

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
+from .._records import compile_initializers
 from ..model.items import InputAudio, InputImage, InputText, ItemStatus, OutputAudio, OutputText
 
 __all__ = [
@@ -127,3 +128,5 @@ HistoryItem: TypeAlias = (
     UserMessageItem | AssistantMessageItem | SystemMessageItem | ToolCallItem | OtherHistoryItem
 )
 """One entry of a session's history."""
+
+compile_initializers(globals())
