@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 
+import rtvoice
 from rtvoice import RealtimeAgent, RealtimeRunner, function_tool
 from rtvoice._tracing import _names as n
 from rtvoice.guardrails import GuardrailFunctionOutput, output_guardrail
@@ -196,6 +197,11 @@ async def test_a_conversation_gives_the_expected_span_tree(sim: Simulator, otel:
     # One root, the session; connect and one turn per response under it.
     (root,) = by_name(spans, n.SPAN_SESSION)
     assert root.parent is None
+    assert root.instrumentation_scope is not None
+    assert (root.instrumentation_scope.name, root.instrumentation_scope.version) == (
+        "rtvoice",
+        rtvoice.__version__,
+    )
     trace_ids = {span.context.trace_id for span in spans if span.context is not None}
     assert root.context is not None
     assert trace_ids == {root.context.trace_id}

@@ -23,6 +23,7 @@ from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, TracerProvider
 from opentelemetry.util.types import AttributeValue
 
+from .._version import __version__
 from ..model.events import ResponseInfo, Usage
 from ..model.items import MessageItem, OutputAudio, OutputText
 from ..model.session_config import TracingConfig
@@ -122,21 +123,10 @@ def _instrumentation(
     once an SDK is installed), a few hundred bytes per session that are never freed. The
     proxies still forward to a global provider installed after they were made.
     """
-    version = _version()
+    version = __version__  # not importlib.metadata: it costs ~40 ms (email, zipfile) to load
     tracer = trace.get_tracer(n.SCOPE, version, tracer_provider=tracer_provider)
     meter = metrics.get_meter(n.SCOPE, version, meter_provider=meter_provider)
     return tracer, Instruments(meter)
-
-
-@functools.cache
-def _version() -> str:
-    # Imported here: importlib.metadata is slow to import, and only enabled tracing asks.
-    from importlib import metadata
-
-    try:
-        return metadata.version("rtvoice")
-    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
-        return ""
 
 
 class _AgentMetrics:

@@ -102,31 +102,8 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
         # The close a closing error announced did not come: report it after all.
         fx.events.append(ErrorSessionEvent(error=core.held_error))
         core.held_error = None
+    # Arms in order of frequency in a turn: each class pattern is an isinstance check.
     match event:
-        case AudioDelta():
-            audio = core.audio.on_delta(event, now)
-            if audio is not None:
-                fx.events.append(audio)
-        case AudioTranscriptDelta() | TextDelta():
-            shown, check = text_delta(core, event)
-            if shown is not None:
-                fx.events.append(shown)
-            if check is not None:
-                fx.output_checks.append(check)
-        case AudioDone():
-            end = core.audio.on_done(event.item_id, event.content_index, event.response_id)
-            if end is not None:
-                fx.events.append(end)
-        case AudioTranscriptDone():
-            fx.events += core.history.finalise_part(
-                event.item_id, event.content_index, OutputAudio(transcript=event.transcript)
-            )
-            _text_done(core, fx, event, event.transcript)
-        case TextDone():
-            fx.events += core.history.finalise_part(
-                event.item_id, event.content_index, OutputText(text=event.text)
-            )
-            _text_done(core, fx, event, event.text)
         case ItemAdded() | ItemDone():
             fx.events += core.history.observe(
                 event.item, event.previous_item_id, positioned=True, agent_name=core.agent.name
@@ -139,26 +116,29 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
                 event.item, None, positioned=False, agent_name=core.agent.name
             )
             fx.function_calls += core.history.take_completed_calls()
-        case ItemTruncated():
-            # The server cut the item's transcript to what was heard (§4.1); fetch the
-            # item to learn it. Its audio comes along once and is dropped on arrival.
-            if isinstance(core.history.get(event.item_id), AssistantMessageItem):
-                fx.commands.append(
-                    RetrieveItem(item_id=event.item_id, event_id=core.next_id("retrieve"))
-                )
-        case ItemDeleted():
-            fx.events += core.history.remove(event.item_id)
-        case InputTranscriptionDelta():
-            text = core.partial_input.get(event.item_id, "") + event.delta
-            core.partial_input[event.item_id] = text
-            fx.events.append(
-                InputTranscriptEvent(item_id=event.item_id, text=text, delta=event.delta)
+        case ContentPartAdded() | ContentPartDone() | RateLimitsUpdated():
+            pass  # every turn has them; nothing to decide (items carry the content)
+        case AudioDone():
+            end = core.audio.on_done(event.item_id, event.content_index, event.response_id)
+            if end is not None:
+                fx.events.append(end)
+        case AudioTranscriptDone():
+            fx.events += core.history.finalise_part(
+                event.item_id, event.content_index, OutputAudio(transcript=event.transcript)
             )
-        case InputTranscriptionCompleted():
-            _transcription_completed(core, fx, event)
-        case InputTranscriptionFailed():
-            core.partial_input.pop(event.item_id, None)
-            fx.events.append(ErrorSessionEvent(error=event.error))
+            _text_done(core, fx, event, event.transcript)
+        case ResponseCreated():
+            core.sequencer.response_created(event.response.id)
+            if not core.agent_busy:
+                core.agent_busy = True
+                fx.events.append(AgentStartEvent(agent=core.agent))
+        case ResponseDone():
+            _response_done(core, fx, event)
+        case TextDone():
+            fx.events += core.history.finalise_part(
+                event.item_id, event.content_index, OutputText(text=event.text)
+            )
+            _text_done(core, fx, event, event.text)
         case SpeechStarted():
             fx.events.append(
                 SpeechStartedEvent(item_id=event.item_id, audio_start_ms=event.audio_start_ms)
@@ -168,6 +148,29 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             fx.events.append(
                 SpeechStoppedEvent(item_id=event.item_id, audio_end_ms=event.audio_end_ms)
             )
+        case InputAudioCommitted():
+            core.replacements = 0  # a new user input
+        case InputTranscriptionDelta():
+            text = core.partial_input.get(event.item_id, "") + event.delta
+            core.partial_input[event.item_id] = text
+            fx.events.append(
+                InputTranscriptEvent(item_id=event.item_id, text=text, delta=event.delta)
+            )
+        case InputTranscriptionCompleted():
+            _transcription_completed(core, fx, event)
+        case AudioDelta():
+            audio = core.audio.on_delta(event, now)
+            if audio is not None:
+                fx.events.append(audio)
+        case AudioTranscriptDelta() | TextDelta():
+            shown, check = text_delta(core, event)
+            if shown is not None:
+                fx.events.append(shown)
+            if check is not None:
+                fx.output_checks.append(check)
+        case InputTranscriptionFailed():
+            core.partial_input.pop(event.item_id, None)
+            fx.events.append(ErrorSessionEvent(error=event.error))
         case InputAudioTimeoutTriggered():
             fx.events.append(
                 InputAudioTimeoutTriggeredEvent(
@@ -176,15 +179,15 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
                     audio_end_ms=event.audio_end_ms,
                 )
             )
-        case InputAudioCommitted():
-            core.replacements = 0  # a new user input
-        case ResponseCreated():
-            core.sequencer.response_created(event.response.id)
-            if not core.agent_busy:
-                core.agent_busy = True
-                fx.events.append(AgentStartEvent(agent=core.agent))
-        case ResponseDone():
-            _response_done(core, fx, event)
+        case ItemTruncated():
+            # The server cut the item's transcript to what was heard (§4.1); fetch the
+            # item to learn it. Its audio comes along once and is dropped on arrival.
+            if isinstance(core.history.get(event.item_id), AssistantMessageItem):
+                fx.commands.append(
+                    RetrieveItem(item_id=event.item_id, event_id=core.next_id("retrieve"))
+                )
+        case ItemDeleted():
+            fx.events += core.history.remove(event.item_id)
         case SessionCreated():
             core.updates.created(event.session)
         case SessionUpdated():
@@ -196,13 +199,10 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
                 ErrorSessionEvent(error=ErrorInfo(type="decode_error", message=event.reason))
             )
         case (
-            ContentPartAdded()
-            | ContentPartDone()
-            | FunctionCallArgumentsDelta()
+            FunctionCallArgumentsDelta()
             | FunctionCallArgumentsDone()
             | InputAudioCleared()
             | InputTranscriptionSegment()
-            | RateLimitsUpdated()
             | ConversationCreated()
             | DtmfReceived()
             | OutputAudioBufferStarted()
