@@ -186,3 +186,36 @@ async def test_a_session_reader_stops_reading_the_model_while_the_application_la
         while len(got) < 40:
             got.append(await session.__anext__())
     assert [event.audio.data[0] for event in got if event.type == "audio"] == list(range(40))
+
+
+async def test_a_pushed_event_is_readable_at_once_after_the_pending_ones() -> None:
+    box = EventOutbox(2)
+    assert box.push(end_event(0)) is False  # the first one makes the buffer
+    box.put(end_event(1))  # pending, e.g. a raw model event queued first
+    assert box.push(end_event(2)) is True  # 3 unread > 2: the reader must wait for room
+    assert [box.take(), box.take(), box.take(), box.take()] == [
+        end_event(0),
+        end_event(1),
+        end_event(2),
+        None,
+    ]
+
+
+async def test_a_push_wakes_the_waiting_application_and_a_closed_box_drops_it() -> None:
+    box = EventOutbox(8)
+    box.push(end_event(0))
+    assert box.take() == end_event(0)
+    got: list[RealtimeSessionEvent] = []
+
+    async def application() -> None:
+        got.append(await box.receive())
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(application)
+        await anyio.wait_all_tasks_blocked()
+        assert box.push(end_event(1)) is False
+    assert got == [end_event(1)]
+    box.close()
+    assert box.push(end_event(2)) is False
+    with pytest.raises(anyio.ClosedResourceError):
+        await box.receive()

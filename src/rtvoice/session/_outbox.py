@@ -156,6 +156,25 @@ class EventOutbox:
         if events:
             self._pending += events
 
+    def push(self, event: RealtimeSessionEvent) -> bool:
+        """Queue one event and make it readable at once, after any still pending (the
+        reader's way for streamed deltas: no list, no separate delivery).
+
+        Returns:
+            Whether too many events are now unread: the reader must :meth:`wait_for_room`.
+        """
+        ready = self._ready
+        if self._pending or self._closed or ready is None:
+            self._pending.append(event)
+            self.deliver_nowait()
+            return self.backlogged()
+        ready.append(event)
+        arrived = self._arrived
+        if arrived is not None:
+            self._arrived = None
+            arrived.set()
+        return len(ready) > self._size
+
     def deliver_nowait(self) -> None:
         """Make the queued events readable (an application call's way: never waits)."""
         pending = self._pending

@@ -127,8 +127,8 @@ async def _pump(
             events.put(RawModelEvent(event=event))
         if type(event) is AudioDelta:  # the hot path: O(1), no history work
             audio = state.on_audio_delta(event, clock())
-            if audio is not None:
-                events.put(audio)
+            if audio is not None and events.push(audio):
+                await events.wait_for_room()
         elif type(event) is AudioTranscriptDelta or type(event) is TextDelta:
             # The other streamed delta, O(1) too: no command, at most an output check.
             observer.on_text_delta(event)
@@ -139,8 +139,8 @@ async def _pump(
                 if shown.work:
                     dispatch(shown)
                 observer.current_response = None
-            elif shown is not None:
-                events.put(shown)
+            elif shown is not None and events.push(shown):
+                await events.wait_for_room()
         else:
             observer.before(event)
             fx = state.handle(event, clock())
