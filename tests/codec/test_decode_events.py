@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rtvoice.model.events import (
     AudioDelta,
@@ -15,6 +17,7 @@ from rtvoice.model.events import (
     DtmfReceived,
     ErrorEvent,
     ErrorInfo,
+    InputAudioCleared,
     InputAudioTimeoutTriggered,
     InputTranscriptionFailed,
     InputTranscriptionSegment,
@@ -47,6 +50,7 @@ from rtvoice.model.items import (
     OutputText,
 )
 from rtvoice.model.openai import OpenAICodec
+from rtvoice.model.openai._decode_events import _parse
 from rtvoice.model.session_config import (
     UNSET,
     FunctionTool,
@@ -96,6 +100,61 @@ def one(obj: dict[str, Any], dialect: str = "ga") -> ModelEvent:
 )
 def test_a_frame_without_a_string_type_is_a_decode_error(frame: str, reason: str) -> None:
     assert decode(frame) == [DecodeError(reason=reason, text=frame, event_type=None)]
+
+
+@pytest.mark.parametrize(
+    "padded",
+    [
+        ' {"type": "input_audio_buffer.cleared", "event_id": "event_1"}',
+        '{"type": "input_audio_buffer.cleared", "event_id": "event_1"}\n',
+        '\t{"type":"input_audio_buffer.cleared","event_id":"event_1"}  ',
+    ],
+)
+def test_whitespace_around_a_frame_changes_nothing(padded: str) -> None:
+    compact = '{"type":"input_audio_buffer.cleared","event_id":"event_1"}'
+    assert decode(padded) == decode(compact) == [InputAudioCleared()]
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '{"type": "input_audio_buffer.cleared"} {"type": "x"}',
+        '{"type": "input_audio_buffer.cleared"}]',
+        "\ufeff{}",
+        " ",
+    ],
+)
+def test_extra_data_or_no_value_is_not_json(frame: str) -> None:
+    assert decode(frame) == [
+        DecodeError(reason="The frame is not valid JSON.", text=frame, event_type=None)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+            ),
+            max_leaves=8,
+        ).map(json.dumps),
+    ),
+    st.sampled_from(["", " ", "\n", "\t "]),
+    st.sampled_from(["", " ", "\r\n", "x", "}"]),
+)
+def test_the_frame_parser_agrees_with_json_loads(body: str, before: str, after: str) -> None:
+    text = before + body + after
+    try:
+        expected: object = json.loads(text)
+    except ValueError:
+        with pytest.raises(ValueError):  # noqa: PT011 - json.JSONDecodeError, as json.loads
+            _parse(text)
+        return
+    assert repr(_parse(text)) == repr(expected)  # repr: 1 and 1.0, nan, -0.0 all kept apart
 
 
 def test_decode_error_keeps_only_the_start_of_a_long_frame() -> None:

@@ -24,6 +24,7 @@ events for a well-formed frame and the ``DecodeError`` for a malformed one.
 from __future__ import annotations
 
 import json
+import json.scanner
 from collections.abc import Callable
 from functools import cache
 
@@ -38,6 +39,28 @@ TEXT_LIMIT = 500
 
 ValidatingReader = Callable[[Fields, Dialect], list[ModelEvent]]
 
+# The decoder is the scanner's context: json.loads's own settings (strict, no hooks).
+_scan_once = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+"""The C scanner ``json.loads`` runs, called without the two whitespace regexes and the two
+Python frames around it (~0.9 µs of the ~3 µs a 20 ms audio delta takes to parse)."""
+
+
+def _parse(frame: str) -> object:
+    """``json.loads(frame)``, faster for a frame with no whitespace around its value (what
+    servers send): anything else goes to ``json.loads`` itself, which decides.
+
+    Raises:
+        ValueError: Not JSON (``json.JSONDecodeError``).
+        RecursionError: Nested too deeply.
+    """
+    try:
+        value, end = _scan_once(frame, 0)
+    except StopIteration:  # no value at index 0: empty, or whitespace first
+        return json.loads(frame)
+    if end != len(frame):  # whitespace or extra data after the value
+        return json.loads(frame)
+    return value
+
 
 def decode_server_frame(frame: str, dialect: Dialect, *, direct: bool = True) -> list[ModelEvent]:
     """One server text frame -> its model events (usually one). Never raises.
@@ -49,7 +72,7 @@ def decode_server_frame(frame: str, dialect: Dialect, *, direct: bool = True) ->
             which give the same events (the tests compare the two paths).
     """
     try:
-        obj = json.loads(frame)
+        obj = _parse(frame)
     except (ValueError, RecursionError):
         return [DecodeError(reason="The frame is not valid JSON.", text=frame[:TEXT_LIMIT])]
     if type(obj) is not dict:
