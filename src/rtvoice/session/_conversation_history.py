@@ -18,17 +18,24 @@ from .history import AssistantMessageItem, HistoryItem, ToolCallItem, UserMessag
 
 __all__ = ["ConversationHistory"]
 
+_REMEMBERED_STATES = 16
+"""Items whose last server state is kept: a state repeats within its own turn."""
+
 
 class ConversationHistory:
     """The history a session keeps, fed with the server's item news."""
 
-    __slots__ = ("_book", "_completed_calls", "_reported_calls", "_unplaced")
+    __slots__ = ("_book", "_completed_calls", "_last_states", "_reported_calls", "_unplaced")
 
     def __init__(self) -> None:
         self._book = HistoryBook()
         self._unplaced: dict[str, Item] = {}
         self._reported_calls: set[str] = set()
         self._completed_calls: list[ToolCallItem] = []
+        self._last_states: dict[str, Item] = {}
+        """The server's last state of each recently observed item, as the history holds it
+        merged; the server repeats a state up to three times a turn (item done, output item
+        done, ``response.done``), and a repeat changes nothing (merging is idempotent)."""
 
     @property
     def items(self) -> tuple[HistoryItem, ...]:
@@ -50,6 +57,7 @@ class ConversationHistory:
         call = self._book.find_call(call_id)
         if call is None or call.output == output:
             return []
+        self._last_states.pop(call.item_id, None)
         return self._book.replace(call.item_id, dataclasses.replace(call, output=output))
 
     def observe(
@@ -74,6 +82,25 @@ class ConversationHistory:
             return []  # every server item has an id; nothing to key a nameless one by
         if self._unplaced:
             self._unplaced.pop(item_id, None)
+        if self._last_states.get(item_id) == item and (
+            not positioned or self._book.is_positioned(item_id)
+        ):
+            return []  # a repeat of the state the history already holds, and no move due
+        events = self._observe(item, item_id, previous_item_id, positioned, agent_name)
+        if isinstance(item, FunctionCallOutputItem):  # its effect depends on its call too
+            self._last_states.pop(item_id, None)
+        else:
+            self._remember(item_id, item)
+        return events
+
+    def _observe(
+        self,
+        item: Item,
+        item_id: str,
+        previous_item_id: str | None,
+        positioned: bool,
+        agent_name: str | None,
+    ) -> list[HistoryEvent]:
         if isinstance(item, FunctionCallOutputItem):
             call = self._book.find_call(item.call_id)
             if call is not None and call.item_id != item_id:
@@ -84,6 +111,7 @@ class ConversationHistory:
                 )
                 if call.output != item.output:
                     updated = dataclasses.replace(call, output=item.output)
+                    self._last_states.pop(call.item_id, None)
                     events += self._book.replace(call.item_id, updated)
                 return events
         new = to_history_item(item, item_id, agent_name)
@@ -101,6 +129,13 @@ class ConversationHistory:
             self._reported_calls.add(new.call_id)
             self._completed_calls.append(new)
         return events
+
+    def _remember(self, item_id: str, item: Item) -> None:
+        states = self._last_states
+        states.pop(item_id, None)
+        states[item_id] = item
+        if len(states) > _REMEMBERED_STATES:
+            del states[next(iter(states))]
 
     def announce(self, item: Item) -> None:
         """``response.output_item.added``: ``conversation.item.added`` follows with the item's
@@ -121,12 +156,14 @@ class ConversationHistory:
 
     def remove(self, item_id: str) -> list[HistoryEvent]:
         """``conversation.item.deleted``."""
+        self._last_states.pop(item_id, None)
         return self._book.remove(item_id)
 
     def fill_transcript(
         self, item_id: str, content_index: int, transcript: str
     ) -> list[HistoryEvent]:
         """The final transcription of a user audio item."""
+        self._last_states.pop(item_id, None)
         item = self._book.get(item_id)
         if item is None and item_id not in self._book:
             # The transcription beat its item (§7.b: it is asynchronous): keep it on a
@@ -154,5 +191,6 @@ class ConversationHistory:
         ):
             content = list(item.content)
             content[content_index] = part
+            self._last_states.pop(item_id, None)
             return self._book.replace(item_id, dataclasses.replace(item, content=tuple(content)))
         return []

@@ -95,6 +95,11 @@ class HistoryBook:
     def __contains__(self, item_id: object) -> bool:
         return item_id in self._nodes
 
+    def is_positioned(self, item_id: str) -> bool:
+        """Whether a positioned event placed this (known) item already."""
+        node = self._nodes.get(item_id)
+        return node is not None and node.positioned
+
     def find_call(self, call_id: str) -> ToolCallItem | None:
         """The tool call item with this ``call_id``, if it is in the history."""
         item_id = self._calls.get(call_id)
