@@ -33,6 +33,7 @@ from ..errors import (
     UserError,
 )
 from ._base import CLEAN_CLOSE_CODES, TransportOptions, check_close_args, error_for_close
+from ._splitting import SplittingConnection
 
 __all__ = ["WebSocketTransport", "redact_url"]
 
@@ -167,7 +168,14 @@ class WebSocketTransport:
       adapter on the ``websockets.client`` logger).
     """
 
-    __slots__ = ("_close_requested", "_connection", "_secrets", "_shown_url", "_skipped_binary")
+    __slots__ = (
+        "_close_requested",
+        "_connection",
+        "_secrets",
+        "_shown_url",
+        "_skipped_binary",
+        "_split",
+    )
 
     def __init__(
         self, connection: ClientConnection, *, url: str, secrets: tuple[str, ...] = ()
@@ -180,6 +188,8 @@ class WebSocketTransport:
             secrets: Credential values to mask in messages derived from server text.
         """
         self._connection = connection
+        # connect() opens a SplittingConnection: received messages are read from its queue.
+        self._split = connection if isinstance(connection, SplittingConnection) else None
         self._shown_url = redact_url(url)
         self._secrets = secrets
         self._close_requested = False
@@ -240,6 +250,7 @@ class WebSocketTransport:
             "max_size": options.max_size,
             "max_queue": options.max_queue,
             "logger": _RedactingLogger(logging.getLogger("websockets.client"), secrets),
+            "create_connection": SplittingConnection,
         }
         if _HAS_PROXY_PARAMETER:
             kwargs["proxy"] = None
@@ -328,8 +339,17 @@ class WebSocketTransport:
 
     async def __anext__(self) -> str:
         """Return the next frame, or end iteration on a clean or local close."""
-        # The hot path awaits websockets directly (one coroutine less per frame than
-        # going through _receive_or_end, which handles the rare binary frame).
+        split = self._split
+        if split is not None:  # the hot path: no coroutine but this one while frames are queued
+            while True:
+                message = split.next_message()
+                if type(message) is str:
+                    return message
+                if isinstance(message, bytes):
+                    self._skip(message)
+                elif not await split.wait_message():
+                    self._raise_unless_clean(split.protocol.close_exc)
+                    raise StopAsyncIteration
         try:
             message = await self._connection.recv()
         except ConnectionClosed as exc:
@@ -381,12 +401,21 @@ class WebSocketTransport:
         await self.close()
 
     async def _receive_or_end(self) -> str | None:
+        split = self._split
         while True:
-            try:
-                message = await self._connection.recv()
-            except ConnectionClosed as exc:
-                self._raise_unless_clean(exc)
-                return None
+            if split is not None:
+                message = split.next_message()
+                if message is None:
+                    if not await split.wait_message():
+                        self._raise_unless_clean(split.protocol.close_exc)
+                        return None
+                    continue
+            else:
+                try:
+                    message = await self._connection.recv()
+                except ConnectionClosed as exc:
+                    self._raise_unless_clean(exc)
+                    return None
             if isinstance(message, str):
                 return message
             self._skip(message)
