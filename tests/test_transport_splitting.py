@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.version import version as websockets_version
 
 from rtvoice.errors import TransportError
 from rtvoice.transport import TransportOptions, WebSocketTransport
@@ -32,6 +33,7 @@ from rtvoice.transport._splitting import SplittingConnection
 
 pytestmark = pytest.mark.anyio
 
+WEBSOCKETS_MAJOR = int(websockets_version.split(".")[0])
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TEXT, BINARY, CONT, CLOSE, PING, PONG = 0x1, 0x2, 0x0, 0x8, 0x9, 0xA
 
@@ -256,16 +258,22 @@ CASES: dict[str, tuple[bytes, Outcome]] = {
 }
 
 
+PING_CASE = "fragments with a ping inside, UTF-8 cut between fragments"
+
+
 @pytest.mark.parametrize("name", list(CASES))
 async def test_same_outcome_as_websockets_in_any_chunking(name: str) -> None:
     stream, expected = CASES[name]
+    pongs = [(PONG, b"hi")] if name == PING_CASE else []
     max_size = 1024 if "max_size" in name else 2**20
-    reference, reference_answers = await run_stream([stream], splitting=False, max_size=max_size)
-    assert reference == expected
+    # websockets 13's recv lets a UnicodeDecodeError escape: nothing to compare with there.
+    if WEBSOCKETS_MAJOR >= 14 or "UTF-8" not in name:
+        reference, _ = await run_stream([stream], splitting=False, max_size=max_size)
+        assert reference == expected
     for chunks in chunkings(stream):
         outcome, answers = await run_stream(chunks, splitting=True, max_size=max_size)
         assert outcome == expected, [len(c) for c in chunks]
-        assert answers == reference_answers
+        assert answers == pongs
 
 
 async def test_ping_inside_fragments_is_answered() -> None:

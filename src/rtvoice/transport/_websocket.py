@@ -1,9 +1,10 @@
 """The WebSocket transport: a thin layer over the websockets asyncio client.
 
-websockets does the protocol work (handshake, PING/PONG, fragmentation, closing handshake,
-flow control). This module adds three things: exceptions mapped to rtvoice's tree at the
-boundary, text-frames-only semantics, and keeping credentials out of every repr, log line and
-exception message.
+websockets does the protocol work (handshake, PING/PONG, closing handshake, flow control);
+received data frames are split and queued by :class:`~._splitting.SplittingConnection`, the
+websockets connection subclass this transport opens. This module adds exceptions mapped to
+rtvoice's tree at the boundary, text-frames-only semantics, and keeping credentials out of
+every repr, log line and exception message.
 """
 
 from __future__ import annotations
