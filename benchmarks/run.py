@@ -45,7 +45,10 @@ if __package__ in (None, ""):
 from benchmarks.wire import StreamParams  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
-IMPLS = ("floor", "rtvoice", "peer")
+IMPLS = ("floor", "lean", "rtvoice", "peer")
+"""``lean`` is the floor receiving as rtvoice's transport does (frames split by the connection):
+information only, run in the flood and paced scenarios, to show rtvoice's own work apart from
+the transport's saving."""
 KB = 1024
 
 
@@ -177,9 +180,12 @@ class Context:
         result["foreign_cores"] = max(0.0, (busy1 - busy0 - ours) / wall)
         return result
 
-    def rounds(self, name: str, n: int, spec: Callable[[str], dict[str, Any]]) -> Rounds:
-        """``n`` rounds of every implementation, the order rotated each round."""
-        impls = self.impls
+    def rounds(
+        self, name: str, n: int, spec: Callable[[str], dict[str, Any]], *, lean: bool = False
+    ) -> Rounds:
+        """``n`` rounds of every implementation, the order rotated each round (the lean floor
+        only if ``lean``)."""
+        impls = [impl for impl in self.impls if lean or impl != "lean"]
         out: Rounds = {impl: [] for impl in impls}
         for r in range(n):
             order = impls[r % len(impls) :] + impls[: r % len(impls)]
@@ -224,6 +230,7 @@ class Row:
     unit: str
     values: dict[str, float | None]
     versus: str = ""  # rtvoice against the floor, as judged (ratio or difference)
+    versus_lean: str = ""  # rtvoice against the lean floor (information)
     budget: str = ""
     verdict: str = ""  # "pass", "MISS" or "" (information only)
     judged: float | None = None
@@ -242,12 +249,14 @@ def medians(series: dict[str, list[float]]) -> dict[str, float | None]:
     return {impl: med(values) for impl, values in series.items()}
 
 
-def paired(series: dict[str, list[float]], how: Callable[[float, float], float]) -> float | None:
+def paired(
+    series: dict[str, list[float]], how: Callable[[float, float], float], floor: str = "floor"
+) -> float | None:
     """Median over rounds of ``how(rtvoice, floor)`` within each round."""
-    ours, floor = series.get("rtvoice"), series.get("floor")
-    if not ours or not floor:
+    ours, base = series.get("rtvoice"), series.get(floor)
+    if not ours or not base:
         return None
-    return med([how(o, f) for o, f in zip(ours, floor, strict=True)])
+    return med([how(o, f) for o, f in zip(ours, base, strict=True)])
 
 
 def ratio_row(
@@ -262,6 +271,9 @@ def ratio_row(
     row = Row(scenario, metric, unit, medians(series), judged=ratio)
     if ratio is not None:
         row.versus = f"{ratio:.2f}x"
+    lean = paired(series, lambda o, f: o / f, floor="lean")
+    if lean is not None:
+        row.versus_lean = f"{lean:.2f}x"
     if limit is not None and ratio is not None:
         row.budget = f"<= {limit:g}x floor"
         row.verdict = "pass" if ratio <= limit else "MISS"
@@ -276,6 +288,9 @@ def info_row(
     row = Row(scenario, metric, unit, medians(series), judged=ratio)
     if ratio is not None:
         row.versus = f"{ratio:.2f}x"
+    lean = paired(series, lambda o, f: o / f, floor="lean")
+    if lean is not None:
+        row.versus_lean = f"{lean:.2f}x"
     ctx.rows.append(row)
     return row
 
@@ -298,6 +313,7 @@ def flood(
             "turns": turns,
             "warmup": 2 if sessions == 1 else 1,
         },
+        lean=True,
     )
 
 
@@ -485,7 +501,7 @@ def paced(ctx: Context, name: str, sessions: int, turns: int) -> Rounds:
             "warmup": 1,
         }
 
-    return ctx.rounds(name, plan.slow_rounds, spec)
+    return ctx.rounds(name, plan.slow_rounds, spec, lean=sessions > 1)
 
 
 def scenario_paced1(ctx: Context) -> None:
@@ -659,6 +675,7 @@ def fmt(value: float | None) -> str:
 
 def table(rows: list[Row], impls: list[str]) -> str:
     head = ["scenario", "metric", "unit", *impls, "rtvoice vs floor", "budget", "verdict"]
+    head.insert(head.index("budget"), "vs lean")
     body = [
         [
             r.scenario,
@@ -666,6 +683,7 @@ def table(rows: list[Row], impls: list[str]) -> str:
             r.unit,
             *(fmt(r.values.get(impl)) for impl in impls),
             r.versus,
+            r.versus_lean,
             r.budget,
             r.verdict,
         ]
@@ -780,7 +798,9 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown scenario(s) {unknown}; choose from {', '.join(SCENARIOS)}")
 
-    pythons = {"floor": sys.executable, "rtvoice": sys.executable}
+    pythons = {"floor": sys.executable, "lean": sys.executable, "rtvoice": sys.executable}
+    if args.ref:
+        del pythons["lean"]  # it borrows the transport's connection class, as of the tree
     notes: list[str] = []
     if not (args.no_peer or (args.quick and not args.peer_python)):
         peer, why = find_peer(args.peer_python)
