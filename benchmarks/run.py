@@ -150,6 +150,11 @@ class Context:
 
     @property
     def impls(self) -> list[str]:
+        """What every scenario runs (the lean floor runs only where a scenario asks)."""
+        return [impl for impl in self.columns if impl != "lean"]
+
+    @property
+    def columns(self) -> list[str]:
         return [impl for impl in IMPLS if impl in self.pythons]
 
     def drive(self, impl: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -185,7 +190,7 @@ class Context:
     ) -> Rounds:
         """``n`` rounds of every implementation, the order rotated each round (the lean floor
         only if ``lean``)."""
-        impls = [impl for impl in self.impls if lean or impl != "lean"]
+        impls = [impl for impl in self.columns if lean or impl != "lean"]
         out: Rounds = {impl: [] for impl in impls}
         for r in range(n):
             order = impls[r % len(impls) :] + impls[: r % len(impls)]
@@ -827,7 +832,7 @@ def main(argv: list[str] | None = None) -> None:
             snapshot.cleanup()
 
     print()
-    print(table(ctx.rows, ctx.impls))
+    print(table(ctx.rows, ctx.columns))
     for note in ctx.notes:
         print(f"* {note}")
     misses = [r for r in ctx.rows if r.verdict == "MISS"]
