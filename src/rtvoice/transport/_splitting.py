@@ -92,7 +92,7 @@ class SplittingConnection(ClientConnection):
         while not self._rt_queue:
             if self.protocol.state is State.CLOSED:
                 return False
-            waiter = self._rt_waiter = self.loop.create_future()
+            waiter = self._rt_waiter = asyncio.get_running_loop().create_future()
             try:
                 await waiter
             finally:
