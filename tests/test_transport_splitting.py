@@ -354,3 +354,46 @@ async def test_real_server_fragments_large_messages_and_pings(compression: str |
                 frames = [f async for f in transport]
     assert frames == ["one", "fragment\u00e9", big, "last"]
     assert pong.is_set()
+
+
+async def test_keepalive_pongs_reach_websockets_through_the_splitting() -> None:
+    """The client's own PINGs are answered by a real server; the PONGs arrive among text
+    frames and must reach websockets' keepalive, or it would fail the connection (1011)."""
+
+    async def handler(ws: ServerConnection) -> None:
+        for i in range(30):
+            await ws.send(f"frame {i}")
+            await asyncio.sleep(0.03)
+        await ws.close(1000)
+
+    # Pings every 20 ms for 0.9 s: a lost PONG fails the connection after 0.5 s.
+    options = TransportOptions(ping_interval=0.02, ping_timeout=0.5, compression=None)
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        with anyio.fail_after(10):
+            async with await WebSocketTransport.connect(
+                f"ws://127.0.0.1:{port}/v1/realtime", options=options
+            ) as transport:
+                frames = [f async for f in transport]
+    assert frames == [f"frame {i}" for i in range(30)]
+
+
+async def test_unanswered_keepalive_ends_with_1011() -> None:
+    """A server that never answers PINGs (the raw server reads and ignores them)."""
+    frames: list[str] = []
+
+    async def read_all(transport: WebSocketTransport) -> None:
+        async for received in transport:
+            frames.append(received)
+
+    options = TransportOptions(
+        ping_interval=0.02, ping_timeout=0.05, close_timeout=0.1, compression=None
+    )
+    async with raw_server(text("hello")) as server:
+        with anyio.fail_after(10):
+            transport = await WebSocketTransport.connect(server.url, options=options)
+            with pytest.raises(TransportError) as info:
+                await read_all(transport)
+            await transport.close()
+    assert frames == ["hello"]
+    assert info.value.code == 1011
