@@ -219,3 +219,20 @@ async def test_a_push_wakes_the_waiting_application_and_a_closed_box_drops_it() 
     assert box.push(end_event(2)) is False
     with pytest.raises(anyio.ClosedResourceError):
         await box.receive()
+
+
+async def test_a_receive_cancelled_while_waiting_leaves_the_box_usable() -> None:
+    box = EventOutbox(4)
+    with anyio.move_on_after(0.01) as scope:
+        await box.receive()  # nothing comes: the wait is cancelled
+    assert scope.cancelled_caught
+    got: list[RealtimeSessionEvent] = []
+
+    async def read_one() -> None:
+        got.append(await box.receive())
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(read_one)  # waits again, before anything was pushed
+        await anyio.wait_all_tasks_blocked()
+        box.push(end_event(1))
+    assert got == [end_event(1)]

@@ -19,7 +19,9 @@ or event objects beyond two empty lists (see docs/performance.md, "idle").
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
+from typing import TypeAlias
 
 import anyio
 
@@ -28,6 +30,27 @@ from ..model.commands import ModelCommand
 from .events import RealtimeSessionEvent
 
 __all__ = ["CommandOutbox", "EventOutbox", "Flag"]
+
+_Wakeup: TypeAlias = "asyncio.Future[None] | anyio.Event"
+
+
+def _new_wakeup() -> _Wakeup:
+    """A one-shot wake-up for a waiting task: a bare future under asyncio (making, awaiting
+    and setting one costs about a tenth of an ``anyio.Event``, which asks sniffio for the
+    backend and wraps an ``asyncio.Event``), an ``anyio.Event`` under any other backend."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return anyio.Event()
+    return loop.create_future()
+
+
+def _fire(wakeup: _Wakeup) -> None:
+    if isinstance(wakeup, asyncio.Future):
+        if not wakeup.done():  # a waiter cancelled meanwhile leaves it cancelled
+            wakeup.set_result(None)
+    else:
+        wakeup.set()
 
 
 class Flag:
@@ -137,8 +160,8 @@ class EventOutbox:
         """Put by a step and not yet delivered."""
         self._ready: deque[RealtimeSessionEvent] | None = None
         """Delivered: what the application reads, oldest first (made on first delivery)."""
-        self._arrived: anyio.Event | None = None
-        """Set when events become readable or the stream ends (while the application waits)."""
+        self._arrived: _Wakeup | None = None
+        """Fired when events become readable or the stream ends (while the application waits)."""
         self._room: anyio.Event | None = None
         """Set when the application read enough (while the reader waits for room)."""
         self._ended = False
@@ -172,7 +195,7 @@ class EventOutbox:
         arrived = self._arrived
         if arrived is not None:
             self._arrived = None
-            arrived.set()
+            _fire(arrived)
         return len(ready) > self._size
 
     def deliver_nowait(self) -> None:
@@ -190,7 +213,7 @@ class EventOutbox:
         pending.clear()
         arrived, self._arrived = self._arrived, None
         if arrived is not None:
-            arrived.set()
+            _fire(arrived)
 
     async def deliver(self) -> None:
         """Make the queued events readable, then wait while too many are unread (the
@@ -237,9 +260,13 @@ class EventOutbox:
                 return event
             if self._ended:
                 raise anyio.EndOfStream
-            if self._arrived is None:
-                self._arrived = anyio.Event()
-            await self._arrived.wait()
+            arrived = self._arrived
+            if arrived is None or (isinstance(arrived, asyncio.Future) and arrived.done()):
+                arrived = self._arrived = _new_wakeup()  # (a cancelled wait left it done)
+            if isinstance(arrived, asyncio.Future):
+                await arrived
+            else:
+                await arrived.wait()
 
     def end(self) -> None:
         """No more events: the application's iteration ends once it read the rest."""
@@ -257,6 +284,6 @@ class EventOutbox:
         arrived, self._arrived = self._arrived, None
         room, self._room = self._room, None
         if arrived is not None:
-            arrived.set()
+            _fire(arrived)
         if room is not None:
             room.set()
