@@ -341,24 +341,12 @@ class WebSocketTransport:
     async def __anext__(self) -> str:
         """Return the next frame, or end iteration on a clean or local close."""
         split = self._split
-        if split is not None:  # the hot path: no coroutine but this one while frames are queued
-            while True:
-                message = split.next_message()
-                if type(message) is str:
-                    return message
-                if isinstance(message, bytes):
-                    self._skip(message)
-                elif not await split.wait_message():
-                    self._raise_unless_clean(split.protocol.close_exc)
-                    raise StopAsyncIteration
-        try:
-            message = await self._connection.recv()
-        except ConnectionClosed as exc:
-            self._raise_unless_clean(exc)
-            raise StopAsyncIteration from None
-        if isinstance(message, str):
-            return message
-        self._skip(message)
+        if split is not None:
+            message = split.next_message()
+            if isinstance(message, str):
+                return message  # the hot path: no other coroutine while frames are queued
+            if message is not None:
+                self._skip(message)
         frame = await self._receive_or_end()
         if frame is None:
             raise StopAsyncIteration
