@@ -97,8 +97,11 @@ class RawServer:
 
 
 @asynccontextmanager
-async def raw_server(after_handshake: bytes = b"") -> AsyncIterator[RawServer]:
-    """A server that answers the upgrade (and writes ``after_handshake`` in the same write)."""
+async def raw_server(after_handshake: bytes = b"", cut: int = 0) -> AsyncIterator[RawServer]:
+    """A server that answers the upgrade (and writes ``after_handshake`` in the same write).
+
+    With ``cut`` < 0, the response and what follows go out in two writes 20 ms apart, the
+    first ending ``-cut`` bytes before the end of the response head."""
     server = RawServer()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -106,10 +109,17 @@ async def raw_server(after_handshake: bytes = b"") -> AsyncIterator[RawServer]:
         found = re.search(rb"(?i)sec-websocket-key: *(\S+)", head)
         assert found is not None
         accept = base64.b64encode(hashlib.sha1(found.group(1) + _GUID).digest())
-        writer.write(
+        response = (
             b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n" + after_handshake
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
         )
+        if cut:
+            writer.write(response[:cut])
+            await writer.drain()
+            await asyncio.sleep(0.02)
+            writer.write(response[cut:] + after_handshake)
+        else:
+            writer.write(response + after_handshake)
         server.writer = writer
         while chunk := await reader.read(65536):
             server.received += chunk
@@ -129,12 +139,17 @@ Outcome = tuple[list[str], str | None, int | None]
 
 
 async def run_stream(
-    chunks: Sequence[bytes], *, splitting: bool, max_size: int = 2**20, prefix: bytes = b""
+    chunks: Sequence[bytes],
+    *,
+    splitting: bool,
+    max_size: int = 2**20,
+    prefix: bytes = b"",
+    cut: int = 0,
 ) -> tuple[Outcome, list[tuple[int, bytes]]]:
     """Feed ``chunks`` to a fresh connection; return what the application saw and what the
     client sent back (PONGs, close frames)."""
     factory = SplittingConnection if splitting else ClientConnection
-    async with raw_server(prefix) as server:
+    async with raw_server(prefix, cut) as server:
         connection = await connect(
             server.url, create_connection=factory, max_size=max_size, compression=None
         )
@@ -285,9 +300,12 @@ async def test_ping_inside_fragments_is_answered() -> None:
     assert answers == [(PONG, b"hi")]
 
 
-async def test_frames_written_with_the_handshake_response_are_split() -> None:
+@pytest.mark.parametrize("cut", [0, -1, -2, -3, -4, -20])
+async def test_frames_written_with_the_handshake_response_are_split(cut: int) -> None:
+    """The frames come in the read that ends the response head, wherever the reads split
+    the head's closing CRLF CRLF."""
     prefix = text("first") + frame(PING, b"p") + text("second")
-    outcome, answers = await run_stream([], splitting=True, prefix=prefix)
+    outcome, answers = await run_stream([], splitting=True, prefix=prefix, cut=cut)
     assert outcome == (["first", "second"], "ConnectionLostError", 1006)
     assert answers == [(PONG, b"p")]
 
