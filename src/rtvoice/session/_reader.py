@@ -26,7 +26,7 @@ from ..model.events import AudioDelta, AudioTranscriptDelta, ErrorInfo, TextDelt
 from ._effects import Effects
 from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._state import ConversationState
-from ._telemetry import TelemetryObserver
+from ._telemetry import TelemetryObserver, response_id_of
 from .events import RawModelEvent
 
 __all__ = ["Connection", "fatal_error", "read_model"]
@@ -150,8 +150,10 @@ async def _pump(
                 connection.failure = fatal_error(fx.fatal, "the server ended the session")
                 return
             commands.put(fx.commands)
-            if fx.work:
-                dispatch(fx)  # starts tasks; what they decide comes after this step's effects
+            if fx.work:  # starts tasks; what they decide comes after this step's effects
+                observer.current_response = response_id_of(event)
+                dispatch(fx)
+                observer.current_response = None
             observer.after(event)
             if commands:
                 with contextlib.suppress(TransportClosedError):

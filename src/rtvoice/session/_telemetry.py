@@ -9,6 +9,7 @@ here: the first audio of a part is reported by the audio ledger when the part op
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, Final
 
 from ..model.commands import CreateResponse
 from ..model.events import (
@@ -69,38 +70,38 @@ class TelemetryObserver:
         self._speech_stopped_at: float | None = None
         self._transcript_item: str | None = None
         self.current_response: str | None = None
-        """The response of the model event being applied (``None`` between events): the
-        parent of the tool calls and checks it launches."""
+        """While the reader launches a step's tool calls and checks (``None`` otherwise): the
+        response of the model event that made them due, their spans' parent."""
         state.audio.part_started = telemetry.first_audio
 
     def before(self, event: ModelEvent) -> None:
-        """A model event is about to be applied to the state."""
-        t = self.telemetry
-        self.current_response = response_id_of(event)
-        match event:
-            case AudioTranscriptDelta() | TextDelta():
-                self.on_text_delta(event)
-            case ResponseCreated():
-                # Ours when a response.create of ours is in flight (the sequencer's rule),
-                # else the server's VAD made it once the user stopped speaking.
-                if self._state.sequencer.create_in_flight and self._create_sent_at is not None:
-                    requested_at: float | None = self._create_sent_at
-                else:
-                    requested_at = self._speech_stopped_at
-                self._create_sent_at = self._speech_stopped_at = None
-                t.turn_started(
-                    event.response.id,
-                    agent_name=self._state.agent.name,
-                    requested_at=requested_at,
-                )
-            case SessionCreated():
-                t.session_created(event.session_id)
-            case SpeechStopped():
-                self._speech_stopped_at = self._clock()
-            case InputTranscriptionCompleted():
-                t.input_transcribed(event.item_id, event.transcript)
-            case _:
-                pass
+        """A model event is about to be applied to the state. Only four kinds concern the
+        telemetry; the others cost one dictionary lookup (the streamed deltas never come
+        here: see :meth:`on_text_delta`)."""
+        handler = _BEFORE.get(type(event))
+        if handler is not None:
+            handler(self, event)
+
+    def _response_created(self, event: ResponseCreated) -> None:
+        # Ours when a response.create of ours is in flight (the sequencer's rule), else the
+        # server's VAD made it once the user stopped speaking.
+        if self._state.sequencer.create_in_flight and self._create_sent_at is not None:
+            requested_at: float | None = self._create_sent_at
+        else:
+            requested_at = self._speech_stopped_at
+        self._create_sent_at = self._speech_stopped_at = None
+        self.telemetry.turn_started(
+            event.response.id, agent_name=self._state.agent.name, requested_at=requested_at
+        )
+
+    def _session_created(self, event: SessionCreated) -> None:
+        self.telemetry.session_created(event.session_id)
+
+    def _speech_stopped(self, event: SpeechStopped) -> None:
+        self._speech_stopped_at = self._clock()
+
+    def _input_transcribed(self, event: InputTranscriptionCompleted) -> None:
+        self.telemetry.input_transcribed(event.item_id, event.transcript)
 
     def on_text_delta(self, event: AudioTranscriptDelta | TextDelta) -> None:
         """A streamed text delta (the reader's fast path; :meth:`before` covers the rest)."""
@@ -111,8 +112,7 @@ class TelemetryObserver:
     def after(self, event: ModelEvent) -> None:
         """A model event was applied and its work launched (so a call that completed with
         ``response.done`` starts its tool span while the turn is still open)."""
-        self.current_response = None
-        if isinstance(event, ResponseDone):
+        if type(event) is ResponseDone:
             self.telemetry.turn_ended(event.response)
 
     def effects(self, fx: Effects) -> None:
@@ -124,3 +124,12 @@ class TelemetryObserver:
         for event in fx.events:
             if type(event) is AudioInterruptedEvent:
                 self.telemetry.turn_interrupted(event.response_id, played_ms=event.played_ms)
+
+
+_BEFORE: Final[dict[type, Callable[[TelemetryObserver, Any], None]]] = {
+    ResponseCreated: TelemetryObserver._response_created,
+    SessionCreated: TelemetryObserver._session_created,
+    SpeechStopped: TelemetryObserver._speech_stopped,
+    InputTranscriptionCompleted: TelemetryObserver._input_transcribed,
+}
+"""What :meth:`TelemetryObserver.before` does per model event type: most types, nothing."""
