@@ -32,11 +32,19 @@ def new_state(
     *,
     tracker: PlaybackTracker | None = None,
     agent: RealtimeAgent[Any] = AGENT,
+    run_guardrails: bool = False,
 ) -> ConversationState:
+    """A fresh state; ``run_guardrails``: the run has input and output guardrails."""
     settings = normalize_model_settings(model_settings)
     if tracker is not None:
         tracker.set_audio_format(settings.output_format)
-    return ConversationState(agent=agent, settings=settings, playback_tracker=tracker)
+    return ConversationState(
+        agent=agent,
+        settings=settings,
+        playback_tracker=tracker,
+        run_output_guardrails=run_guardrails,
+        run_input_guardrails=run_guardrails,
+    )
 
 
 def confirmed_state(

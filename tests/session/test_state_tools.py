@@ -19,7 +19,12 @@ from state_kit import (
 )
 
 from rtvoice.agent import RealtimeAgent
-from rtvoice.guardrails import GuardrailFunctionOutput, GuardrailResult, output_guardrail
+from rtvoice.guardrails import (
+    GuardrailFunctionOutput,
+    GuardrailResult,
+    input_guardrail,
+    output_guardrail,
+)
 from rtvoice.model.commands import (
     CancelResponse,
     CreateItem,
@@ -209,6 +214,7 @@ def test_output_checks_are_due_at_the_debounce_and_at_the_end() -> None:
         agent=AGENT,
         settings=confirmed_state()._core.settings,
         debounce_text_length=10,
+        run_output_guardrails=True,
     )
     fx = speaking(state, "Hello there, ")
     [check] = fx.output_checks
@@ -231,9 +237,44 @@ def test_output_checks_are_due_at_the_debounce_and_at_the_end() -> None:
     assert [(c.text, c.final) for c in fx.output_checks] == [("Hello there, friend", True)]
 
 
-def test_an_output_trip_stops_the_item_and_asks_for_a_replacement() -> None:
+def test_with_no_guardrails_anywhere_no_text_is_due_or_kept_for_them() -> None:
     state = ConversationState(
         agent=AGENT, settings=confirmed_state()._core.settings, debounce_text_length=10
+    )
+    fx = speaking(state, "Hello there, ")
+    assert fx.output_checks == []
+    assert [type(e).__name__ for e in fx.events] == ["TranscriptDeltaEvent"]  # still shown
+    assert state._core.watch._items == {}  # nothing accumulated for checks that never run
+    done = AudioTranscriptDone(
+        response_id="r1", item_id="a1", output_index=0, content_index=0, transcript="Hi."
+    )
+    assert feed(state, done).output_checks == []
+    message = MessageItem(role="user", content=(InputText(text="hello"),))
+    assert state.send_message(message).input_checks == []
+    final = InputTranscriptionCompleted(item_id="u9", transcript="spoken words")
+    assert feed(state, final).input_checks == []
+
+
+def test_the_speaking_agents_own_guardrails_make_its_texts_due() -> None:
+    guarded = RealtimeAgent(
+        name="Guarded",
+        output_guardrails=[output_guardrail(lambda c, a, t: GuardrailFunctionOutput(False))],
+        input_guardrails=[input_guardrail(lambda c, a, t: GuardrailFunctionOutput(False))],
+    )
+    state = ConversationState(
+        agent=guarded, settings=confirmed_state()._core.settings, debounce_text_length=10
+    )
+    assert [c.text for c in speaking(state, "Hello there, ").output_checks] == ["Hello there, "]
+    message = MessageItem(role="user", content=(InputText(text="hello"),))
+    assert [c.text for c in state.send_message(message).input_checks] == ["hello"]
+
+
+def test_an_output_trip_stops_the_item_and_asks_for_a_replacement() -> None:
+    state = ConversationState(
+        agent=AGENT,
+        settings=confirmed_state()._core.settings,
+        debounce_text_length=10,
+        run_output_guardrails=True,
     )
     check = speaking(state, "The secret is 42").output_checks[0]
     fx = state.trip_output(check, (result(),), now=0.4)
@@ -264,7 +305,10 @@ def test_an_output_trip_stops_the_item_and_asks_for_a_replacement() -> None:
 
 def test_replacements_are_limited_per_user_input() -> None:
     state = ConversationState(
-        agent=AGENT, settings=confirmed_state()._core.settings, debounce_text_length=5
+        agent=AGENT,
+        settings=confirmed_state()._core.settings,
+        debounce_text_length=5,
+        run_output_guardrails=True,
     )
     feed(state, added(user_text("u1")))
     for index in range(MAX_GUARDRAIL_REPLACEMENTS + 1):
@@ -314,7 +358,7 @@ def test_an_input_trip_drops_or_cancels_the_answer() -> None:
 
 
 def test_text_messages_and_final_transcriptions_are_due_for_input_checks_once() -> None:
-    state = confirmed_state()
+    state = confirmed_state(run_guardrails=True)
     fx = state.send_message(MessageItem(role="user", content=(InputText(text="hello"),)))
     assert [c.text for c in fx.input_checks] == ["hello"]
     system = MessageItem(role="system", content=(InputText(text="be nice"),))

@@ -235,6 +235,8 @@ def text_delta(
         delta=event.delta,
         content_index=event.content_index,
     )
+    if not core.checks_output():
+        return shown, None
     due = core.watch.on_delta(event.item_id, event.delta)
     if due is None:
         return shown, None
@@ -247,6 +249,8 @@ def text_delta(
 def _text_done(
     core: StateCore, fx: Effects, event: AudioTranscriptDone | TextDone, text: str
 ) -> None:
+    if not core.checks_output():
+        return
     due = core.watch.on_done(event.item_id, text)
     if due is not None:
         fx.output_checks.append(
@@ -268,7 +272,11 @@ def _transcription_completed(
         InputTranscriptEvent(item_id=event.item_id, text=event.transcript, is_final=True)
     )
     fx.events += core.history.fill_transcript(event.item_id, event.content_index, event.transcript)
-    if event.transcript.strip() and core.checked_inputs.add(event.item_id):
+    if (
+        event.transcript.strip()
+        and core.checks_input()
+        and core.checked_inputs.add(event.item_id)
+    ):
         fx.input_checks.append(
             InputCheck(text=event.transcript, agent=core.agent, item_id=event.item_id)
         )

@@ -204,6 +204,8 @@ class RealtimeSession:
             settings=settings.model,
             playback_tracker=playback_tracker,
             debounce_text_length=settings.debounce_text_length,
+            run_output_guardrails=bool(settings.output_guardrails),
+            run_input_guardrails=bool(settings.input_guardrails),
         )
         self._settings = settings
         self._telemetry = session_telemetry(settings, clock=self._clock)

@@ -74,6 +74,9 @@ class ConversationState:
         settings: The run's model settings (formats, turn detection, fallbacks).
         playback_tracker: The application's tracker, read on interruptions.
         debounce_text_length: Characters of assistant text between two output checks.
+        run_output_guardrails: Whether the run has output guardrails: texts are due for
+            checks when it has, or the agent speaking has some (else nothing is kept for them).
+        run_input_guardrails: The same for input guardrails.
     """
 
     def __init__(
@@ -83,12 +86,16 @@ class ConversationState:
         settings: ModelSettings,
         playback_tracker: PlaybackTracker | None = None,
         debounce_text_length: int = DEFAULT_DEBOUNCE_TEXT_LENGTH,
+        run_output_guardrails: bool = False,
+        run_input_guardrails: bool = False,
     ) -> None:
         self._core = StateCore(
             agent=agent,
             settings=settings,
             playback_tracker=playback_tracker,
             debounce_text_length=debounce_text_length,
+            run_output_guardrails=run_output_guardrails,
+            run_input_guardrails=run_input_guardrails,
         )
 
     # -----------------------------------------------------------------------------------------
@@ -211,7 +218,7 @@ class ConversationState:
         if item.role == "user":
             core.replacements = 0
             text = " ".join(part.text for part in item.content if isinstance(part, InputText))
-            if text.strip():
+            if text.strip() and core.checks_input():
                 fx.input_checks.append(InputCheck(text=text, agent=core.agent))
         return fx
 

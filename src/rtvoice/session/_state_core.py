@@ -47,6 +47,8 @@ class StateCore:
         settings: The run's model settings.
         playback_tracker: The application's tracker, read on interruptions.
         debounce_text_length: Characters of assistant text between two output checks.
+        run_output_guardrails: Whether the run has output guardrails (beyond the agents').
+        run_input_guardrails: Whether the run has input guardrails (beyond the agents').
     """
 
     __slots__ = (
@@ -61,6 +63,8 @@ class StateCore:
         "partial_input",
         "pending_calls",
         "replacements",
+        "run_input_guardrails",
+        "run_output_guardrails",
         "sequencer",
         "settings",
         "stop_requested",
@@ -76,8 +80,12 @@ class StateCore:
         settings: ModelSettings,
         playback_tracker: PlaybackTracker | None,
         debounce_text_length: int,
+        run_output_guardrails: bool = False,
+        run_input_guardrails: bool = False,
     ) -> None:
         self.agent = agent
+        self.run_output_guardrails = run_output_guardrails
+        self.run_input_guardrails = run_input_guardrails
         self.settings = settings
         self.history = ConversationHistory()
         self.sequencer = ResponseSequencer()
@@ -103,6 +111,16 @@ class StateCore:
         self.replacements = 0
         """Replacement answers asked for since the last user input."""
         self._ids = 0
+
+    def checks_output(self) -> bool:
+        """Whether what the agent says now goes to output guardrails (the run's or its own).
+        If not, its text is not kept for them: nothing would read it."""
+        return self.run_output_guardrails or bool(self.agent.output_guardrails)
+
+    def checks_input(self) -> bool:
+        """Whether what the user says now goes to input guardrails (the run's or the
+        agent's)."""
+        return self.run_input_guardrails or bool(self.agent.input_guardrails)
 
     def next_id(self, kind: str) -> str:
         """A fresh ``event_id`` for a command of ours (``rtv_<kind>_<n>``)."""
