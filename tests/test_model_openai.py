@@ -16,7 +16,13 @@ from rtvoice.errors import (
     UserError,
 )
 from rtvoice.model import ConnectRequest, ModelConnector, OpenAIRealtimeModel, RealtimeModel
-from rtvoice.model.commands import CreateItem, CreateResponse, ModelCommand, UpdateSession
+from rtvoice.model.commands import (
+    CreateItem,
+    CreateResponse,
+    ModelCommand,
+    SendRaw,
+    UpdateSession,
+)
 from rtvoice.model.events import (
     ContentPartAdded,
     ContentPartDone,
@@ -135,6 +141,31 @@ async def test_text_response_round_trip_in_protocol_order(sim: Simulator) -> Non
     assert model.frames_received == len(seen)
     assert model.frames_sent == 3
     assert model.chars_received > model.chars_sent > 0
+
+
+async def test_a_batch_is_answered_like_the_same_commands_sent_one_by_one(
+    sim: Simulator,
+) -> None:
+    seen: list[ModelEvent] = []
+    with anyio.fail_after(5):
+        async with await OpenAIRealtimeModel.connect(request_for(sim.provider())) as model:
+            update = UpdateSession(session=SessionConfig(output_modalities=("text",)))
+            await model.send_batch([update, user_text("hello"), CreateResponse()])
+            async for event in model.events():
+                seen.append(event)
+                if isinstance(event, ResponseDone):
+                    break
+            sent = (model.frames_sent, model.chars_sent)
+            with pytest.raises(TypeError):  # not JSON: nothing of the batch goes out
+                await model.send_batch([CreateResponse(), SendRaw(event={"x": {1}})])
+            assert (model.frames_sent, model.chars_sent) == sent
+        with pytest.raises(TransportClosedError):
+            await model.send_batch([CreateResponse(), CreateResponse()])
+    assert [type(e) for e in seen[:4]] == [SessionCreated, SessionUpdated, ItemAdded, ItemDone]
+    text = "".join(event.delta for event in seen if isinstance(event, TextDelta))
+    assert text == "You said: hello"
+    assert sent[0] == 3
+    assert sent[1] > 0
 
 
 async def test_clean_server_close_ends_events(sim: Simulator) -> None:

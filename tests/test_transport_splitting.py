@@ -27,7 +27,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.version import version as websockets_version
 
-from rtvoice.errors import TransportError
+from rtvoice.errors import TransportClosedError, TransportError
 from rtvoice.transport import TransportOptions, WebSocketTransport
 from rtvoice.transport._splitting import SplittingConnection
 
@@ -415,3 +415,105 @@ async def test_unanswered_keepalive_ends_with_1011() -> None:
             await transport.close()
     assert frames == ["hello"]
     assert info.value.code == 1011
+
+
+# ---- sending ----------------------------------------------------------------------------------
+
+
+def record_writes(connection: SplittingConnection) -> list[bytes]:
+    """What the connection writes to its socket, write by write (the writes still happen)."""
+    writes: list[bytes] = []
+    write = connection.transport.write
+
+    def recording(data: bytes | bytearray | memoryview) -> None:
+        writes.append(bytes(data))
+        write(data)
+
+    connection.transport.write = recording  # type: ignore[method-assign]
+    return writes
+
+
+async def test_a_batch_of_frames_goes_out_in_one_write_in_order() -> None:
+    async with raw_server() as server:
+        with anyio.fail_after(5):
+            transport = await WebSocketTransport.connect(
+                server.url, options=TransportOptions(compression=None)
+            )
+            connection = transport._connection
+            assert isinstance(connection, SplittingConnection)
+            writes = record_writes(connection)
+            await transport.send_batch(['{"type":"a"}', '{"type":"b"}', "caf\u00e9"])
+            assert [client_frames(w) for w in writes] == [
+                [(TEXT, b'{"type":"a"}'), (TEXT, b'{"type":"b"}'), (TEXT, "caf\u00e9".encode())]
+            ]
+            await transport.send("one")
+            await transport.send("two")
+            assert len(writes) == 3  # one write per frame sent on its own
+            server.close_tcp()  # the raw server never answers a close frame
+            await transport.close()
+            await server.got_eof.wait()
+    sent = [payload for op, payload in client_frames(bytes(server.received)) if op == TEXT]
+    assert sent == [b'{"type":"a"}', b'{"type":"b"}', "caf\u00e9".encode(), b"one", b"two"]
+
+
+@pytest.mark.parametrize("compression", [None, "deflate"])
+async def test_a_real_server_receives_a_batch_whole_and_in_order(compression: str | None) -> None:
+    received: list[str | bytes] = []
+
+    async def handler(ws: ServerConnection) -> None:
+        async for message in ws:
+            received.append(message)
+
+    async with serve(handler, "127.0.0.1", 0, compression=compression) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        with anyio.fail_after(10):
+            async with await WebSocketTransport.connect(
+                f"ws://127.0.0.1:{port}/v1/realtime",
+                options=TransportOptions(compression=compression),  # type: ignore[arg-type]
+            ) as transport:
+                await transport.send_batch([f"message {i} " + "x" * 2000 for i in range(5)])
+                await transport.send("after")
+    assert received == [*(f"message {i} " + "x" * 2000 for i in range(5)), "after"]
+
+
+async def test_a_batch_waits_for_a_fragmented_message_being_sent() -> None:
+    """websockets refuses a new message inside a fragmented one: the batch goes after it."""
+    received: list[str | bytes] = []
+
+    async def handler(ws: ServerConnection) -> None:
+        async for message in ws:
+            received.append(message)
+
+    release = asyncio.Event()
+
+    async def fragments() -> AsyncIterator[str]:
+        yield "frag"
+        await release.wait()
+        yield "ment"
+
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        with anyio.fail_after(10):
+            async with await WebSocketTransport.connect(
+                f"ws://127.0.0.1:{port}/v1/realtime",
+                options=TransportOptions(compression=None),
+            ) as transport:
+                connection = transport._connection
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(connection.send, fragments())
+                    await anyio.wait_all_tasks_blocked()
+                    tg.start_soon(transport.send_batch, ["a", "b"])
+                    await anyio.wait_all_tasks_blocked()
+                    release.set()
+    assert received == ["fragment", "a", "b"]
+
+
+async def test_a_batch_on_a_closed_connection_raises_the_transport_error() -> None:
+    async with raw_server() as server:
+        with anyio.fail_after(5):
+            transport = await WebSocketTransport.connect(
+                server.url, options=TransportOptions(compression=None, close_timeout=0.1)
+            )
+            await transport.close()
+            with pytest.raises(TransportClosedError):
+                await transport.send_batch(["a", "b"])

@@ -3,6 +3,8 @@ from concurrent senders, and the one-way flag (real anyio tasks, no mocks)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import anyio
 import pytest
 from session_kit import FakeModel, fake_session
@@ -137,6 +139,64 @@ async def test_commands_from_concurrent_flushes_go_out_in_queue_order() -> None:
 
 async def test_a_failed_send_keeps_the_rest_queued_in_order() -> None:
     model = FakeModel()
+    box = CommandOutbox(model)
+    box.put([CommitInputAudio(event_id="a"), CommitInputAudio(event_id="b")])
+    model.closed = True
+    with pytest.raises(TransportClosedError):
+        await box.flush()
+    model.closed = False
+    await box.flush()
+    assert model.sent == [CommitInputAudio(event_id="b")]
+
+
+class BatchingModel(FakeModel):
+    """A model that sends several commands together, as the OpenAI model does: a batch it
+    cannot encode (a ``SendRaw`` holding a set) raises ``TypeError`` before sending any."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[ModelCommand]] = []
+
+    async def send_batch(self, commands: Sequence[ModelCommand]) -> None:
+        if self.closed:
+            raise TransportClosedError("closed")
+        for command in commands:
+            if isinstance(command, SendRaw) and isinstance(command.event.get("bad"), set):
+                raise TypeError("not JSON")
+        self.batches.append(list(commands))
+        self.sent += commands
+
+    async def send(self, command: ModelCommand) -> None:
+        if isinstance(command, SendRaw) and isinstance(command.event.get("bad"), set):
+            raise TypeError("not JSON")
+        await super().send(command)
+
+
+async def test_queued_commands_go_to_a_batching_model_together() -> None:
+    model = BatchingModel()
+    box = CommandOutbox(model)
+    box.put([CommitInputAudio(event_id="a"), CommitInputAudio(event_id="b")])
+    await box.flush()
+    box.put([CommitInputAudio(event_id="c")])  # alone: a plain send
+    await box.flush()
+    assert model.batches == [[CommitInputAudio(event_id="a"), CommitInputAudio(event_id="b")]]
+    assert [c.event_id for c in model.sent] == ["a", "b", "c"]
+
+
+async def test_a_batch_with_an_unencodable_command_is_sent_one_by_one() -> None:
+    model = BatchingModel()
+    box = CommandOutbox(model)
+    bad = SendRaw(event={"type": "x", "bad": {1}})
+    box.put([CommitInputAudio(event_id="a"), bad, CommitInputAudio(event_id="b")])
+    with pytest.raises(TypeError):
+        await box.flush()
+    await box.flush()  # the one after the bad command was kept, in order
+    assert model.batches == []
+    assert [c.event_id for c in model.sent] == ["a", "b"]
+
+
+async def test_a_batch_on_a_closed_model_keeps_the_rest_queued() -> None:
+    model = BatchingModel()
     box = CommandOutbox(model)
     box.put([CommitInputAudio(event_id="a"), CommitInputAudio(event_id="b")])
     model.closed = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .commands import ModelCommand
     from .events import ModelEvent
 
-__all__ = ["ConnectRequest", "ModelConnector", "RealtimeModel"]
+__all__ = ["BatchSender", "ConnectRequest", "ModelConnector", "RealtimeModel"]
 
 
 @runtime_checkable
@@ -45,6 +45,18 @@ class RealtimeModel(Protocol):
 
     async def close(self) -> None:
         """Close the connection and release its resources."""
+        ...
+
+
+@runtime_checkable
+class BatchSender(Protocol):
+    """A model that can send several commands together (an optional addition to
+    :class:`RealtimeModel`): the session hands it each batch of commands a step decided,
+    e.g. a message's ``conversation.item.create`` and its ``response.create``."""
+
+    async def send_batch(self, commands: Sequence[ModelCommand]) -> None:
+        """Send ``commands`` in order, as ``send`` would one by one. If an exception other
+        than ``TransportClosedError`` is raised, none of them was sent."""
         ...
 
 

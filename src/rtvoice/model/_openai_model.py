@@ -8,7 +8,7 @@ and its backpressure reaches the server unchanged (DESIGN.md "Performance").
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
 
 from typing_extensions import Self
@@ -198,6 +198,26 @@ class OpenAIRealtimeModel:
         await self._transport.send(frame)
         self._frames_sent += 1
         self._chars_sent += len(frame)
+
+    async def send_batch(self, commands: Sequence[ModelCommand]) -> None:
+        """Send commands in order, as :meth:`send` would one after another, their frames
+        written to the socket together (a WebSocket transport writes them with one system
+        call).
+
+        Raises:
+            TransportClosedError: As :meth:`send`; some of the commands may not have been
+                sent.
+            TypeError: A command cannot be encoded (see :meth:`send`); nothing is sent.
+            ValueError: The same.
+        """
+        if self._close_requested or not isinstance(self._transport, WebSocketTransport):
+            for command in commands:
+                await self.send(command)
+            return
+        frames = [self._codec.encode(command) for command in commands]
+        await self._transport.send_batch(frames)
+        self._frames_sent += len(frames)
+        self._chars_sent += sum(map(len, frames))
 
     async def close(self) -> None:
         """Close the connection (code 1000); :meth:`events` then ends normally.

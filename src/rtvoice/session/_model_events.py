@@ -272,11 +272,7 @@ def _transcription_completed(
         InputTranscriptEvent(item_id=event.item_id, text=event.transcript, is_final=True)
     )
     fx.events += core.history.fill_transcript(event.item_id, event.content_index, event.transcript)
-    if (
-        event.transcript.strip()
-        and core.checks_input()
-        and core.checked_inputs.add(event.item_id)
-    ):
+    if event.transcript.strip() and core.checks_input() and core.checked_inputs.add(event.item_id):
         fx.input_checks.append(
             InputCheck(text=event.transcript, agent=core.agent, item_id=event.item_id)
         )

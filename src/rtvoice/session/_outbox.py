@@ -25,7 +25,8 @@ from typing import TypeAlias
 
 import anyio
 
-from ..model._base import RealtimeModel
+from ..errors import TransportClosedError
+from ..model._base import BatchSender, RealtimeModel
 from ..model.commands import ModelCommand
 from .events import RealtimeSessionEvent
 
@@ -90,10 +91,12 @@ class CommandOutbox:
         model: The connected model the commands go to.
     """
 
-    __slots__ = ("_done", "_model", "_queue", "_sending")
+    __slots__ = ("_batch", "_done", "_model", "_queue", "_sending")
 
     def __init__(self, model: RealtimeModel) -> None:
         self._model = model
+        self._batch = model.send_batch if isinstance(model, BatchSender) else None
+        """Sends several commands together, when the model can."""
         self._queue: list[ModelCommand] = []
         self._sending = False
         self._done: anyio.Event | None = None
@@ -131,6 +134,15 @@ class CommandOutbox:
         try:
             while self._queue:
                 batch, self._queue = self._queue, []
+                if self._batch is not None and len(batch) > 1:
+                    try:
+                        await self._batch(batch)
+                        continue
+                    except TransportClosedError:
+                        self._queue[:0] = batch[1:]  # as below: the first counts as sent
+                        raise
+                    except (TypeError, ValueError):
+                        pass  # one cannot be encoded, nothing was sent: one by one, below
                 for index, command in enumerate(batch):
                     try:
                         await self._model.send(command)

@@ -23,12 +23,18 @@ The checks websockets makes on data messages are kept: the size limit applies to
 message (1009), text must be UTF-8 (1007), a new message may not start inside a fragmented one
 (1002), and negotiated extensions (permessage-deflate) decode each frame through the
 extensions' own ``decode``, in websockets' order.
+
+On the sending side it adds :meth:`SplittingConnection.send_texts`, several text messages in
+one write to the socket, and writes whatever frames websockets has ready in one write too
+(websockets writes each frame with its own system call).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
+from collections.abc import Sequence
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
@@ -103,6 +109,45 @@ class SplittingConnection(ClientConnection):
         waiter = self._rt_waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+
+    # ---- the sending side -------------------------------------------------------------------
+
+    async def send_texts(self, messages: Sequence[str]) -> None:
+        """Send text messages in order, written to the socket together.
+
+        Raises:
+            ConnectionClosed: As websockets' ``send`` raises it.
+        """
+        if self.fragmented_send_waiter is not None:  # another task sends a fragmented message
+            for message in messages:
+                await self.send(message)
+            return
+        async with self.send_context():
+            for message in messages:
+                self.protocol.send_text(message.encode())
+
+    def send_data(self) -> None:
+        """Write what the protocol has to send, consecutive frames in one write; an empty
+        chunk ends the stream (half-close, or close without TLS support), as in websockets."""
+        ready: list[bytes] = []
+        for data in self.protocol.data_to_send():
+            if data:
+                ready.append(data)
+                continue
+            self._write(ready)
+            ready = []
+            if self.transport.can_write_eof():
+                with contextlib.suppress(OSError, RuntimeError):
+                    self.transport.write_eof()
+            else:
+                self.transport.close()
+        self._write(ready)
+
+    def _write(self, chunks: list[bytes]) -> None:
+        if len(chunks) == 1:
+            self.transport.write(chunks[0])
+        elif chunks:
+            self.transport.write(b"".join(chunks))
 
     # ---- asyncio.Protocol -------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
@@ -309,6 +309,23 @@ class WebSocketTransport:
             raise TypeError(f"a transport sends text frames (str), not {type(frame).__name__}")
         try:
             await self._connection.send(frame)
+        except ConnectionClosed as exc:
+            raise self._closed_error("cannot send: the transport is closed") from exc
+
+    async def send_batch(self, frames: Sequence[str]) -> None:
+        """Send text frames in order, written to the socket together when the connection is
+        rtvoice's own (one system call where :meth:`send` makes one per frame).
+
+        Raises:
+            TransportClosedError: As :meth:`send`; none of the frames may have been sent.
+        """
+        connection = self._connection
+        if not isinstance(connection, SplittingConnection):
+            for frame in frames:
+                await self.send(frame)
+            return
+        try:
+            await connection.send_texts(frames)
         except ConnectionClosed as exc:
             raise self._closed_error("cannot send: the transport is closed") from exc
 
