@@ -198,6 +198,19 @@ def result(name: str = "no_secrets") -> GuardrailResult:
     return GuardrailResult(guardrail=guardrail, output=GuardrailFunctionOutput(True), text="x")
 
 
+def watching(
+    debounce_text_length: int, *, agent: RealtimeAgent[Any] = AGENT, run_guardrails: bool = True
+) -> ConversationState:
+    """A state with a confirmed configuration and this debounce; the run has output
+    guardrails unless ``run_guardrails`` is false."""
+    return ConversationState(
+        agent=agent,
+        settings=confirmed_state()._core.settings,
+        debounce_text_length=debounce_text_length,
+        run_output_guardrails=run_guardrails,
+    )
+
+
 def speaking(state: ConversationState, text: str) -> Any:
     feed(state, added(user_text("u1")), created("r1"), added(assistant("a1"), "u1"))
     state.on_audio_delta(audio("a1", 48_000, "r1"), 0.0)  # 1 s of audio received at t=0
@@ -210,12 +223,7 @@ def speaking(state: ConversationState, text: str) -> Any:
 
 
 def test_output_checks_are_due_at_the_debounce_and_at_the_end() -> None:
-    state = ConversationState(
-        agent=AGENT,
-        settings=confirmed_state()._core.settings,
-        debounce_text_length=10,
-        run_output_guardrails=True,
-    )
+    state = watching(10)
     fx = speaking(state, "Hello there, ")
     [check] = fx.output_checks
     assert (check.item_id, check.response_id, check.text, check.final) == (
@@ -238,9 +246,7 @@ def test_output_checks_are_due_at_the_debounce_and_at_the_end() -> None:
 
 
 def test_with_no_guardrails_anywhere_no_text_is_due_or_kept_for_them() -> None:
-    state = ConversationState(
-        agent=AGENT, settings=confirmed_state()._core.settings, debounce_text_length=10
-    )
+    state = watching(10, run_guardrails=False)
     fx = speaking(state, "Hello there, ")
     assert fx.output_checks == []
     assert [type(e).__name__ for e in fx.events] == ["TranscriptDeltaEvent"]  # still shown
@@ -261,21 +267,14 @@ def test_the_speaking_agents_own_guardrails_make_its_texts_due() -> None:
         output_guardrails=[output_guardrail(lambda c, a, t: GuardrailFunctionOutput(False))],
         input_guardrails=[input_guardrail(lambda c, a, t: GuardrailFunctionOutput(False))],
     )
-    state = ConversationState(
-        agent=guarded, settings=confirmed_state()._core.settings, debounce_text_length=10
-    )
+    state = watching(10, agent=guarded, run_guardrails=False)
     assert [c.text for c in speaking(state, "Hello there, ").output_checks] == ["Hello there, "]
     message = MessageItem(role="user", content=(InputText(text="hello"),))
     assert [c.text for c in state.send_message(message).input_checks] == ["hello"]
 
 
 def test_an_output_trip_stops_the_item_and_asks_for_a_replacement() -> None:
-    state = ConversationState(
-        agent=AGENT,
-        settings=confirmed_state()._core.settings,
-        debounce_text_length=10,
-        run_output_guardrails=True,
-    )
+    state = watching(10)
     check = speaking(state, "The secret is 42").output_checks[0]
     fx = state.trip_output(check, (result(),), now=0.4)
     cancel, truncate, notice = fx.commands
@@ -304,12 +303,7 @@ def test_an_output_trip_stops_the_item_and_asks_for_a_replacement() -> None:
 
 
 def test_replacements_are_limited_per_user_input() -> None:
-    state = ConversationState(
-        agent=AGENT,
-        settings=confirmed_state()._core.settings,
-        debounce_text_length=5,
-        run_output_guardrails=True,
-    )
+    state = watching(5)
     feed(state, added(user_text("u1")))
     for index in range(MAX_GUARDRAIL_REPLACEMENTS + 1):
         item_id = f"a{index}"
