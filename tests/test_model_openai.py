@@ -309,6 +309,22 @@ async def test_memory_pair_round_trip_with_the_server_codec() -> None:
     assert rest == []
 
 
+async def test_a_batch_over_another_transport_is_sent_frame_by_frame_or_not_at_all() -> None:
+    client, server = memory_transport_pair()
+    server_codec = OpenAIServerCodec()
+    model = OpenAIRealtimeModel(client)
+    batch = [CreateResponse(event_id="evt_1"), CreateResponse(event_id="evt_2")]
+    with anyio.fail_after(5):
+        async with model:
+            with pytest.raises(TypeError):  # the second cannot be encoded: nothing goes out
+                await model.send_batch([batch[0], SendRaw(event={"x": {1}})])
+            await model.send_batch(batch)
+            received = [server_codec.decode(await server.receive()) for _ in batch]
+            assert model.frames_sent == 2
+            await server.close(1000)
+    assert received == batch
+
+
 async def test_memory_pair_abnormal_close_raises_the_mapped_error() -> None:
     client, server = memory_transport_pair()
     model = OpenAIRealtimeModel(client)

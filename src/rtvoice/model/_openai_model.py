@@ -210,14 +210,21 @@ class OpenAIRealtimeModel:
             TypeError: A command cannot be encoded (see :meth:`send`); nothing is sent.
             ValueError: The same.
         """
-        if self._close_requested or not isinstance(self._transport, WebSocketTransport):
+        if self._close_requested:
             for command in commands:
-                await self.send(command)
+                await self.send(command)  # raises, encoding nothing
             return
         frames = [self._codec.encode(command) for command in commands]
-        await self._transport.send_batch(frames)
-        self._frames_sent += len(frames)
-        self._chars_sent += sum(map(len, frames))
+        transport = self._transport
+        if isinstance(transport, WebSocketTransport):
+            await transport.send_batch(frames)
+            self._frames_sent += len(frames)
+            self._chars_sent += sum(map(len, frames))
+            return
+        for frame in frames:
+            await transport.send(frame)
+            self._frames_sent += 1
+            self._chars_sent += len(frame)
 
     async def close(self) -> None:
         """Close the connection (code 1000); :meth:`events` then ends normally.
