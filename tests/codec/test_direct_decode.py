@@ -341,3 +341,34 @@ def test_the_client_codec_imports_pydantic_only_to_validate_a_malformed_frame() 
     assert report["use"] == []
     assert "pydantic" in report["malformed"]
     assert "rtvoice.model.openai._wire_models" in report["malformed"]
+
+
+def test_an_item_stated_again_unchanged_is_decoded_once() -> None:
+    """The server repeats an item's state (added / done, as output item and in the
+    conversation, then in response.done): an equal object under the same id gives the same
+    item, a changed one a new decoding, an item holding audio bytes is never kept."""
+    from rtvoice.model.openai import _direct_values as values
+
+    def message(status: str, text: str) -> dict[str, Any]:
+        part = {"type": "output_audio", "transcript": text}
+        return {"id": "item_r1", "type": "message", "role": "assistant", "status": status,
+                "content": [part]}  # fmt: skip
+
+    first = values.item(message("in_progress", ""))
+    assert values.item(message("in_progress", "")) is first  # equal: not decoded again
+    done = values.item(message("completed", "Hello."))
+    assert done is not first
+    assert done.status == "completed"
+    assert done.content[0].transcript == "Hello."  # type: ignore[union-attr]
+    values._RECENT_ITEMS.clear()
+    assert values.item(message("completed", "Hello.")) == done  # as decoded afresh
+
+    audio = {"id": "item_u1", "type": "message", "role": "user", "status": "completed",
+             "content": [{"type": "input_audio", "audio": "AAAA", "transcript": None}]}  # fmt: skip
+    assert values.item(audio) is not values.item(audio)
+    assert "item_u1" not in values._RECENT_ITEMS
+
+    for n in range(values._RECENT_LIMIT * 2):
+        values.item({**message("completed", "x"), "id": f"item_{n}"})
+    assert len(values._RECENT_ITEMS) == values._RECENT_LIMIT
+    assert f"item_{values._RECENT_LIMIT * 2 - 1}" in values._RECENT_ITEMS  # the newest kept

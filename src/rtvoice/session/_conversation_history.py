@@ -82,7 +82,8 @@ class ConversationHistory:
             return []  # every server item has an id; nothing to key a nameless one by
         if self._unplaced:
             self._unplaced.pop(item_id, None)
-        if self._last_states.get(item_id) == item and (
+        last = self._last_states.get(item_id)
+        if (last is item or last == item) and (  # the codec reuses an item stated again
             not positioned or self._book.is_positioned(item_id)
         ):
             return []  # a repeat of the state the history already holds, and no move due

@@ -15,6 +15,7 @@ is then dropped (a response's ``output_modalities`` and beta ``modalities`` are 
 
 from __future__ import annotations
 
+import contextlib
 from binascii import a2b_base64
 from collections.abc import Callable
 from typing import Any, Literal
@@ -166,10 +167,40 @@ def pick(table: dict[str, Any], value: object) -> Any:
 # Items and content parts (§5; models MessageW, FunctionCallW, FunctionCallOutputW, *W parts)
 
 
+_RECENT_ITEMS: dict[str, tuple[JsonObject, Item]] = {}
+"""The last items decoded, by id, with the object each was decoded from. The server states an
+item up to four times a turn (as an output item and in the conversation when it is added, the
+same when it is done, then in ``response.done``); an object equal to the last one of its id is
+not decoded again. Items are immutable, so sharing one is safe; those holding audio bytes are
+not kept."""
+
+_RECENT_LIMIT = 64
+
+
 def item(obj: object) -> Item:
     """A message, function call or function call output; any other type declines."""
     if type(obj) is not dict:
         raise Decline
+    item_id = obj.get("id")
+    if type(item_id) is not str:
+        return _item(obj)
+    known = _RECENT_ITEMS.get(item_id)
+    if known is not None and known[0] == obj:
+        return known[1]
+    decoded = _item(obj)
+    if isinstance(decoded, MessageItem) and any(
+        getattr(part, "audio", None) is not None for part in decoded.content
+    ):
+        _RECENT_ITEMS.pop(item_id, None)
+        return decoded
+    _RECENT_ITEMS[item_id] = (obj, decoded)
+    if len(_RECENT_ITEMS) > _RECENT_LIMIT:
+        with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+            del _RECENT_ITEMS[next(iter(_RECENT_ITEMS))]  # the oldest
+    return decoded
+
+
+def _item(obj: JsonObject) -> Item:
     kind = obj.get("type")
     item_id = opt_text(obj, "id")
     status = obj.get("status")
