@@ -518,8 +518,9 @@ of the machine: a quiet round keeps it near 1 ms. One stall delays a hundred del
 the whole top percent, so such a round says nothing about either client."""
 
 
-def quiet_rounds(ctx: Context, name: str, rounds: Rounds) -> Rounds:
-    """``rounds`` without those in which the floor stalled (:data:`STALL_MS`), and a note.
+def quiet_rounds(ctx: Context, name: str, rounds: Rounds) -> tuple[Rounds, bool]:
+    """``rounds`` without those in which the floor stalled (:data:`STALL_MS`), a note, and
+    whether enough are left to judge (two, or every round of a one-round run).
 
     Judging only by the floor keeps the rule from favouring rtvoice: a stall inflates the
     floor's p99 and so flatters the ratio; rounds where only rtvoice stalled are kept."""
@@ -529,22 +530,25 @@ def quiet_rounds(ctx: Context, name: str, rounds: Rounds) -> Rounds:
         for k, result in enumerate(floor)
         if result["latency_by_position_ms"]["middle"]["p99"] <= STALL_MS
     ]
+    judged = len(keep) >= min(2, len(floor))
     if len(keep) == len(floor):
-        return rounds
-    if not keep:
+        return rounds, judged
+    if not judged:
         ctx.notes.append(
-            f"{name}: the floor stalled in every round (p99 in the middle of responses above "
-            f"{STALL_MS:g} ms); all rounds are judged, and the verdict means little"
+            f"{name}: the floor stalled in {len(floor) - len(keep)} of {len(floor)} rounds (p99 "
+            f"in the middle of responses above {STALL_MS:g} ms): too few quiet rounds to judge; "
+            "run it again on a quieter machine"
         )
-        return rounds
+        return rounds, judged
     ctx.notes.append(
         f"{name}: {len(floor) - len(keep)} of {len(floor)} rounds left out: the floor's p99 "
         f"in the middle of responses was above {STALL_MS:g} ms (a stall of the machine)"
     )
-    return {
+    quiet = {
         impl: [result for k, result in enumerate(results) if k in keep]
         for impl, results in rounds.items()
     }
+    return quiet, judged
 
 
 def scenario_paced1(ctx: Context) -> None:
@@ -561,16 +565,18 @@ def scenario_paced100(ctx: Context) -> None:
     k = ctx.plan.paced100_sessions
     rounds = paced(ctx, "paced100", k, ctx.plan.paced100_turns, ctx.plan.paced100_rounds)
     check_gaps(ctx, "paced100", rounds)
-    rounds = quiet_rounds(ctx, "paced100", rounds)
+    rounds, judged = quiet_rounds(ctx, "paced100", rounds)
     scenario = f"paced K={k}, together"
     info_row(
         ctx, scenario, "added latency p50", "ms",
         per_impl(rounds, lambda r: r["latency_ms"]["p50"]),
     )  # fmt: skip
-    ratio_row(
+    p99 = ratio_row(
         ctx, scenario, "added latency p99", "ms",
         per_impl(rounds, lambda r: r["latency_ms"]["p99"]), limit=2.0,
     )  # fmt: skip
+    if not judged:
+        p99.verdict = "NOISY"
     info_row(
         ctx, scenario, "added latency max", "ms",
         per_impl(rounds, lambda r: r["latency_ms"]["max"]),
@@ -876,7 +882,14 @@ def main(argv: list[str] | None = None) -> None:
     for note in ctx.notes:
         print(f"* {note}")
     misses = [r for r in ctx.rows if r.verdict == "MISS"]
-    print(f"\n{len(misses)} budget line(s) missed." if misses else "\nEvery budget line passed.")
+    noisy = [r for r in ctx.rows if r.verdict == "NOISY"]
+    print()
+    if misses:
+        print(f"{len(misses)} budget line(s) missed.")
+    if noisy:
+        print(f"{len(noisy)} budget line(s) not judged: the machine stalled too often.")
+    if not misses and not noisy:
+        print("Every budget line passed.")
 
     name = args.name or ("quick" if args.quick else "suite")
     if args.only and not args.name:
