@@ -33,6 +33,7 @@ from rtvoice.model.events import (
     ModelEvent,
     OutputItemAdded,
     OutputItemDone,
+    RateLimitsUpdated,
     ResponseCreated,
     ResponseDone,
     SessionCreated,
@@ -323,6 +324,30 @@ async def test_a_batch_over_another_transport_is_sent_frame_by_frame_or_not_at_a
             assert model.frames_sent == 2
             await server.close(1000)
     assert received == batch
+
+
+async def test_ignored_kinds_are_left_out_undecoded_and_the_rest_comes_in_order() -> None:
+    client, server = memory_transport_pair()
+    model = OpenAIRealtimeModel(client)
+    model.ignore_events({ContentPartAdded, RateLimitsUpdated, SessionCreated})
+    where = '"response_id":"r1","item_id":"i1","output_index":0,"content_index":0'
+    frames = [
+        '{"type":"rate_limits.updated","rate_limits":[]}',
+        '{"type":"rate_limits.updated","rate_limits":"not a list"}',  # malformed: skipped too
+        '{"type":"response.content_part.added",' + where + ',"part":{"type":"audio"}}',
+        '{"type":"response.content_part.done",' + where + ',"part":{"type":"audio"}}',
+        # "type" not first: the frame is decoded (the skip is by how a frame begins)
+        '{"rate_limits":[],"type":"rate_limits.updated"}',
+        '{"type":"session.created","session":{"type":"realtime"}}',  # not only its kind
+    ]
+    with anyio.fail_after(5):
+        async with model:
+            for frame in frames:
+                await server.send(frame)
+            await server.close(1000)
+            seen = [event async for event in model.events()]
+    assert [type(event) for event in seen] == [ContentPartDone, RateLimitsUpdated, SessionCreated]
+    assert model.frames_received == len(frames)
 
 
 async def test_memory_pair_abnormal_close_raises_the_mapped_error() -> None:

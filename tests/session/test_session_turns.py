@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Collection
+from typing import Any
 
 import anyio
 import pytest
 from session_kit import ASSISTANT, WAIT, chunks, events_until, kinds, open_session, speech
 
 from rtvoice.agent import RealtimeAgent
-from rtvoice.model.events import ErrorEvent, ItemAdded, ResponseCreated, SessionUpdated
+from rtvoice.config import normalize_run_config
+from rtvoice.model import ConnectRequest, OpenAIRealtimeModel
+from rtvoice.model.events import (
+    ContentPartAdded,
+    ContentPartDone,
+    ErrorEvent,
+    ItemAdded,
+    ModelEvent,
+    ResponseCreated,
+    SessionUpdated,
+)
 from rtvoice.model.items import InputImage, InputText
 from rtvoice.session import (
     AssistantMessageItem,
@@ -21,12 +33,14 @@ from rtvoice.session import (
     HistoryUpdatedEvent,
     InputTranscriptEvent,
     RawModelEvent,
+    RealtimeSession,
     RealtimeSessionEvent,
     ToolCallItem,
     TranscriptDeltaEvent,
     UsageEvent,
     UserMessageItem,
 )
+from rtvoice.session._model_events import IGNORED_EVENTS
 from rtvoice.simulator import Simulator, decode_speech
 
 pytestmark = pytest.mark.anyio
@@ -296,3 +310,52 @@ async def test_function_call_round_trip_ends_the_turn_once(sim: Simulator) -> No
     assert kinds(events).count("agent_start") == 1
     assert kinds(events).count("agent_end") == 1
     assert sum(isinstance(event, ResponseCreated) for event in raw) == 2
+
+
+class FilterRecordingModel(OpenAIRealtimeModel):
+    """The real model, recording what its session asks it to leave out."""
+
+    __slots__ = ("asked",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asked: list[frozenset[type[ModelEvent]]] = []
+
+    def ignore_events(self, kinds: Collection[type[ModelEvent]]) -> None:
+        self.asked.append(frozenset(kinds))
+        super().ignore_events(kinds)
+
+
+@pytest.mark.parametrize("raw", [False, True])
+async def test_the_model_skips_what_the_session_ignores_unless_raw_events_are_asked(
+    sim: Simulator, raw: bool
+) -> None:
+    models: list[FilterRecordingModel] = []
+
+    async def connect(request: ConnectRequest) -> FilterRecordingModel:
+        model = await FilterRecordingModel.connect(request)
+        models.append(model)
+        return model
+
+    session = RealtimeSession(
+        agent=ASSISTANT,
+        settings=normalize_run_config(None),
+        connector=connect,
+        request=ConnectRequest(url=sim.realtime_url(), headers=sim.provider().build_headers()),
+        include_raw_events=raw,
+    )
+    async with session:
+        await session.send_message("hello")
+        events = await events_until(session, "agent_end")
+    raw_kinds = {type(event.event) for event in events if isinstance(event, RawModelEvent)}
+    if raw:
+        assert models[0].asked == []
+        assert {ContentPartAdded, ContentPartDone} <= raw_kinds  # everything comes raw
+    else:
+        assert models[0].asked == [IGNORED_EVENTS]
+        assert raw_kinds == set()
+    # The same turn either way: transcript, history, usage, the turn's end.
+    text = "".join(e.delta for e in events if isinstance(e, TranscriptDeltaEvent))
+    assert text == "You said: hello"
+    assert kinds(events)[-2:] == ["usage", "agent_end"]
+    assert session.history[-1].text == "You said: hello"  # type: ignore[union-attr]

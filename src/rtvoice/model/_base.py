@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .commands import ModelCommand
     from .events import ModelEvent
 
-__all__ = ["BatchSender", "ConnectRequest", "ModelConnector", "RealtimeModel"]
+__all__ = ["BatchSender", "ConnectRequest", "EventFilter", "ModelConnector", "RealtimeModel"]
 
 
 @runtime_checkable
@@ -57,6 +57,18 @@ class BatchSender(Protocol):
     async def send_batch(self, commands: Sequence[ModelCommand]) -> None:
         """Send ``commands`` in order, as ``send`` would one by one. If an exception other
         than ``TransportClosedError`` is raised, none of them was sent."""
+        ...
+
+
+@runtime_checkable
+class EventFilter(Protocol):
+    """A model that can leave out events its session ignores (an optional addition to
+    :class:`RealtimeModel`), and so need not decode the frames they come from."""
+
+    def ignore_events(self, kinds: Collection[type[ModelEvent]]) -> None:
+        """From now on :meth:`RealtimeModel.events` may leave out events of ``kinds`` (and a
+        frame that could only give such an event is not read further: a malformed one gives
+        no ``DecodeError`` either)."""
         ...
 
 

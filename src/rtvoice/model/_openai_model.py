@@ -8,7 +8,7 @@ and its backpressure reaches the server unchanged (DESIGN.md "Performance").
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from types import TracebackType
 
 from typing_extensions import Self
@@ -19,6 +19,7 @@ from ._base import ConnectRequest
 from .commands import ModelCommand
 from .events import ModelEvent
 from .openai import Dialect, OpenAICodec
+from .openai._decode_events import skippable_prefixes
 
 __all__ = ["OpenAIRealtimeModel"]
 
@@ -72,6 +73,7 @@ class OpenAIRealtimeModel:
         "_codec",
         "_frames_received",
         "_frames_sent",
+        "_ignored",
         "_iterated",
         "_transport",
     )
@@ -79,6 +81,8 @@ class OpenAIRealtimeModel:
     def __init__(self, transport: Transport, *, dialect: Dialect = "ga") -> None:
         self._transport = transport
         self._codec = OpenAICodec(dialect)
+        self._ignored: tuple[str, ...] = ()
+        """How the frames :meth:`events` skips begin (:meth:`ignore_events`)."""
         self._iterated = False
         self._close_requested = False
         self._frames_received = 0
@@ -167,12 +171,22 @@ class OpenAIRealtimeModel:
         async for frame in self._transport:
             self._frames_received += 1
             self._chars_received += len(frame)
+            if self._ignored and frame.startswith(self._ignored):
+                continue
             for event in decode(frame):
                 # A transport still hands out frames it buffered before our close; the
                 # contract is that nothing comes after close().
                 if self._close_requested:
                     return
                 yield event
+
+    def ignore_events(self, kinds: Collection[type[ModelEvent]]) -> None:
+        """Leave events of ``kinds`` out of :meth:`events` from now on, where a frame can
+        only give such an event: it is counted as received and not decoded (so a malformed
+        one gives no ``DecodeError`` either). Events of ``kinds`` that other frames give
+        still come. A session calls this with the kinds it ignores, unless the application
+        asked for raw model events."""
+        self._ignored = skippable_prefixes(kinds)
 
     async def send(self, command: ModelCommand) -> None:
         """Encode ``command`` in the model's dialect and send it as one frame.

@@ -76,7 +76,25 @@ from .events import (
 )
 from .history import AssistantMessageItem
 
-__all__ = ["CANCEL_NOT_ACTIVE", "CLOSING_CODES", "FATAL_CODES", "handle_model_event"]
+__all__ = [
+    "CANCEL_NOT_ACTIVE",
+    "CLOSING_CODES",
+    "FATAL_CODES",
+    "IGNORED_EVENTS",
+    "handle_model_event",
+]
+
+IGNORED_EVENTS: Final = frozenset(
+    {
+        ContentPartAdded,
+        ContentPartDone,
+        RateLimitsUpdated,
+        FunctionCallArgumentsDelta,
+        FunctionCallArgumentsDone,
+    }
+)
+"""Model events that frequently come and decide nothing: a model may leave them out (the
+items and their final content come in item events)."""
 
 FATAL_CODES: Final = frozenset({"session_expired"})
 """Error codes that end the session (PROTOCOL.md §1.4, §8): iteration raises ``ProviderError``."""

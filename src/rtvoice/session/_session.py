@@ -30,7 +30,7 @@ from ..agent import RealtimeAgent
 from ..audio import PlaybackTracker
 from ..config import RunSettings
 from ..errors import ConnectTimeoutError, TransportClosedError, UserError
-from ..model._base import ConnectRequest, ModelConnector
+from ..model._base import ConnectRequest, EventFilter, ModelConnector
 from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
 from ..model.events import ErrorInfo, Usage
 from ..tracing import session_telemetry
@@ -40,6 +40,7 @@ from ._guardrails import GuardrailRunner
 from ._handoffs import HandoffRunner
 from ._link import SessionLink
 from ._messages import UserInput, to_message_item
+from ._model_events import IGNORED_EVENTS
 from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._reader import Connection, fatal_error, read_model
 from ._state import ConversationState
@@ -317,6 +318,8 @@ class RealtimeSession:
             with anyio.CancelScope(shield=True):
                 await model.close()
             raise TransportClosedError("the session was closed while connecting")
+        if not self._include_raw_events and isinstance(model, EventFilter):
+            model.ignore_events(IGNORED_EVENTS)  # nothing would read them: not decoded
         live = Connection(
             model=model,
             commands=CommandOutbox(model),

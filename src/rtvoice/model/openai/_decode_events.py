@@ -25,10 +25,20 @@ from __future__ import annotations
 
 import json
 import json.scanner
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import cache
+from typing import Final
 
-from ..events import DecodeError, ModelEvent, UnknownEvent
+from ..events import (
+    ContentPartAdded,
+    ContentPartDone,
+    DecodeError,
+    FunctionCallArgumentsDelta,
+    FunctionCallArgumentsDone,
+    ModelEvent,
+    RateLimitsUpdated,
+    UnknownEvent,
+)
 from ._dialect import Dialect
 from ._direct_events import DIRECT_READERS
 from ._fields import Fields
@@ -43,6 +53,23 @@ ValidatingReader = Callable[[Fields, Dialect], list[ModelEvent]]
 _scan_once = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 """The C scanner ``json.loads`` runs, called without the two whitespace regexes and the two
 Python frames around it (~0.9 µs of the ~3 µs a 20 ms audio delta takes to parse)."""
+
+
+_ONLY_EVENT_OF: Final[dict[type[ModelEvent], tuple[str, ...]]] = {
+    ContentPartAdded: ("response.content_part.added",),
+    ContentPartDone: ("response.content_part.done",),
+    RateLimitsUpdated: ("rate_limits.updated",),
+    FunctionCallArgumentsDelta: ("response.function_call_arguments.delta",),
+    FunctionCallArgumentsDone: ("response.function_call_arguments.done",),
+}
+"""Server types (in both dialects) whose frames give exactly one event of the key's kind."""
+
+
+def skippable_prefixes(kinds: Collection[type[ModelEvent]]) -> tuple[str, ...]:
+    """How the frames that can only give events of ``kinds`` begin, when ``type`` is their
+    first key (as servers write it): a reader that ignores those kinds need not decode them.
+    Kinds other frames give too are not covered."""
+    return tuple(f'{{"type":"{name}"' for kind in kinds for name in _ONLY_EVENT_OF.get(kind, ()))
 
 
 def _parse(frame: str) -> object:
