@@ -25,6 +25,7 @@ from typing import TypeAlias
 
 import anyio
 
+from .._backlog import loop_backlog
 from ..errors import TransportClosedError
 from ..model._base import BatchSender, RealtimeModel
 from ..model.commands import ModelCommand
@@ -44,14 +45,6 @@ def _new_wakeup() -> _Wakeup:
     except RuntimeError:
         return anyio.Event()
     return loop.create_future()
-
-
-def _fire(wakeup: _Wakeup) -> None:
-    if isinstance(wakeup, asyncio.Future):
-        if not wakeup.done():  # a waiter cancelled meanwhile leaves it cancelled
-            wakeup.set_result(None)
-    else:
-        wakeup.set()
 
 
 class Flag:
@@ -164,7 +157,17 @@ class EventOutbox:
         buffer_size: How many unread events make the reader wait.
     """
 
-    __slots__ = ("_arrived", "_closed", "_ended", "_pending", "_ready", "_room", "_size")
+    __slots__ = (
+        "_arrived",
+        "_backlog",
+        "_closed",
+        "_counted",
+        "_ended",
+        "_pending",
+        "_ready",
+        "_room",
+        "_size",
+    )
 
     def __init__(self, buffer_size: int) -> None:
         self._size = buffer_size
@@ -178,9 +181,18 @@ class EventOutbox:
         """Set when the application read enough (while the reader waits for room)."""
         self._ended = False
         self._closed = False
+        self._backlog = loop_backlog()
+        self._counted = False
+        """The application was woken and counts in the loop's backlog until it runs."""
 
     def __bool__(self) -> bool:
         return bool(self._pending)
+
+    @property
+    def woken(self) -> bool:
+        """The application was woken by events and has not run yet (it counts in the loop's
+        backlog)."""
+        return self._counted
 
     def put(self, event: RealtimeSessionEvent) -> None:
         """Queue one event (synchronously, in the step that decided it)."""
@@ -207,7 +219,7 @@ class EventOutbox:
         arrived = self._arrived
         if arrived is not None:
             self._arrived = None
-            _fire(arrived)
+            self._wake_application(arrived)
         return len(ready) > self._size
 
     def deliver_nowait(self) -> None:
@@ -225,7 +237,7 @@ class EventOutbox:
         pending.clear()
         arrived, self._arrived = self._arrived, None
         if arrived is not None:
-            _fire(arrived)
+            self._wake_application(arrived)
 
     async def deliver(self) -> None:
         """Make the queued events readable, then wait while too many are unread (the
@@ -276,7 +288,12 @@ class EventOutbox:
             if arrived is None or (isinstance(arrived, asyncio.Future) and arrived.done()):
                 arrived = self._arrived = _new_wakeup()  # (a cancelled wait left it done)
             if isinstance(arrived, asyncio.Future):
-                await arrived
+                try:
+                    await arrived
+                finally:
+                    if self._counted:
+                        self._counted = False
+                        self._backlog.waiting -= 1
             else:
                 await arrived.wait()
 
@@ -292,10 +309,22 @@ class EventOutbox:
         self._ready = None
         self._wake()
 
+    def _wake_application(self, arrived: _Wakeup) -> None:
+        """Fire the waiting application's wake-up; under asyncio it then counts in the loop's
+        backlog until it runs (``rtvoice._backlog``)."""
+        if isinstance(arrived, asyncio.Future):
+            if not arrived.done():  # a waiter cancelled meanwhile leaves it cancelled
+                arrived.set_result(None)
+                if not self._counted:
+                    self._counted = True
+                    self._backlog.waiting += 1
+        else:
+            arrived.set()
+
     def _wake(self) -> None:
         arrived, self._arrived = self._arrived, None
         room, self._room = self._room, None
         if arrived is not None:
-            _fire(arrived)
+            self._wake_application(arrived)
         if room is not None:
             room.set()

@@ -7,6 +7,10 @@ then sends the commands and hands the events over (waiting for room: backpressur
 calls application code and never raises: how the connection ended is stored on the
 :class:`Connection` for the application's iteration to raise.
 
+Audio first: once a response played audio, the events that close it (the ``*.done`` events)
+wait while other tasks of the event loop were woken with work, a few loop passes at most
+(``rtvoice._backlog``): another call's audio is not held up by this call's bookkeeping.
+
 A graceful end (a tool returned ``StopConversation``) ends reading once no response runs:
 the model is closed, the events read so far are delivered, and iteration ends normally.
 """
@@ -20,9 +24,22 @@ from dataclasses import dataclass
 import anyio
 from anyio.abc import TaskGroup
 
+from .._backlog import loop_backlog
 from ..errors import ProviderError, TransportClosedError, TransportError
 from ..model._base import RealtimeModel
-from ..model.events import AudioDelta, AudioTranscriptDelta, ErrorInfo, TextDelta
+from ..model.events import (
+    AudioDelta,
+    AudioDone,
+    AudioTranscriptDelta,
+    AudioTranscriptDone,
+    ContentPartDone,
+    ErrorInfo,
+    ItemDone,
+    OutputItemDone,
+    ResponseDone,
+    TextDelta,
+    TextDone,
+)
 from ._effects import Effects
 from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._state import ConversationState
@@ -30,6 +47,12 @@ from ._telemetry import TelemetryObserver, response_id_of
 from .events import RawModelEvent
 
 __all__ = ["Connection", "fatal_error", "read_model"]
+
+_CLOSING = frozenset(
+    (AudioDone, AudioTranscriptDone, TextDone, ContentPartDone, OutputItemDone, ItemDone)
+)
+"""Events that close what a response streamed (besides ``ResponseDone``): once its audio was
+handed on, nobody waits for them."""
 
 
 @dataclass(eq=False, slots=True)
@@ -122,10 +145,13 @@ async def _pump(
     events = connection.events
     commands = connection.commands
     configured = connection.configured
+    backlog = loop_backlog()
+    played = False  # the current response handed on audio: its closing events give way
     async for event in connection.model.events():
         if include_raw_events:
             events.put(RawModelEvent(event=event))
         if type(event) is AudioDelta:  # the hot path: O(1), no history work
+            played = True
             audio = state.on_audio_delta(event, clock())
             if audio is not None and events.push(audio):
                 await events.wait_for_room()
@@ -142,6 +168,15 @@ async def _pump(
             elif shown is not None and events.push(shown):
                 await events.wait_for_room()
         else:
+            if played:  # audio first: other calls' waiting work before this bookkeeping
+                kind = type(event)
+                others = backlog.waiting > events.woken  # this session's application aside
+                if kind is ResponseDone:
+                    played = False
+                    if others:
+                        await backlog.give_way()
+                elif others and kind in _CLOSING:
+                    await backlog.give_way()
             observer.before(event)
             fx = state.handle(event, clock())
             observer.effects(fx)

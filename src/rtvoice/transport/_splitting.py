@@ -27,6 +27,9 @@ extensions' own ``decode``, in websockets' order.
 On the sending side it adds :meth:`SplittingConnection.send_texts`, several text messages in
 one write to the socket, and writes whatever frames websockets has ready in one write too
 (websockets writes each frame with its own system call).
+
+A reader woken by frames that arrived counts in its event loop's backlog until it runs
+(``rtvoice._backlog``): a session closing a response gives way to it.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import PayloadTooBig, ProtocolError
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
+
+from .._backlog import loop_backlog
 
 __all__ = ["SplittingConnection"]
 
@@ -76,6 +81,8 @@ class SplittingConnection(ClientConnection):
         self._rt_fragments: list[bytes] | None = None  # a fragmented message being received
         self._rt_fragment_opcode = 0
         self._rt_fragment_size = 0
+        self._rt_backlog = loop_backlog()
+        self._rt_counted = False  # woken and counted in the backlog, not yet running
 
     # ---- the receiving side -----------------------------------------------------------------
 
@@ -103,12 +110,18 @@ class SplittingConnection(ClientConnection):
                 await waiter
             finally:
                 self._rt_waiter = None
+                if self._rt_counted:
+                    self._rt_counted = False
+                    self._rt_backlog.waiting -= 1
         return True
 
     def _wake(self) -> None:
         waiter = self._rt_waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+            if not self._rt_counted:
+                self._rt_counted = True
+                self._rt_backlog.waiting += 1
 
     # ---- the sending side -------------------------------------------------------------------
 
