@@ -38,7 +38,8 @@ class Backlog:
 
     async def give_way(self) -> None:
         """Let the waiting tasks run first: pass the loop until none waits (at most
-        :data:`PASSES` times). A task woken during a pass runs before this one resumes."""
+        :data:`PASSES` times). Each pass runs the tasks already woken before this one
+        resumes; those woken meanwhile are counted, and seen at the next look."""
         for _ in range(PASSES):
             if not self.waiting:
                 return
