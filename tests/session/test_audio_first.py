@@ -196,6 +196,14 @@ class Log(SpanProcessor):
             self.entries.append("A turn span ended")
 
 
+def traced() -> tuple[Log, TracerProvider]:
+    """A log and a tracer provider that logs the turn spans ending into it."""
+    log = Log()
+    provider = TracerProvider()
+    provider.add_span_processor(log)
+    return log, provider
+
+
 async def open_session(url: str, tracer_provider: TracerProvider | None) -> RealtimeSession:
     config: Any = {"tracing": {"tracer_provider": tracer_provider}} if tracer_provider else {}
     runner: RealtimeRunner[None] = RealtimeRunner(RealtimeAgent(name="Voice"), config=config)
@@ -225,9 +233,7 @@ def milestones() -> dict[str, anyio.Event]:
 
 
 async def test_another_sessions_audio_goes_before_a_responses_closing_work() -> None:
-    log = Log()
-    provider = TracerProvider()
-    provider.add_span_processor(log)
+    log, provider = traced()
     async with raw_realtime(expected=2) as server:
         a = await open_session(server.url, provider)
         async with a:
@@ -265,9 +271,7 @@ async def test_another_sessions_audio_goes_before_a_responses_closing_work() -> 
 async def test_a_session_alone_does_not_give_way_to_its_own_application() -> None:
     """Its application woken by the response's last audio is no reason to pass the loop
     before each closing event (that cost a tenth of a turn's instructions, for nothing)."""
-    log = Log()
-    provider = TracerProvider()
-    provider.add_span_processor(log)
+    log, provider = traced()
     async with raw_realtime(expected=1) as server:
         a = await open_session(server.url, provider)
         async with a:
