@@ -85,3 +85,21 @@ async def test_a_reader_woken_by_frames_counts_until_it_runs() -> None:
             assert seen == {0, 1}  # 1 between the frame's arrival and the reader's turn
             assert counted == [0]
     assert backlog.waiting == 0
+
+
+async def test_a_reader_cancelled_while_waiting_for_frames_leaves_no_count() -> None:
+    backlog = loop_backlog()
+    async with raw_server() as server:
+        options = TransportOptions(compression=None, close_timeout=0.1)  # no close answer
+        transport = await WebSocketTransport.connect(server.url, options=options)
+        async with transport:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(transport.receive)
+                await anyio.wait_all_tasks_blocked()
+                tg.cancel_scope.cancel()
+            assert backlog.waiting == 0
+            assert server.writer is not None
+            server.writer.write(text('{"type":"a"}'))  # nobody waits: nothing counted
+            with anyio.fail_after(5):
+                assert await transport.receive() == '{"type":"a"}'
+            assert backlog.waiting == 0

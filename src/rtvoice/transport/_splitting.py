@@ -82,7 +82,6 @@ class SplittingConnection(ClientConnection):
         self._rt_fragment_opcode = 0
         self._rt_fragment_size = 0
         self._rt_backlog = loop_backlog()
-        self._rt_counted = False  # woken and counted in the backlog, not yet running
 
     # ---- the receiving side -----------------------------------------------------------------
 
@@ -110,8 +109,7 @@ class SplittingConnection(ClientConnection):
                 await waiter
             finally:
                 self._rt_waiter = None
-                if self._rt_counted:
-                    self._rt_counted = False
+                if not waiter.cancelled():  # woken (_wake): counted in the backlog until now
                     self._rt_backlog.waiting -= 1
         return True
 
@@ -119,9 +117,7 @@ class SplittingConnection(ClientConnection):
         waiter = self._rt_waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
-            if not self._rt_counted:
-                self._rt_counted = True
-                self._rt_backlog.waiting += 1
+            self._rt_backlog.waiting += 1  # until the reader runs (wait_message)
 
     # ---- the sending side -------------------------------------------------------------------
 
