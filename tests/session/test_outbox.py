@@ -9,7 +9,6 @@ import anyio
 import pytest
 from session_kit import FakeModel, fake_session
 
-from rtvoice._backlog import loop_backlog
 from rtvoice.errors import TransportClosedError
 from rtvoice.model.commands import CommitInputAudio, ModelCommand, SendRaw
 from rtvoice.model.events import AudioDelta
@@ -287,34 +286,3 @@ async def test_a_receive_cancelled_while_waiting_leaves_the_box_usable() -> None
         await anyio.wait_all_tasks_blocked()
         box.push(end_event(1))
     assert got == [end_event(1)]
-
-
-async def test_a_woken_application_counts_in_the_loops_backlog_until_it_runs() -> None:
-    backlog = loop_backlog()
-    box = EventOutbox(8)
-    seen: list[int] = []
-
-    async def application() -> None:
-        await box.receive()
-        seen.append(backlog.waiting)
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(application)
-        await anyio.wait_all_tasks_blocked()
-        assert backlog.waiting == 0  # waiting for an event is not waiting to run
-        box.push(end_event(0))
-        assert backlog.waiting == 1  # woken, not yet run: a closing response gives way
-    assert seen == [0]  # counted out as soon as it ran
-    assert backlog.waiting == 0
-
-
-async def test_an_application_cancelled_after_its_wake_up_is_counted_out() -> None:
-    backlog = loop_backlog()
-    box = EventOutbox(8)
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(box.receive)
-        await anyio.wait_all_tasks_blocked()
-        box.push(end_event(0))
-        assert backlog.waiting == 1
-        tg.cancel_scope.cancel()
-    assert backlog.waiting == 0

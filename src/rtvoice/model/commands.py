@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
-from .._records import compile_initializers
 from .items import Item, ItemReference
 from .session_config import AudioFormatName, SessionConfig, Tool, ToolChoice
 
@@ -185,5 +184,3 @@ ModelCommand: TypeAlias = (
     | SendRaw
 )
 """Everything a client can ask of a model connection."""
-
-compile_initializers(globals())

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
-from .._records import compile_initializers
 from .items import ContentPart, Item
 from .session_config import SessionConfig
 
@@ -701,5 +700,3 @@ ModelEvent: TypeAlias = (
     | DecodeError
 )
 """Everything a model connection can report."""
-
-compile_initializers(globals())

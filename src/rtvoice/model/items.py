@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
-from .._records import compile_initializers
 
 __all__ = [
     "ContentPart",
@@ -152,6 +151,3 @@ class ItemReference:
 
     id: str
     type: Literal["item_reference"] = "item_reference"
-
-
-compile_initializers(globals())

@@ -25,7 +25,6 @@ from typing import TypeAlias
 
 import anyio
 
-from .._backlog import loop_backlog
 from ..errors import TransportClosedError
 from ..model._base import BatchSender, RealtimeModel
 from ..model.commands import ModelCommand
@@ -159,9 +158,7 @@ class EventOutbox:
 
     __slots__ = (
         "_arrived",
-        "_backlog",
         "_closed",
-        "_counted",
         "_ended",
         "_pending",
         "_ready",
@@ -181,18 +178,9 @@ class EventOutbox:
         """Set when the application read enough (while the reader waits for room)."""
         self._ended = False
         self._closed = False
-        self._backlog = loop_backlog()
-        self._counted = False
-        """The application was woken and counts in the loop's backlog until it runs."""
 
     def __bool__(self) -> bool:
         return bool(self._pending)
-
-    @property
-    def woken(self) -> bool:
-        """The application was woken by events and has not run yet (it counts in the loop's
-        backlog)."""
-        return self._counted
 
     def put(self, event: RealtimeSessionEvent) -> None:
         """Queue one event (synchronously, in the step that decided it)."""
@@ -288,12 +276,7 @@ class EventOutbox:
             if arrived is None or (isinstance(arrived, asyncio.Future) and arrived.done()):
                 arrived = self._arrived = _new_wakeup()  # (a cancelled wait left it done)
             if isinstance(arrived, asyncio.Future):
-                try:
-                    await arrived
-                finally:
-                    if self._counted:
-                        self._counted = False
-                        self._backlog.waiting -= 1
+                await arrived
             else:
                 await arrived.wait()
 
@@ -310,14 +293,10 @@ class EventOutbox:
         self._wake()
 
     def _wake_application(self, arrived: _Wakeup) -> None:
-        """Fire the waiting application's wake-up; under asyncio it then counts in the loop's
-        backlog until it runs (``rtvoice._backlog``)."""
+        """Fire the waiting application's wake-up."""
         if isinstance(arrived, asyncio.Future):
             if not arrived.done():  # a waiter cancelled meanwhile leaves it cancelled
                 arrived.set_result(None)
-                if not self._counted:
-                    self._counted = True
-                    self._backlog.waiting += 1
         else:
             arrived.set()
 

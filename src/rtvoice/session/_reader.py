@@ -7,12 +7,6 @@ then sends the commands and hands the events over (waiting for room: backpressur
 calls application code and never raises: how the connection ended is stored on the
 :class:`Connection` for the application's iteration to raise.
 
-Audio first: once a response played audio, each event that closes it (the ``*.done``
-events) waits while other tasks of the event loop were woken with work, a few loop passes at
-most (``rtvoice._backlog``): another call's audio is not held up by this call's bookkeeping.
-(Giving way once per response did not do: other calls' audio arrives while the closing
-events are handled; the last tenth of responses' p99 doubled in the paced benchmark.)
-
 A graceful end (a tool returned ``StopConversation``) ends reading once no response runs:
 the model is closed, the events read so far are delivered, and iteration ends normally.
 """
@@ -26,21 +20,13 @@ from dataclasses import dataclass
 import anyio
 from anyio.abc import TaskGroup
 
-from .._backlog import loop_backlog
 from ..errors import ProviderError, TransportClosedError, TransportError
 from ..model._base import RealtimeModel
 from ..model.events import (
     AudioDelta,
-    AudioDone,
     AudioTranscriptDelta,
-    AudioTranscriptDone,
-    ContentPartDone,
     ErrorInfo,
-    ItemDone,
-    OutputItemDone,
-    ResponseDone,
     TextDelta,
-    TextDone,
 )
 from ._effects import Effects
 from ._outbox import CommandOutbox, EventOutbox, Flag
@@ -49,21 +35,6 @@ from ._telemetry import TelemetryObserver, response_id_of
 from .events import RawModelEvent
 
 __all__ = ["Connection", "fatal_error", "read_model"]
-
-_CLOSING = frozenset(
-    (
-        AudioDone,
-        AudioTranscriptDone,
-        TextDone,
-        ContentPartDone,
-        OutputItemDone,
-        ItemDone,
-        ResponseDone,
-    )
-)
-"""Events that close what a response streamed: once its audio was handed on, nobody waits
-for them."""
-
 
 @dataclass(eq=False, slots=True)
 class Connection:
@@ -155,13 +126,10 @@ async def _pump(
     events = connection.events
     commands = connection.commands
     configured = connection.configured
-    backlog = loop_backlog()
-    played = False  # the current response handed on audio: its closing events give way
     async for event in connection.model.events():
         if include_raw_events:
             events.put(RawModelEvent(event=event))
         if type(event) is AudioDelta:  # the hot path: O(1), no history work
-            played = True
             audio = state.on_audio_delta(event, clock())
             if audio is not None and events.push(audio):
                 await events.wait_for_room()
@@ -178,14 +146,6 @@ async def _pump(
             elif shown is not None and events.push(shown):
                 await events.wait_for_room()
         else:
-            if played:
-                # Audio first: the response's closing work waits for the other sessions'
-                # woken tasks (this session's own application aside).
-                kind = type(event)
-                if kind is ResponseDone:
-                    played = False
-                if backlog.waiting > events.woken and kind in _CLOSING:
-                    await backlog.give_way()
             observer.before(event)
             fx = state.handle(event, clock())
             observer.effects(fx)

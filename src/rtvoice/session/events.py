@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from .._records import compile_initializers
 from ..model.events import ErrorInfo, ModelEvent, Usage
 from .history import HistoryItem
 
@@ -342,5 +341,3 @@ RealtimeSessionEvent: TypeAlias = (
     | RawModelEvent
 )
 """Everything a session yields."""
-
-compile_initializers(globals())

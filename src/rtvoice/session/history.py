@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
-from .._records import compile_initializers
 from ..model.items import InputAudio, InputImage, InputText, ItemStatus, OutputAudio, OutputText
 
 __all__ = [
@@ -128,5 +127,3 @@ HistoryItem: TypeAlias = (
     UserMessageItem | AssistantMessageItem | SystemMessageItem | ToolCallItem | OtherHistoryItem
 )
 """One entry of a session's history."""
-
-compile_initializers(globals())

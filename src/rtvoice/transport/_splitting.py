@@ -28,8 +28,6 @@ On the sending side it adds :meth:`SplittingConnection.send_texts`, several text
 one write to the socket, and writes whatever frames websockets has ready in one write too
 (websockets writes each frame with its own system call).
 
-A reader woken by frames that arrived counts in its event loop's backlog until it runs
-(``rtvoice._backlog``): a session closing a response gives way to it.
 """
 
 from __future__ import annotations
@@ -45,7 +43,6 @@ from websockets.exceptions import PayloadTooBig, ProtocolError
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
-from .._backlog import loop_backlog
 
 __all__ = ["SplittingConnection"]
 
@@ -81,7 +78,6 @@ class SplittingConnection(ClientConnection):
         self._rt_fragments: list[bytes] | None = None  # a fragmented message being received
         self._rt_fragment_opcode = 0
         self._rt_fragment_size = 0
-        self._rt_backlog = loop_backlog()
 
     # ---- the receiving side -----------------------------------------------------------------
 
@@ -109,15 +105,12 @@ class SplittingConnection(ClientConnection):
                 await waiter
             finally:
                 self._rt_waiter = None
-                if not waiter.cancelled():  # woken (_wake): counted in the backlog until now
-                    self._rt_backlog.waiting -= 1
         return True
 
     def _wake(self) -> None:
         waiter = self._rt_waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
-            self._rt_backlog.waiting += 1  # until the reader runs (wait_message)
 
     # ---- the sending side -------------------------------------------------------------------
 
