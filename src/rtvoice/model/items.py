@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
-
 __all__ = [
     "ContentPart",
     "FunctionCallItem",

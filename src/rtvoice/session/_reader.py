@@ -36,6 +36,7 @@ from .events import RawModelEvent
 
 __all__ = ["Connection", "fatal_error", "read_model"]
 
+
 @dataclass(eq=False, slots=True)
 class Connection:
     """What exists only while a session is connected."""

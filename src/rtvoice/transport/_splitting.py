@@ -43,7 +43,6 @@ from websockets.exceptions import PayloadTooBig, ProtocolError
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
-
 __all__ = ["SplittingConnection"]
 
 _TEXT_FINAL = 0x81
