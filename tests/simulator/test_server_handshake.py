@@ -8,6 +8,7 @@ import json
 import anyio
 import pytest
 from sim_wire import Connect, WireClient
+from websockets.asyncio.client import connect as ws_connect
 
 from rtvoice import AuthenticationError, InvalidRequestError, TransportError
 from rtvoice.simulator import Simulator
@@ -175,14 +176,18 @@ async def test_other_paths_get_http_404(simulator: Simulator) -> None:
     assert "404" in excinfo.value.reason
 
 
-async def test_binary_frame_is_a_non_fatal_invalid_event(connect: Connect) -> None:
-    client = await connect()
-    await client.transport._connection.send(b"\x00\x01")  # type: ignore[attr-defined]
-    error = await client.recv()
-    assert error["error"]["code"] == "invalid_event"
-    assert "binary frames are not supported" in error["error"]["message"]
-    await client.send({"type": "input_audio_buffer.clear"})
-    assert (await client.recv())["type"] == "input_audio_buffer.cleared"
+async def test_binary_frame_is_a_non_fatal_invalid_event(simulator: Simulator) -> None:
+    # rtvoice's transport sends text only: a plain websockets client sends the binary frame.
+    headers = simulator.provider().build_headers()
+    async with ws_connect(simulator.realtime_url("gpt-realtime"), additional_headers=headers) as ws:
+        with anyio.fail_after(10):
+            assert json.loads(await ws.recv())["type"] == "session.created"
+            await ws.send(b"\x00\x01")
+            error = json.loads(await ws.recv())
+            assert error["error"]["code"] == "invalid_event"
+            assert "binary frames are not supported" in error["error"]["message"]
+            await ws.send(json.dumps({"type": "input_audio_buffer.clear"}))
+            assert json.loads(await ws.recv())["type"] == "input_audio_buffer.cleared"
 
 
 async def test_malformed_frames_get_errors_and_the_session_stays_open(connect: Connect) -> None:

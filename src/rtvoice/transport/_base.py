@@ -9,11 +9,10 @@ thing whichever transport carried it.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
-
-from websockets.http11 import USER_AGENT as _WEBSOCKETS_USER_AGENT
 
 from .._version import __version__
 from ..errors import (
@@ -52,7 +51,7 @@ cannot make one message use unbounded memory.
 """
 
 
-DEFAULT_USER_AGENT = f"rtvoice/{__version__} {_WEBSOCKETS_USER_AGENT}"
+DEFAULT_USER_AGENT = f"rtvoice/{__version__} Python/{sys.version_info[0]}.{sys.version_info[1]}"
 """The ``User-Agent`` sent on the upgrade unless the options or the headers say otherwise."""
 
 
