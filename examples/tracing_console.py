@@ -12,6 +12,7 @@ With no ``OPENAI_API_KEY`` it talks to the built-in simulator. Run:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import anyio
@@ -26,6 +27,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 
 from rtvoice import RealtimeAgent, RealtimeRunner, function_tool
+from rtvoice.simulator import SimulatorProvider
 
 
 @function_tool
@@ -81,6 +83,8 @@ def main() -> None:
     tracer_provider, meter_provider = make_providers(args.otlp)
     runner = RealtimeRunner(
         starting_agent=agent,
+        # With a key the runner connects to OpenAI; without one, say so: the simulator.
+        provider=None if os.environ.get("OPENAI_API_KEY") else SimulatorProvider(),
         config={
             "model_settings": {
                 "model_name": "gpt-realtime",

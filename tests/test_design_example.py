@@ -10,7 +10,7 @@ import textwrap
 import anyio
 import pytest
 
-from rtvoice import RealtimeAgent, RealtimeRunner
+from rtvoice import RealtimeAgent, RealtimeRunner, UserError
 from rtvoice.simulator import decode_speech
 
 # The example exactly as DESIGN.md writes it, with ``play`` supplied by the test and
@@ -61,6 +61,7 @@ def test_design_example_runs_against_the_simulator(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("RTVOICE_SIMULATOR", "1")  # the documented switch: no key needed
     played: list[bytes] = []
     namespace: dict[str, object] = {"play": played.append, "__name__": "design_example"}
     exec(compile(DESIGN_EXAMPLE, "DESIGN.md", "exec"), namespace)
@@ -75,13 +76,26 @@ def test_design_example_runs_against_the_simulator(
     assert "Say hello in one short sentence." in printed  # the user item, from history_added
     assert "assistant" in printed.lower()  # the assistant item
     assert "error" not in printed.lower()
-    assert "built-in simulator" in caplog.text  # a missing key is never silent
+    assert "RTVOICE_SIMULATOR is set" in caplog.text  # the simulator is never silent
+
+
+def test_design_example_without_a_key_or_the_switch_fails_closed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("RTVOICE_SIMULATOR", raising=False)
+    namespace: dict[str, object] = {"play": lambda data: None, "__name__": "design_example"}
+    exec(compile(DESIGN_EXAMPLE, "DESIGN.md", "exec"), namespace)
+    with pytest.raises(UserError, match="OPENAI_API_KEY") as info:
+        asyncio.run(namespace["main"]())  # type: ignore[arg-type]
+    assert "RTVOICE_SIMULATOR=1" in str(info.value)
 
 
 def test_design_example_events_arrive_in_the_documented_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("RTVOICE_SIMULATOR", "1")
     agent = RealtimeAgent(name="Assistant", instructions="Keep answers short.")
     runner = RealtimeRunner(starting_agent=agent)
 

@@ -138,3 +138,93 @@ def test_runner_middleware_argument_runs_inside_the_config_middleware() -> None:
         RealtimeAgent(name="A"), config={"middleware": [outer]}, middleware=[inner]
     )
     assert runner.settings.middleware == (outer, inner)
+
+
+def test_no_key_and_no_choice_fails_closed_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("RTVOICE_SIMULATOR", raising=False)
+    runner = RealtimeRunner(RealtimeAgent(name="A"))
+    with pytest.raises(UserError, match="OPENAI_API_KEY") as info:
+        anyio.run(runner.run)
+    assert "SimulatorProvider()" in str(info.value)
+    assert "RTVOICE_SIMULATOR=1" in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["", "0", "no", "off"])
+def test_the_simulator_switch_off_still_fails_closed(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("RTVOICE_SIMULATOR", value)
+    with pytest.raises(UserError, match="OPENAI_API_KEY"):
+        anyio.run(RealtimeRunner(RealtimeAgent(name="A")).run)
+
+
+def test_the_simulator_switch_gives_each_session_its_own_simulator(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("RTVOICE_SIMULATOR", "1")
+    runner = RealtimeRunner(RealtimeAgent(name="A"))
+
+    async def one(text: str) -> str:
+        session = await runner.run()
+        async with session:
+            await session.send_message(text)
+            async for event in session:
+                if event.type == "agent_end":
+                    break
+        return repr(session.history[-1])
+
+    async def main() -> list[str]:
+        return [await one("first"), await one("second")]
+
+    with caplog.at_level(logging.WARNING, logger="rtvoice"):
+        answers = anyio.run(main)
+    assert "You said: first" in answers[0]
+    assert "You said: second" in answers[1]
+    assert caplog.text.count("RTVOICE_SIMULATOR is set") == 1  # once per runner
+
+
+def test_a_provider_brings_the_connector_its_protocol_needs() -> None:
+    """A provider for another protocol: the runner builds the request from it and hands the
+    request to the provider's own connector."""
+    scripted = ScriptedModel()
+
+    class OtherProtocol(OpenAIProvider):
+        def build_url(self, model: str) -> str:
+            return f"wss://other.example/live?model={model}"
+
+        def model_connector(self) -> ScriptedModel:  # type: ignore[override]
+            return scripted
+
+    runner = RealtimeRunner(RealtimeAgent(name="A"), provider=OtherProtocol(api_key=KEY))
+    request = _request(runner, scripted)
+    assert request.url == "wss://other.example/live?model=gpt-realtime"
+    assert request.headers == {"Authorization": f"Bearer {KEY}"}
+
+
+def test_building_a_runner_loads_what_its_first_session_needs() -> None:
+    """The first session of a process must not wait for imports: building the runner pays
+    them (building the agent does not: see test_import_cost)."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from rtvoice import RealtimeAgent, RealtimeRunner, OpenAIProvider\n"
+        "RealtimeRunner(RealtimeAgent(name='A'), provider=OpenAIProvider(api_key='sk-x'))\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = set(json.loads(out.stdout.splitlines()[-1]))
+    for needed in (
+        "rtvoice.session._session",
+        "rtvoice.model._openai_model",
+        "rtvoice.model.openai",
+        "rtvoice.transport._connection",
+        "rtvoice.tracing",
+        "websockets.client",
+        "anyio",
+    ):
+        assert needed in modules, needed

@@ -19,7 +19,7 @@ from .audio import PlaybackTracker, bytes_per_ms
 from .runner import RealtimeRunner
 from .session import RealtimeSession
 from .session.events import RealtimeSessionEvent
-from .simulator import decode_speech, encode_speech
+from .simulator import SimulatorProvider, decode_speech, encode_speech
 from .tools import function_tool
 
 __all__ = ["run_demo"]
@@ -172,6 +172,7 @@ async def run_demo(
         log.line("setup", "talking to OpenAI")
     runner = RealtimeRunner(
         CONCIERGE,
+        provider=SimulatorProvider() if simulated else None,
         config={
             "model_settings": {
                 "audio": {"input": {"transcription": {"model": "gpt-4o-mini-transcribe"}}}

@@ -6,6 +6,10 @@ provider is constructed, so a missing key fails at once, with a :class:`~rtvoice
 that names the argument and the environment variable, before any connection is tried.
 Secrets never appear in a ``repr``, a log line or an exception message.
 
+A provider also owns the model connector its server needs (:meth:`RealtimeProvider.
+model_connector`): the OpenAI Realtime protocol by default, so a provider for a server that
+speaks another protocol brings its own connector and the runner needs no change.
+
 Reaching any other compatible server takes a subclass::
 
     class MyGateway(RealtimeProvider):
@@ -20,10 +24,14 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from ._dialect import Dialect
 from .errors import UserError
+
+if TYPE_CHECKING:
+    from .model._base import ModelConnector
 
 __all__ = ["AzureOpenAIProvider", "OpenAIProvider", "RealtimeProvider"]
 
@@ -34,8 +42,9 @@ class RealtimeProvider(ABC):
     """Where a realtime session connects, and how it authenticates.
 
     Subclasses implement :meth:`build_url` and :meth:`build_headers`; override
-    :attr:`dialect` for a server that speaks the retired beta shape, and
-    :meth:`build_call_url` for one that can attach to an existing call.
+    :attr:`dialect` for a server that speaks the retired beta shape,
+    :meth:`build_call_url` for one that can attach to an existing call, and
+    :meth:`model_connector` for one that speaks another protocol.
     """
 
     @property
@@ -52,12 +61,25 @@ class RealtimeProvider(ABC):
         """The headers of the WebSocket upgrade request (authentication included)."""
 
     def build_call_url(self, call_id: str) -> str:
-        """The URL that attaches to an existing WebRTC or SIP call (PROTOCOL.md §1.1).
+        """The URL that attaches to an existing WebRTC or SIP call (a ``?call_id=`` socket).
 
         Raises:
             UserError: This provider cannot attach to calls.
         """
         raise UserError(f"{type(self).__name__} cannot attach to an existing call (call_id)")
+
+    def model_connector(self) -> ModelConnector:
+        """What opens a session's model connection to this provider's server.
+
+        The runner calls it once per runner and provider, and then the connector once per
+        session with the :class:`~rtvoice.model.ConnectRequest` it built from
+        :meth:`build_url`, :meth:`build_headers` and :attr:`dialect`. The default speaks the
+        OpenAI Realtime protocol over a WebSocket
+        (:meth:`rtvoice.model.OpenAIRealtimeModel.connect`).
+        """
+        from .model._openai_model import OpenAIRealtimeModel
+
+        return OpenAIRealtimeModel.connect
 
 
 def _resolve(value: str | None, env_var: str) -> str | None:

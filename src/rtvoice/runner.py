@@ -12,20 +12,26 @@ Where a session connects, first match wins:
 2. ``run(model_config={"call_id": ...})``: the provider's call-attach URL.
 3. The starting agent's ``provider``, else the runner's ``provider``.
 4. ``OPENAI_API_KEY`` (or ``model_config["api_key"]``): OpenAI.
-5. Otherwise the built-in simulator, started for the session and stopped with it (a warning is
-   logged once per runner, so a production service with a missing key notices), unless the
-   runner was given its own ``model`` connector, which is then called with an empty URL.
+5. The runner's own ``model`` connector (e.g. a ``ScriptedModel``), called with an empty URL.
+6. The built-in simulator, one per session, when the ``RTVOICE_SIMULATOR`` environment
+   variable is ``1`` (or ``true``, ``yes``, ``on``).
 
-Importing this module loads the configuration, not the connection: the session machinery,
-the default OpenAI model (websockets, the codec, pydantic), tracing (OpenTelemetry) and the
-simulator are imported by :meth:`RealtimeRunner.run`, the first time a session is made.
+Otherwise ``run()`` raises a :class:`~rtvoice.UserError` naming ``OPENAI_API_KEY``: a
+service with a missing secret fails closed instead of answering real callers with a
+simulated model. The simulator is always an explicit choice: that variable,
+``provider=SimulatorProvider()``, ``provider=Simulator().provider()``, ``rtvoice demo``, or
+the ``realtime_simulator`` test fixture.
+
+Importing this module loads the configuration, not the connection; constructing a runner
+loads what its sessions need (the session machinery, the OpenAI model with websockets and the
+codec, tracing), so the first session of a process starts as quickly as the next.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
@@ -40,14 +46,17 @@ from .providers import OpenAIProvider, RealtimeProvider
 
 if TYPE_CHECKING:
     from .middleware import Middleware
-    from .model import ModelCommand, ModelConnector, ModelEvent
-    from .model import RealtimeModel as _RealtimeModel
+    from .model import ModelConnector
     from .session import RealtimeSession
-    from .simulator import Simulator
 
 __all__ = ["RealtimeModelConfig", "RealtimeRunner"]
 
 logger = logging.getLogger("rtvoice")
+
+SIMULATOR_SWITCH = "RTVOICE_SIMULATOR"
+"""The environment variable that sends sessions with nowhere else to go to the simulator."""
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
 
 TContext = TypeVar("TContext")
 
@@ -109,7 +118,19 @@ class RealtimeRunner(Generic[TContext]):
         self.settings: RunSettings = settings
         self.provider = provider
         self._model = model
+        # What every session needs, loaded now rather than by the first session of the
+        # process (a call would wait for it there): the session machinery, tracing, and the
+        # modules of the connectors the sessions will use.
+        from .session import RealtimeSession
+        from .tracing import gen_ai_provider_name
+
         self._warned_simulator = False
+        self._session_type = RealtimeSession
+        self._provider_name = gen_ai_provider_name
+        if model is None:
+            for known in (starting_agent.provider, provider, _DEFAULT_PROTOCOL):
+                if known is not None:
+                    known.model_connector()
 
     async def run(
         self, context: TContext | None = None, model_config: RealtimeModelConfig | None = None
@@ -123,8 +144,6 @@ class RealtimeRunner(Generic[TContext]):
         Raises:
             UserError: ``model_config`` has an unknown key, or no URL can be built.
         """
-        from .session import RealtimeSession  # the session machinery loads with the first session
-
         overrides: Mapping[str, Any] = model_config or {}
         unknown = set(overrides) - _MODEL_CONFIG_KEYS
         if unknown:
@@ -133,7 +152,7 @@ class RealtimeRunner(Generic[TContext]):
                 + ", ".join(sorted(_MODEL_CONFIG_KEYS))
             )
         request, connector = self._connection(overrides)
-        return RealtimeSession(
+        return self._session_type(
             agent=self.starting_agent,
             settings=self.settings,
             connector=connector,
@@ -143,8 +162,6 @@ class RealtimeRunner(Generic[TContext]):
         )
 
     def _connection(self, overrides: Mapping[str, Any]) -> tuple[ConnectRequest, ModelConnector]:
-        from .tracing import gen_ai_provider_name  # tracing loads OpenTelemetry
-
         model_name = self.settings.model.model_name
         provider = self.starting_agent.provider or self.provider
         api_key = overrides.get("api_key")
@@ -155,14 +172,7 @@ class RealtimeRunner(Generic[TContext]):
         if url is None and call_id is None and provider is None:
             if self._model is not None:  # e.g. a ScriptedModel: it needs no server at all
                 return ConnectRequest(url="", model_name=model_name), self._model
-            if not self._warned_simulator:
-                self._warned_simulator = True
-                logger.warning(
-                    "OPENAI_API_KEY is not set and no provider was given: sessions use the "
-                    "built-in simulator (pass provider=... to reach a real server)"
-                )
-            request = ConnectRequest(url="", model_name=model_name)
-            return request, _EmbeddedSimulator(self._connector())
+            provider = self._simulator_or_fail()
 
         if url is None:
             if provider is None:
@@ -177,70 +187,47 @@ class RealtimeRunner(Generic[TContext]):
             headers = provider.build_headers()
         else:
             headers = {}
-        dialect = provider.dialect if provider is not None else "ga"
         request = ConnectRequest(
             url=url,
             headers=headers,
-            dialect=dialect,
+            dialect=provider.dialect if provider is not None else "ga",
             model_name=model_name,
-            provider_name=gen_ai_provider_name(provider),
+            provider_name=self._provider_name(provider),
         )
-        return request, self._connector()
-
-    def _connector(self) -> ModelConnector:
-        """The runner's ``model``, else :meth:`OpenAIRealtimeModel.connect`, imported here, when
-        a session first needs it: it loads websockets and the OpenAI codec."""
         if self._model is not None:
-            return self._model
-        from .model import OpenAIRealtimeModel
+            return request, self._model
+        if provider is None:  # a URL of the caller's own: the OpenAI Realtime protocol
+            provider = _DEFAULT_PROTOCOL
+        return request, provider.model_connector()
 
-        return OpenAIRealtimeModel.connect
+    def _simulator_or_fail(self) -> RealtimeProvider:
+        """The simulator when the environment asks for it; else fail closed."""
+        if os.environ.get(SIMULATOR_SWITCH, "").strip().lower() in _TRUE:
+            from .simulator import SimulatorProvider
 
-
-class _EmbeddedSimulator:
-    """A connector that starts a simulator for the session and stops it with the session."""
-
-    def __init__(self, connector: ModelConnector) -> None:
-        self._connector = connector
-
-    async def __call__(self, request: ConnectRequest) -> _RealtimeModel:
-        from .simulator import Simulator  # imported on first use: it is heavy
-
-        simulator = Simulator()
-        await simulator.start()
-        try:
-            provider = simulator.provider()
-            model = await self._connector(
-                replace(
-                    request,
-                    url=simulator.realtime_url(request.model_name or "gpt-realtime"),
-                    headers=provider.build_headers(),
+            if not self._warned_simulator:
+                self._warned_simulator = True
+                logger.warning(
+                    "%s is set: sessions talk to the built-in simulator, not to a real model",
+                    SIMULATOR_SWITCH,
                 )
-            )
-        except BaseException:
-            await simulator.close()
-            raise
-        return _SimulatorOwningModel(model, simulator)
+            return SimulatorProvider()
+        raise UserError(
+            "no credentials: set the OPENAI_API_KEY environment variable, or pass "
+            "provider=... (OpenAIProvider, AzureOpenAIProvider, your own) to the runner or "
+            "the agent, or model_config={'api_key': ...} to run(); to talk to the built-in "
+            f"simulator instead, pass provider=SimulatorProvider() or set {SIMULATOR_SWITCH}=1"
+        )
 
 
-class _SimulatorOwningModel:
-    """A model whose ``close`` also stops the simulator it talks to."""
+class _OpenAIProtocol(RealtimeProvider):
+    """The connector for a session given only a URL: the OpenAI Realtime protocol."""
 
-    def __init__(self, model: _RealtimeModel, simulator: Simulator) -> None:
-        self._model = model
-        self._simulator = simulator
+    def build_url(self, model: str) -> str:
+        raise AssertionError("never asked: the session has a URL")
 
-    def events(self) -> AsyncIterator[ModelEvent]:
-        return self._model.events()
+    def build_headers(self) -> dict[str, str]:
+        return {}
 
-    async def send(self, command: ModelCommand) -> None:
-        await self._model.send(command)
 
-    async def close(self) -> None:
-        try:
-            await self._model.close()
-        finally:
-            await self._simulator.close()
-
-    def __repr__(self) -> str:
-        return f"<model on the built-in simulator at {self._simulator.host}>"
+_DEFAULT_PROTOCOL = _OpenAIProtocol()

@@ -2,8 +2,9 @@
 
 :class:`Simulator` serves the GA Realtime protocol over real WebSockets on loopback, with a
 deterministic model (:func:`default_responder`, or your own :data:`Responder`).
-:class:`SimulatorThread` runs one in a background thread. :func:`encode_speech` turns text
-into audio that :func:`transcribe` and :class:`SpeechDecoder` turn back into the text, so
+:class:`SimulatorThread` runs one in a background thread, and :class:`SimulatorProvider`
+gives every session of a runner a simulator of its own. :func:`encode_speech` turns text into
+audio that :func:`transcribe` and :class:`SpeechDecoder` turn back into the text, so
 audio in and out can be tested end to end with no real model; the simulator's own voice is
 made the same way.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from ._defaults import SimulatorOptions
 from ._faults import Faults
+from ._provider import SimulatorProvider
 from ._responder import (
     CallToolPlan,
     Responder,
@@ -32,6 +34,7 @@ __all__ = [
     "ResponsePlan",
     "Simulator",
     "SimulatorOptions",
+    "SimulatorProvider",
     "SimulatorThread",
     "SpeakPlan",
     "SpeechDecoder",
