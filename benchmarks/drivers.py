@@ -139,57 +139,6 @@ class FloorClient:
             await self._reader
 
 
-class LeanFloorClient(FloorClient):
-    """The floor, receiving the way rtvoice's transport does (frames split by the connection,
-    no per-frame parser step or future): what rtvoice's own work costs, with the transport's
-    saving taken out."""
-
-    async def open(self) -> None:
-        from websockets.asyncio.client import connect
-
-        from rtvoice.transport._splitting import SplittingConnection
-
-        ws = await connect(
-            self.url,
-            additional_headers={"Authorization": "Bearer sk-bench"},
-            create_connection=SplittingConnection,
-        )
-        self.ws = ws
-        json.loads(await self._recv())  # session.created
-        await ws.send(json.dumps(_SESSION_UPDATE))
-        while json.loads(await self._recv())["type"] != "session.updated":
-            pass
-
-    async def _recv(self) -> str:
-        ws = self.ws
-        while True:
-            message = ws.next_message()
-            if message is not None:
-                return message  # type: ignore[no-any-return]
-            if not await ws.wait_message():
-                raise ConnectionError("closed")
-
-    def start_idle_reader(self) -> None:
-        async def read() -> None:
-            while await self.ws.wait_message():
-                self.ws.next_message()
-
-        self._reader = asyncio.get_running_loop().create_task(read())
-
-    async def turn(self, sink: Sink) -> None:
-        ws = self.ws
-        loads, b64decode, audio, recv = json.loads, base64.b64decode, sink.audio, self._recv
-        await ws.send(json.dumps(_ITEM_CREATE))
-        await ws.send(json.dumps(_RESPONSE_CREATE))
-        while True:
-            event = loads(await recv())
-            kind = event["type"]
-            if kind == "response.output_audio.delta":
-                audio(b64decode(event["delta"]))
-            elif kind == "response.done":
-                return
-
-
 # ---------------------------------------------------------------------------------------------
 # rtvoice
 
@@ -277,8 +226,6 @@ class PeerClient:
 def make_client(impl: str, port: int, params: StreamParams) -> Client:
     if impl == "floor":
         return FloorClient(params.realtime_url(port))
-    if impl == "lean":
-        return LeanFloorClient(params.realtime_url(port))
     if impl == "rtvoice":
         return RtvoiceClient(params.base_url(port))
     if impl == "peer":

@@ -45,10 +45,7 @@ if __package__ in (None, ""):
 from benchmarks.wire import StreamParams  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
-IMPLS = ("floor", "lean", "rtvoice", "peer")
-"""``lean`` is the floor receiving as rtvoice's transport does (frames split by the connection):
-information only, run in the flood and paced scenarios, to show rtvoice's own work apart from
-the transport's saving."""
+IMPLS = ("floor", "rtvoice", "peer")
 KB = 1024
 
 
@@ -861,9 +858,7 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown scenario(s) {unknown}; choose from {', '.join(SCENARIOS)}")
 
-    pythons = {"floor": sys.executable, "lean": sys.executable, "rtvoice": sys.executable}
-    if args.ref:
-        del pythons["lean"]  # it borrows the transport's connection class, as of the tree
+    pythons = {"floor": sys.executable, "rtvoice": sys.executable}
     notes: list[str] = []
     if not (args.no_peer or (args.quick and not args.peer_python)):
         peer, why = find_peer(args.peer_python)
