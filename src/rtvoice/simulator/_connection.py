@@ -10,6 +10,8 @@ it) ends all three tasks quietly.
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -125,7 +127,8 @@ class SimulatedConnection:
                 self._sent += 1
 
     def _abort(self) -> None:
-        self._ws.transport.abort()
+        assert isinstance(self._ws, DroppableConnection)
+        self._ws.drop()
         raise _Dropped
 
     def _notify(self) -> None:
@@ -180,3 +183,21 @@ class SimulatedConnection:
             if self._session.closed:
                 await self._ws.close(SESSION_EXPIRED_CLOSE_CODE, "session_expired")
                 return
+
+
+class DroppableConnection(ServerConnection):
+    """websockets' server connection, able to drop its TCP connection without a close frame
+    (the fault a dropped network makes). websockets' ``serve`` takes it as
+    ``create_connection``, its documented way to customise connections; the socket comes
+    through ``connection_made``, the asyncio protocol's own entry point."""
+
+    _simulator_socket: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._simulator_socket = transport
+        super().connection_made(transport)
+
+    def drop(self) -> None:
+        """Abort the TCP connection now."""
+        if isinstance(self._simulator_socket, asyncio.Transport):
+            self._simulator_socket.abort()

@@ -29,7 +29,7 @@ from ..errors import UserError
 from ..model.events import ErrorEvent
 from ..model.openai import OpenAIServerCodec
 from ..providers import OpenAIProvider
-from ._connection import SimulatedConnection
+from ._connection import DroppableConnection, SimulatedConnection
 from ._defaults import SimulatorOptions
 from ._engine import SimulatedSession
 from ._faults import Faults
@@ -138,6 +138,7 @@ class Simulator:
             max_size=_MAX_FRAME,
             ping_interval=20.0,
             ping_timeout=20.0,
+            create_connection=DroppableConnection,
         )
 
     async def close(self) -> None:
