@@ -6,8 +6,11 @@ server, or another backend, maps onto the same events. In particular, an item is
 announced by :class:`ItemAdded` and finished by :class:`ItemDone`, and :class:`ItemDone`
 comes before :class:`OutputItemDone` (§7), whatever the dialect.
 
-Every event is a frozen, slotted dataclass with a ``type`` literal; :data:`ModelEvent` is the
-closed union, meant for an exhaustive ``match``.
+Every event is a slotted dataclass with a ``type`` literal; :data:`ModelEvent` is the
+closed union, meant for an exhaustive ``match``. All are frozen but the three streamed deltas
+(:class:`AudioDelta`, :class:`AudioTranscriptDelta`, :class:`TextDelta`): one of those is built
+for every few milliseconds of a response, and building a frozen dataclass costs about twice
+as much. Treat them as read-only all the same.
 """
 
 from __future__ import annotations
@@ -475,7 +478,7 @@ class ContentPartDone:
     type: Literal["content_part_done"] = "content_part_done"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class TextDelta:
     """Assistant text as it streams (text-only output)."""
 
@@ -499,7 +502,7 @@ class TextDone:
     type: Literal["text_done"] = "text_done"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class AudioDelta:
     """A chunk of assistant audio, raw bytes in the session's output format.
 
@@ -525,7 +528,7 @@ class AudioDone:
     type: Literal["audio_done"] = "audio_done"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class AudioTranscriptDelta:
     """A piece of the transcript of the assistant's audio."""
 

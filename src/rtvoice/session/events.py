@@ -1,7 +1,10 @@
 """The events a :class:`~rtvoice.RealtimeSession` yields to the application.
 
-Iterate a session and ``match`` on ``event.type``. Every event is a frozen, slotted dataclass;
-:data:`RealtimeSessionEvent` is the closed union. The order guarantees:
+Iterate a session and ``match`` on ``event.type``. Every event is a slotted dataclass;
+:data:`RealtimeSessionEvent` is the closed union. All are frozen but the streamed ones
+(:class:`AudioEvent` with its :class:`AudioChunk`, and :class:`TranscriptDeltaEvent`), which
+are built for every few milliseconds of a response, where a frozen dataclass costs about twice
+as much to build; treat them as read-only all the same. The order guarantees:
 
 * ``agent_start`` comes before any output of a response, and ``agent_end`` after the last
   response of a turn (no tool call, approval, handoff or queued input still waiting for an
@@ -56,7 +59,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class AudioChunk:
     """A piece of assistant audio, raw bytes in the session's output format.
 
@@ -150,7 +153,7 @@ class ToolApprovalRequiredEvent:
     type: Literal["tool_approval_required"] = "tool_approval_required"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class AudioEvent:
     """Assistant audio to play: ``event.audio.data``. Hot path: one per 20-200 ms."""
 
@@ -206,7 +209,7 @@ class HistoryUpdatedEvent:
     type: Literal["history_updated"] = "history_updated"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class TranscriptDeltaEvent:
     """A piece of what the assistant is saying (audio transcript) or writing (text)."""
 
