@@ -124,6 +124,7 @@ class RealtimeRunner(Generic[TContext]):
         from .session import RealtimeSession
         from .tracing import gen_ai_provider_name
 
+        _load_async_backend()
         self._warned_simulator = False
         self._session_type = RealtimeSession
         self._provider_name = gen_ai_provider_name
@@ -218,6 +219,20 @@ class RealtimeRunner(Generic[TContext]):
             "the agent, or model_config={'api_key': ...} to run(); to talk to the built-in "
             f"simulator instead, pass provider=SimulatorProvider() or set {SIMULATOR_SWITCH}=1"
         )
+
+
+def _load_async_backend() -> None:
+    """Have anyio load its event loop backend now; it does on first use otherwise, which would
+    be the first session (about 8 ms). Inside a running loop it loads that loop's backend;
+    outside one, anyio 4.12 and later can load every backend it has."""
+    import anyio
+
+    try:
+        anyio.get_cancelled_exc_class()
+    except Exception:  # no event loop running (anyio's NoEventLoopError, a RuntimeError)
+        load_all = getattr(anyio, "get_available_backends", None)
+        if load_all is not None:
+            load_all()
 
 
 class _OpenAIProtocol(RealtimeProvider):

@@ -11,7 +11,6 @@ it) ends all three tasks quietly.
 from __future__ import annotations
 
 import asyncio
-
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -26,7 +25,7 @@ from ..model.openai import ClientEventError, OpenAIServerCodec
 from ._engine import SimulatedSession
 from ._faults import Faults
 
-__all__ = ["SESSION_EXPIRED_CLOSE_CODE", "SimulatedConnection"]
+__all__ = ["SESSION_EXPIRED_CLOSE_CODE", "DroppableConnection", "SimulatedConnection"]
 
 SESSION_EXPIRED_CLOSE_CODE = 1000
 """Close code after ``session_expired``. The real one is not documented (PROTOCOL.md §1.4);
