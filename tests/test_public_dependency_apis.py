@@ -30,15 +30,19 @@ def _violations(path: Path) -> list[str]:
                     aliases.add(alias.asname or alias.name.split(".")[0])
                     if _private(alias.name):
                         found.append(f"line {node.lineno}: import {alias.name}")
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module.split(".")[0] in DEPENDENCIES:
-                if _private(node.module):
-                    found.append(f"line {node.lineno}: from {node.module} import ...")
-                found += [
-                    f"line {node.lineno}: from {node.module} import {alias.name}"
-                    for alias in node.names
-                    if _private(alias.name)
-                ]
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module
+            and node.module.split(".")[0] in DEPENDENCIES
+        ):
+            if _private(node.module):
+                found.append(f"line {node.lineno}: from {node.module} import ...")
+            found += [
+                f"line {node.lineno}: from {node.module} import {alias.name}"
+                for alias in node.names
+                if _private(alias.name)
+            ]
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Attribute)
