@@ -22,7 +22,7 @@ from rtvoice.model.events import (
     Usage,
 )
 from rtvoice.model.items import InputAudio, InputText, Item, ItemStatus, MessageItem, OutputAudio
-from rtvoice.session._state import ConversationState, Effects
+from rtvoice.session.state._machine import ConversationState, Effects
 
 AGENT = RealtimeAgent(name="Assistant", instructions="Be brief.")
 

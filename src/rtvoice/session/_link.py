@@ -16,11 +16,11 @@ import anyio
 
 from ..errors import TransportClosedError
 from ..tracing import SessionTelemetry
-from ._effects import Effects
 from ._reader import Connection
-from ._state import ConversationState
 from ._telemetry import TelemetryObserver
 from .events import RealtimeSessionEvent
+from .state._effects import Effects
+from .state._machine import ConversationState
 
 __all__ = ["SessionLink"]
 

@@ -28,11 +28,11 @@ from ..model.events import (
     ErrorInfo,
     TextDelta,
 )
-from ._effects import Effects
 from ._outbox import CommandOutbox, EventOutbox, Flag
-from ._state import ConversationState
 from ._telemetry import TelemetryObserver, response_id_of
 from .events import RawModelEvent
+from .state._effects import Effects
+from .state._machine import ConversationState
 
 __all__ = ["Connection", "fatal_error", "read_model"]
 

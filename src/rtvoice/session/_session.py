@@ -34,21 +34,21 @@ from ..model._base import ConnectRequest, EventFilter, ModelConnector
 from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
 from ..model.events import ErrorInfo, Usage
 from ..tracing import session_telemetry
-from ._agent_tools import agent_tools
-from ._effects import Effects
-from ._guardrails import GuardrailRunner
-from ._handoffs import HandoffRunner
+from ._guardrail_runner import GuardrailRunner
+from ._handoff_runner import HandoffRunner
 from ._link import SessionLink
 from ._messages import UserInput, to_message_item
-from ._model_events import IGNORED_EVENTS
 from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._reader import Connection, fatal_error, read_model
-from ._state import ConversationState
 from ._tasks import BackgroundTasks
 from ._telemetry import TelemetryObserver
-from ._tools import ToolCallRunner
+from ._tool_runner import ToolCallRunner
 from .events import ErrorSessionEvent, RealtimeSessionEvent
 from .history import HistoryItem
+from .state._agent_tools import agent_tools
+from .state._effects import Effects
+from .state._machine import ConversationState
+from .state._server_events import IGNORED_EVENTS
 
 __all__ = [
     "DEFAULT_CLOSE_TIMEOUT",

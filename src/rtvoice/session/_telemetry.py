@@ -23,9 +23,9 @@ from ..model.events import (
     TextDelta,
 )
 from ..tracing import SessionTelemetry
-from ._effects import Effects
-from ._state import ConversationState
 from .events import AudioInterruptedEvent
+from .state._effects import Effects
+from .state._machine import ConversationState
 
 __all__ = ["TelemetryObserver", "response_id_of"]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..model.items import FunctionCallOutputItem, Item, OutputAudio, OutputText
-from ._history import HistoryBook, HistoryEvent
-from ._history_items import is_final, merge_states, to_history_item, with_transcript
-from .history import AssistantMessageItem, HistoryItem, ToolCallItem, UserMessageItem
+from ...model.items import FunctionCallOutputItem, Item, OutputAudio, OutputText
+from ..history import AssistantMessageItem, HistoryItem, ToolCallItem, UserMessageItem
+from ._item_merge import is_final, merge_states, to_history_item, with_transcript
+from ._item_order import HistoryBook, HistoryEvent
 
 __all__ = ["ConversationHistory"]
 

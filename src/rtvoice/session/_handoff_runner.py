@@ -26,10 +26,10 @@ from ..errors import UserError
 from ..handoffs import Handoff, HandoffInputError
 from ..middleware import HandoffRequest, build_chain
 from ..model.events import ErrorInfo
-from ._agent_tools import agent_tools
 from ._link import SessionLink
 from .events import ErrorSessionEvent
 from .history import ToolCallItem
+from .state._agent_tools import agent_tools
 
 __all__ = ["HandoffRunner"]
 

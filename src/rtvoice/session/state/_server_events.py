@@ -12,8 +12,8 @@ from typing import Final
 
 from typing_extensions import assert_never
 
-from ..model.commands import RetrieveItem
-from ..model.events import (
+from ...model.commands import RetrieveItem
+from ...model.events import (
     AudioDelta,
     AudioDone,
     AudioTranscriptDelta,
@@ -60,11 +60,8 @@ from ..model.events import (
     TextDone,
     UnknownEvent,
 )
-from ..model.items import OutputAudio, OutputText
-from ._effects import Effects
-from ._guardrail_watch import InputCheck, OutputCheck
-from ._state_core import StateCore
-from .events import (
+from ...model.items import OutputAudio, OutputText
+from ..events import (
     AgentStartEvent,
     ErrorSessionEvent,
     InputAudioTimeoutTriggeredEvent,
@@ -74,7 +71,10 @@ from .events import (
     TranscriptDeltaEvent,
     UsageEvent,
 )
-from .history import AssistantMessageItem
+from ..history import AssistantMessageItem
+from ._core import StateCore
+from ._effects import Effects
+from ._guardrail_watch import InputCheck, OutputCheck
 
 __all__ = [
     "CANCEL_NOT_ACTIVE",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model.commands import ModelCommand
-from ..model.events import ErrorInfo
+from ...model.commands import ModelCommand
+from ...model.events import ErrorInfo
+from ..events import RealtimeSessionEvent
+from ..history import ToolCallItem
 from ._guardrail_watch import InputCheck, OutputCheck
-from .events import RealtimeSessionEvent
-from .history import ToolCallItem
 
 __all__ = ["Effects"]
 

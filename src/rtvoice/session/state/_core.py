@@ -14,20 +14,20 @@ import dataclasses
 import logging
 from typing import Any, Final
 
-from ..agent import RealtimeAgent
-from ..audio import PlaybackTracker
-from ..config import ModelSettings
-from ..model.commands import CancelResponse, TruncateItem, UpdateSession
-from ..model.events import ErrorInfo
-from ..usage import UsageTotals
+from ...agent import RealtimeAgent
+from ...audio import PlaybackTracker
+from ...config import ModelSettings
+from ...model.commands import CancelResponse, TruncateItem, UpdateSession
+from ...model.events import ErrorInfo
+from ...usage import UsageTotals
+from ..events import AgentEndEvent, ErrorSessionEvent, RealtimeSessionEvent
 from ._agent_tools import agent_tools
-from ._configuration import SessionUpdates
-from ._conversation_history import ConversationHistory
+from ._audio_ledger import AudioLedger, Interruption
+from ._conversation_items import ConversationHistory
 from ._effects import Effects
 from ._guardrail_watch import OutputTextWatch, RecentIds
-from ._interruption import AudioLedger, Interruption
 from ._sequencer import ResponseSequencer
-from .events import AgentEndEvent, ErrorSessionEvent, RealtimeSessionEvent
+from ._session_updates import SessionUpdates
 
 __all__ = ["VOICE_WARNING", "StateCore"]
 

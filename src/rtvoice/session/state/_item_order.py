@@ -18,8 +18,8 @@ and someone reads it; finding an item is ``O(1)``.
 
 from __future__ import annotations
 
-from .events import HistoryAddedEvent, HistoryUpdatedEvent
-from .history import HistoryItem, ToolCallItem
+from ..events import HistoryAddedEvent, HistoryUpdatedEvent
+from ..history import HistoryItem, ToolCallItem
 
 __all__ = ["HistoryBook", "HistoryEvent"]
 

@@ -22,11 +22,11 @@ from ..errors import UserError
 from ..guardrails import GuardrailResult, InputGuardrail, OutputGuardrail, run_guardrail
 from ..middleware import GuardrailCheck, build_chain
 from ..model.events import ErrorInfo
-from ._effects import Effects
-from ._guardrail_watch import InputCheck, OutputCheck
 from ._link import SessionLink
 from ._tasks import BackgroundTasks
 from .events import ErrorSessionEvent
+from .state._effects import Effects
+from .state._guardrail_watch import InputCheck, OutputCheck
 
 __all__ = ["GuardrailRunner"]
 

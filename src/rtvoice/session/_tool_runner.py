@@ -35,13 +35,13 @@ from ..tools import (
     tool_needs_approval,
 )
 from ..tracing import ToolSpan
-from ._agent_tools import agent_tools
 from ._approvals import PendingApprovals
-from ._handoffs import HandoffRunner
+from ._handoff_runner import HandoffRunner
 from ._link import SessionLink
 from ._tasks import BackgroundTasks
 from .events import ErrorSessionEvent, ToolApprovalRequiredEvent, ToolEndEvent, ToolStartEvent
 from .history import ToolCallItem
+from .state._agent_tools import agent_tools
 
 __all__ = ["ToolCallRunner"]
 

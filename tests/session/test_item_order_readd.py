@@ -4,8 +4,8 @@ without an error, when that predecessor arrives."""
 from __future__ import annotations
 
 from rtvoice.model.items import InputText
-from rtvoice.session._history import HistoryBook
 from rtvoice.session.history import UserMessageItem
+from rtvoice.session.state._item_order import HistoryBook
 
 
 def _user(item_id: str) -> UserMessageItem:

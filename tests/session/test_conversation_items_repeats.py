@@ -17,8 +17,8 @@ from rtvoice.model.items import (
     MessageItem,
     OutputAudio,
 )
-from rtvoice.session._conversation_history import ConversationHistory
-from rtvoice.session._history import HistoryEvent
+from rtvoice.session.state._conversation_items import ConversationHistory
+from rtvoice.session.state._item_order import HistoryEvent
 
 IDS = ["a", "b", "c"]
 

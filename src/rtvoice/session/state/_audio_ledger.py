@@ -23,10 +23,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..audio import AudioFormatName, PlaybackTracker, bytes_per_ms
-from ..model.commands import CancelResponse, ModelCommand, TruncateItem
-from ..model.events import AudioDelta
-from .events import AudioChunk, AudioEndEvent, AudioEvent, AudioInterruptedEvent
+from ...audio import AudioFormatName, PlaybackTracker, bytes_per_ms
+from ...model.commands import CancelResponse, ModelCommand, TruncateItem
+from ...model.events import AudioDelta
+from ..events import AudioChunk, AudioEndEvent, AudioEvent, AudioInterruptedEvent
 
 __all__ = ["AudioLedger", "AudioPart", "Interruption"]
 

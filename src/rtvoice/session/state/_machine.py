@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from ..agent import RealtimeAgent
-from ..audio import PlaybackTracker
-from ..config import DEFAULT_DEBOUNCE_TEXT_LENGTH, ModelSettings
-from ..model.commands import CancelResponse, CreateItem, UpdateSession
-from ..model.events import (
+from ...agent import RealtimeAgent
+from ...audio import PlaybackTracker
+from ...config import DEFAULT_DEBOUNCE_TEXT_LENGTH, ModelSettings
+from ...model.commands import CancelResponse, CreateItem, UpdateSession
+from ...model.events import (
     AudioDelta,
     AudioTranscriptDelta,
     ErrorInfo,
@@ -32,17 +32,17 @@ from ..model.events import (
     TextDelta,
     Usage,
 )
-from ..model.items import FunctionCallOutputItem, InputText, MessageItem
-from ..model.session_config import SessionConfig
-from ._configuration import ConfigurationStatus
+from ...model.items import FunctionCallOutputItem, InputText, MessageItem
+from ...model.session_config import SessionConfig
+from ..events import AudioEvent, GuardrailTrippedEvent, HandoffEvent, TranscriptDeltaEvent
+from ..history import HistoryItem
+from ._audio_ledger import AudioLedger
+from ._core import VOICE_WARNING, StateCore
 from ._effects import Effects
 from ._guardrail_watch import InputCheck, OutputCheck
-from ._interruption import AudioLedger
-from ._model_events import handle_model_event, text_delta
 from ._sequencer import ResponseSequencer
-from ._state_core import VOICE_WARNING, StateCore
-from .events import AudioEvent, GuardrailTrippedEvent, HandoffEvent, TranscriptDeltaEvent
-from .history import HistoryItem
+from ._server_events import handle_model_event, text_delta
+from ._session_updates import ConfigurationStatus
 
 __all__ = [
     "MAX_GUARDRAIL_REPLACEMENTS",
