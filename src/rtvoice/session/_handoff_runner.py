@@ -3,11 +3,11 @@
 :class:`HandoffRunner` runs a call to a ``transfer_to_<agent>`` tool through the handoff chain,
 whose innermost handler is the session's own behaviour: validate the input and run the
 handoff's ``on_handoff`` callback, then return the target agent. The chain's answer is the
-agent to switch to. The switch itself is one state step
-(:meth:`ConversationState.handoff <._state.ConversationState.handoff>`): the ``handoff`` event,
-the ``session.update`` with the new agent's instructions and tools (the audio formats,
-transcription and turn detection as configured; the voice only while the server allows it),
-the call's output, and a response, so that the new agent speaks next.
+agent to switch to. The switch itself is one state step (:meth:`ConversationState.handoff
+<.state._machine.ConversationState.handoff>`): the ``handoff`` event, the ``session.update``
+with the new agent's instructions and tools (the audio formats, transcription and turn
+detection as configured; the voice only while the server allows it), the call's output, and a
+response, so that the new agent speaks next.
 
 A handoff that cannot happen (invalid input, a callback or middleware that raised, a target
 that is not an agent or has clashing tool names) does not switch: the model gets an error

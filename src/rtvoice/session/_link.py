@@ -1,10 +1,10 @@
 """How a session's own calls and its background work act on the conversation.
 
 :class:`SessionLink` is the one door from outside the reader into the live session: a
-:class:`~._state.ConversationState` step's effects go through :meth:`SessionLink.apply` in the
-same synchronous step that decided them (so the wire and the event stream keep the state's
-order, whichever task decided), then :meth:`SessionLink.flush` sends them. The session's
-methods, the tool calls, handoffs and guardrail checks all use it.
+:class:`~.state._machine.ConversationState` step's effects go through :meth:`SessionLink.apply`
+in the same synchronous step that decided them (so the wire and the event stream keep the
+state's order, whichever task decided), then :meth:`SessionLink.flush` sends them. The
+session's methods, the tool calls, handoffs and guardrail checks all use it.
 """
 
 from __future__ import annotations

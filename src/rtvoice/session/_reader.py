@@ -1,10 +1,10 @@
 """The reader task of a session: model events -> state steps -> outboxes, in order.
 
 One task per session reads the model. For each event it takes one synchronous step of the
-:class:`~._state.ConversationState` and puts the step's effects into the outboxes in that same
-step, launches the step's tool calls and guardrail checks (as tasks: it never awaits them),
-then sends the commands and hands the events over (waiting for room: backpressure). It never
-calls application code and never raises: how the connection ended is stored on the
+:class:`~.state._machine.ConversationState` and puts the step's effects into the outboxes in
+that same step, launches the step's tool calls and guardrail checks (as tasks: it never awaits
+them), then sends the commands and hands the events over (waiting for room: backpressure). It
+never calls application code and never raises: how the connection ended is stored on the
 :class:`Connection` for the application's iteration to raise.
 
 A graceful end (a tool returned ``StopConversation``) ends reading once no response runs:

@@ -1,15 +1,16 @@
 """The async session: one model connection, one task group, one ordered stream of events.
 
-:class:`RealtimeSession` moves things between the model and the application and decides
-nothing itself: every decision is a step of the pure
-:class:`~rtvoice.session._state.ConversationState`, whose effects (events to emit, commands to
-send) are queued *in the same synchronous step* and then delivered. That is what keeps the
-wire and the event stream in the order of the state's decisions, whichever task (the reader,
-an application task calling a method, or a tool call) made them.
+:class:`RealtimeSession` moves things between the model and the application and decides nothing
+itself: every decision is a step of the pure
+:class:`~rtvoice.session.state._machine.ConversationState`, whose effects (events to emit,
+commands to send) are queued *in the same synchronous step* and then delivered. That is what
+keeps the wire and the event stream in the order of the state's decisions, whichever task (the
+reader, an application task calling a method, or a tool call) made them.
 
 User code (tools, approvals, handoff callbacks, guardrails, middleware) runs in its
-collaborators, as background work in the session's one task group: :mod:`._tools`,
-:mod:`._handoffs`, :mod:`._guardrails`.
+collaborators, as background work in the session's one task group: :mod:`._tool_runner`,
+:mod:`._handoff_runner`, :mod:`._guardrail_runner`. The decisions themselves live in the pure
+:mod:`rtvoice.session.state`.
 """
 
 from __future__ import annotations

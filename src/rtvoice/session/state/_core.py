@@ -1,7 +1,7 @@
 """The data of a conversation state and the small decisions both of its halves share.
 
-:class:`StateCore` is what :class:`~._state.ConversationState` (the user's actions, tool
-outputs, handoffs, guardrail trips) and :func:`~._model_events.handle_model_event` (the
+:class:`StateCore` is what :class:`~._machine.ConversationState` (the user's actions, tool
+outputs, handoffs, guardrail trips) and :func:`~._server_events.handle_model_event` (the
 server's events) both work on: the parts (history, sequencer, audio ledger, configuration
 updates, guardrail watch), the agent and its turn, the tool calls waiting for their output,
 and helpers used on both sides: ids, ending a turn, interruption effects, agent updates. Pure:
@@ -23,7 +23,7 @@ from ...usage import UsageTotals
 from ..events import AgentEndEvent, ErrorSessionEvent, RealtimeSessionEvent
 from ._agent_tools import agent_tools
 from ._audio_ledger import AudioLedger, Interruption
-from ._conversation_items import ConversationHistory
+from ._conversation_items import ConversationItems
 from ._effects import Effects
 from ._guardrail_watch import OutputTextWatch, RecentIds
 from ._sequencer import ResponseSequencer
@@ -40,7 +40,7 @@ VOICE_WARNING: Final = "voice_locked"
 class StateCore:
     """The state of one conversation, shared by the state machine's two halves.
 
-    Its attributes are read and written by :mod:`._state` and :mod:`._model_events` only.
+    Its attributes are read and written by :mod:`._machine` and :mod:`._server_events` only.
 
     Args:
         agent: The agent active at the start.
@@ -87,7 +87,7 @@ class StateCore:
         self.run_output_guardrails = run_output_guardrails
         self.run_input_guardrails = run_input_guardrails
         self.settings = settings
-        self.history = ConversationHistory()
+        self.history = ConversationItems()
         self.sequencer = ResponseSequencer()
         self.audio = AudioLedger(settings.output_format, playback_tracker)
         self.updates = SessionUpdates(settings)
@@ -209,7 +209,8 @@ class StateCore:
         return command, warnings
 
     def voice_warning(self, agent: RealtimeAgent[Any], voice: str) -> ErrorSessionEvent:
-        """The warning for ``agent``'s ``voice``, which the server no longer accepts (§3.4).
+        """The warning for ``agent``'s ``voice``, which the server no longer accepts: it locks
+        the voice once the assistant has spoken.
 
         Also logged (``rtvoice.session``, level WARNING), as the websockets protocol core
         logs: a message, no IO of its own.
@@ -218,7 +219,7 @@ class StateCore:
         kept = f"the voice stays {current!r}" if current else "the voice stays as it is"
         message = (
             f"Agent {agent.name!r} wants voice {voice!r}, but the server allows no voice "
-            f"change once the assistant has spoken (PROTOCOL.md §3.4): {kept}."
+            f"change once the assistant has spoken: {kept}."
         )
         logger.warning("%s", message)
         return ErrorSessionEvent(

@@ -6,13 +6,13 @@ returns :class:`Effects`: the public events to emit and the model commands to se
 order, plus the tool calls and guardrail checks to launch. The async
 :class:`~rtvoice.session.RealtimeSession` only moves those between streams and runs user code.
 
-Its state lives in a :class:`~._state_core.StateCore`, composed of five parts, each in its own
-module: the :class:`~._conversation_history.ConversationHistory` (order and merging of items),
+Its state lives in a :class:`~._core.StateCore`, composed of five parts, each in its own
+module: the :class:`~._conversation_items.ConversationItems` (order and merging of items),
 the :class:`~._sequencer.ResponseSequencer` (one response at a time), the
-:class:`~._interruption.AudioLedger` (audio received, played, interrupted), the
-:class:`~._configuration.SessionUpdates` (configuration updates and the server's answers) and
-the :class:`~._guardrail_watch.OutputTextWatch` (when a text is due for the guardrails). The
-server's events are mapped in :mod:`._model_events`; this module holds the actions: the
+:class:`~._audio_ledger.AudioLedger` (audio received, played, interrupted), the
+:class:`~._session_updates.SessionUpdates` (configuration updates and the server's answers)
+and the :class:`~._guardrail_watch.OutputTextWatch` (when a text is due for the guardrails).
+The server's events are mapped in :mod:`._server_events`; this module holds the actions: the
 user's, and what a tool output, a handoff and a guardrail trip send.
 """
 

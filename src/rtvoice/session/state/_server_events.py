@@ -1,6 +1,6 @@
 """The server's half of the conversation state machine: one model event in, effects out.
 
-:func:`handle_model_event` maps each model event onto the :class:`~._state_core.StateCore`:
+:func:`handle_model_event` maps each model event onto the :class:`~._core.StateCore`:
 history merging, audio bookkeeping, turns, usage, the tool calls and guardrail checks that
 become due, and the routing of errors (our own races swallowed, fatal ones flagged, closing
 ones held for the close). Pure: ``now`` is passed in.
