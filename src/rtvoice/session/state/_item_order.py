@@ -22,7 +22,7 @@ from __future__ import annotations
 from ..events import HistoryAddedEvent, HistoryUpdatedEvent
 from ..history import HistoryItem, ToolCallItem
 
-__all__ = ["ItemOrder", "HistoryEvent"]
+__all__ = ["HistoryEvent", "ItemOrder"]
 
 HistoryEvent = HistoryAddedEvent | HistoryUpdatedEvent
 
