@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rtvoice.agent import RealtimeAgent
@@ -33,8 +34,10 @@ def new_state(
     tracker: PlaybackTracker | None = None,
     agent: RealtimeAgent[Any] = AGENT,
     run_guardrails: bool = False,
+    audio_started: Callable[[str], None] | None = None,
 ) -> ConversationState:
-    """A fresh state; ``run_guardrails``: the run has input and output guardrails."""
+    """A fresh state; ``run_guardrails``: the run has input and output guardrails;
+    ``audio_started`` hears of each audio part that starts."""
     settings = normalize_model_settings(model_settings)
     if tracker is not None:
         tracker.set_audio_format(settings.output_format)
@@ -44,6 +47,7 @@ def new_state(
         playback_tracker=tracker,
         run_output_guardrails=run_guardrails,
         run_input_guardrails=run_guardrails,
+        audio_started=audio_started,
     )
 
 

@@ -97,7 +97,6 @@ class HandoffRunner:
         else:
             output = json.dumps({"assistant": target.name})
             self._link.apply(self._link.state.handoff(call.call_id, target, instructions, output))
-            telemetry.agent_changed(target.name)
             span.end(to_agent=target.name)
         finally:
             self._running.pop(call.call_id, None)

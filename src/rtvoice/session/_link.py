@@ -36,7 +36,7 @@ class SessionLink:
         state: The conversation state.
         clock: Monotonic seconds.
         close_timeout: Seconds a graceful end waits for the model to close.
-        observer: Reports the steps to the session's telemetry.
+        observer: Reports each step's notes to the session's telemetry.
     """
 
     __slots__ = ("clock", "close_timeout", "dispatch", "live", "observer", "state")
@@ -63,19 +63,21 @@ class SessionLink:
 
         Never waits for the application to read events, so the iterating task (or a tool it
         awaits) may call it; the events that do not fit are delivered by the reader or by
-        the application's next read. Before entry and after the connection ended, the
-        commands and events go nowhere.
+        the application's next read. Then the telemetry hears of the step's notes. Before
+        entry and after the connection ended, the commands and events go nowhere, and the
+        telemetry hears nothing.
         """
         live = self.live
         if live is None:
             return
-        self.observer.effects(fx)
         live.commands.put(fx.commands)
         if fx.events:
             live.events.put_all(fx.events)
             live.events.deliver_nowait()
         if fx.work:
             self.dispatch(fx)
+        if fx.notes:
+            self.observer.observe(fx)
 
     @property
     def telemetry(self) -> SessionTelemetry:

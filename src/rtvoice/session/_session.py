@@ -201,6 +201,7 @@ class RealtimeSession:
         self._configure_timeout = float(configure_timeout)
         self._close_timeout = float(close_timeout)
         self._clock = clock or time.monotonic
+        self._telemetry = session_telemetry(settings, clock=self._clock)
         self._state = ConversationState(
             agent=agent,
             settings=settings.model,
@@ -208,10 +209,10 @@ class RealtimeSession:
             debounce_text_length=settings.debounce_text_length,
             run_output_guardrails=bool(settings.output_guardrails),
             run_input_guardrails=bool(settings.input_guardrails),
+            audio_started=self._telemetry.first_audio,
         )
         self._settings = settings
-        self._telemetry = session_telemetry(settings, clock=self._clock)
-        self._observer = TelemetryObserver(self._telemetry, self._state, self._clock)
+        self._observer = TelemetryObserver(self._telemetry, self._clock)
         # The collaborators build their middleware chains here: once per session.
         self._link = SessionLink(self._state, self._clock, self._close_timeout, self._observer)
         self._tasks = BackgroundTasks(on_error=self._on_work_error)
@@ -538,7 +539,6 @@ class RealtimeSession:
         instructions = await agent.resolve_instructions(self._context)
         live = self._require_open()
         self._link.apply(self._state.update_agent(agent, instructions))
-        self._telemetry.agent_changed(agent.name)
         await live.commands.flush()
 
     async def send_raw(self, event: Mapping[str, Any]) -> None:
@@ -613,14 +613,10 @@ class RealtimeSession:
 
     def _dispatch(self, fx: Effects) -> None:
         """Launch a step's tool calls and guardrail checks (never waits: the reader calls
-        it). A call belongs to the agent active when it completed."""
-        response_id = self._observer.current_response
-        if response_id is None and fx.function_calls:
-            active = self._state.sequencer.active
-            if len(active) == 1:
-                (response_id,) = active
+        it). A call belongs to the agent active when it completed, and its span to the turn
+        of the response that made it."""
         for call in fx.function_calls:
-            self._tools.dispatch(call, self._state.agent, response_id)
+            self._tools.dispatch(call, self._state.agent, fx.calls_response)
         if fx.output_checks or fx.input_checks:
             self._guardrails.launch(fx)
 

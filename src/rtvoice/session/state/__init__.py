@@ -3,7 +3,7 @@
 The rule of this package: plain methods over plain state. Nothing here awaits, touches a
 socket or a task, or reads the clock: a step that needs the time is given ``now`` (monotonic
 seconds) by its caller. Each step returns an :class:`~._effects.Effects` (events to emit,
-commands to send, work to launch) that the async session applies in
+commands to send, work to launch, notes for the telemetry) that the async session applies in
 order. So every decision of a session can be tested without an event loop, and the async
 modules beside this package only move things between streams and run user code.
 
@@ -14,6 +14,7 @@ The modules:
 * :mod:`._server_events`: the server's half, :func:`~._server_events.handle_model_event`.
 * :mod:`._core`: :class:`~._core.StateCore`, the data both halves work on.
 * :mod:`._effects`: :class:`~._effects.Effects`, what one step asks the session to do.
+* :mod:`._notes`: what a step tells the telemetry (a turn started or ended, ...).
 * :mod:`._conversation_items`: item news in, ``history_added`` / ``history_updated`` out.
 * :mod:`._item_order`: the server's order of items (by ``previous_item_id``).
 * :mod:`._item_merge`: model items as history items, and merging a newer state into an older.

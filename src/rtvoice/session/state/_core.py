@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from typing import Any, Final
 
 from ...agent import RealtimeAgent
 from ...audio import PlaybackTracker
 from ...config import ModelSettings
-from ...model.commands import CancelResponse, TruncateItem, UpdateSession
+from ...model.commands import CancelResponse, CreateResponse, TruncateItem, UpdateSession
 from ...model.events import ErrorInfo
 from ...usage import UsageTotals
 from ..events import AgentEndEvent, ErrorSessionEvent, RealtimeSessionEvent
@@ -26,6 +27,7 @@ from ._audio_ledger import AudioLedger, Interruption
 from ._conversation_items import ConversationItems
 from ._effects import Effects
 from ._guardrail_watch import OutputTextWatch, RecentIds
+from ._notes import RESPONSE_REQUESTED, Interrupted
 from ._sequencer import ResponseSequencer
 from ._session_updates import SessionUpdates
 
@@ -49,6 +51,8 @@ class StateCore:
         debounce_text_length: Characters of assistant text between two output checks.
         run_output_guardrails: Whether the run has output guardrails (beyond the agents').
         run_input_guardrails: Whether the run has input guardrails (beyond the agents').
+        audio_started: Told the response id when an audio part opens (see
+            :class:`~._audio_ledger.AudioLedger`).
     """
 
     __slots__ = (
@@ -68,6 +72,7 @@ class StateCore:
         "sequencer",
         "settings",
         "stop_requested",
+        "text_response",
         "updates",
         "usage",
         "watch",
@@ -82,6 +87,7 @@ class StateCore:
         debounce_text_length: int,
         run_output_guardrails: bool = False,
         run_input_guardrails: bool = False,
+        audio_started: Callable[[str], None] | None = None,
     ) -> None:
         self.agent = agent
         self.run_output_guardrails = run_output_guardrails
@@ -89,7 +95,7 @@ class StateCore:
         self.settings = settings
         self.history = ConversationItems()
         self.sequencer = ResponseSequencer()
-        self.audio = AudioLedger(settings.output_format, playback_tracker)
+        self.audio = AudioLedger(settings.output_format, playback_tracker, audio_started)
         self.updates = SessionUpdates(settings)
         self.watch = OutputTextWatch(debounce_text_length)
         self.agent_busy = False
@@ -110,6 +116,9 @@ class StateCore:
         """A tool asked to end the conversation."""
         self.replacements = 0
         """Replacement answers asked for since the last user input."""
+        self.text_response: str | None = None
+        """The response of the latest streamed text delta (a delta of another one is the
+        first text of its response)."""
         self._ids = 0
 
     def checks_output(self) -> bool:
@@ -158,6 +167,19 @@ class StateCore:
         self.answered_early.discard(response_id)
         return response_id not in self.pending_calls.values()
 
+    def request_response(self, fx: Effects) -> None:
+        """Ask the sequencer for a response; the ``response.create`` it allows now, if any,
+        goes into ``fx``."""
+        self.send_create(fx, self.sequencer.request())
+
+    def send_create(self, fx: Effects, create: CreateResponse | None) -> None:
+        """Send ``create`` (a ``response.create`` the sequencer made), if any, and note that
+        a response was asked for. Every ``response.create`` of the session goes through
+        here."""
+        if create is not None:
+            fx.commands.append(create)
+            fx.notes += (RESPONSE_REQUESTED,)
+
     def maybe_end_turn(self, fx: Effects) -> None:
         """Emit ``agent_end`` if the turn is over: no response running, on its way or
         waiting, and no tool call waiting for its output."""
@@ -175,8 +197,10 @@ class StateCore:
     def interruption_effects(self, plan: Interruption) -> Effects:
         """An interruption plan as effects, its commands given our event ids."""
         fx = Effects()
-        if plan.event is not None:
-            fx.events.append(plan.event)
+        event = plan.event
+        if event is not None:
+            fx.events.append(event)
+            fx.notes = (Interrupted(response_id=event.response_id, played_ms=event.played_ms),)
         for command in plan.commands:
             if isinstance(command, CancelResponse):
                 fx.commands.append(dataclasses.replace(command, event_id=self.next_id("cancel")))

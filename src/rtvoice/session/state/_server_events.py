@@ -75,6 +75,14 @@ from ..history import AssistantMessageItem
 from ._core import StateCore
 from ._effects import Effects
 from ._guardrail_watch import InputCheck, OutputCheck
+from ._notes import (
+    USER_STOPPED_SPEAKING,
+    InputTranscribed,
+    SessionIdentified,
+    TextStarted,
+    TurnEnded,
+    TurnStarted,
+)
 
 __all__ = [
     "CANCEL_NOT_ACTIVE",
@@ -113,7 +121,9 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
     """Apply one model event to ``core``; the effects, in order.
 
     Tool calls that completed are registered as waiting for their output (they hold
-    ``agent_end`` back until ``ConversationState.tool_output``).
+    ``agent_end`` back until ``ConversationState.tool_output``), and ``calls_response`` names
+    the response that made them: the event's, else the one response running, if exactly one
+    runs.
     """
     fx = Effects()
     if core.held_error is not None:
@@ -134,6 +144,8 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
                 event.item, None, positioned=False, agent_name=core.agent.name
             )
             fx.function_calls += core.history.take_completed_calls()
+            if fx.function_calls and isinstance(event, OutputItemDone):
+                fx.calls_response = event.response_id
         case ContentPartAdded() | ContentPartDone() | RateLimitsUpdated():
             pass  # every turn has them; nothing to decide (items carry the content)
         case AudioDone():
@@ -146,6 +158,15 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             )
             _text_done(core, fx, event, event.transcript)
         case ResponseCreated():
+            # The server answers commands in order: a response created while a
+            # response.create of ours is on its way answers it; else its turn detection made
+            # the response.
+            turn = TurnStarted(
+                response_id=event.response.id,
+                agent_name=core.agent.name,
+                answers_request=core.sequencer.create_in_flight,
+            )
+            fx.notes += (turn,)
             core.sequencer.response_created(event.response.id)
             if not core.agent_busy:
                 core.agent_busy = True
@@ -166,6 +187,7 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             fx.events.append(
                 SpeechStoppedEvent(item_id=event.item_id, audio_end_ms=event.audio_end_ms)
             )
+            fx.notes += (USER_STOPPED_SPEAKING,)
         case InputAudioCommitted():
             core.replacements = 0  # a new user input
         case InputTranscriptionDelta():
@@ -186,6 +208,9 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
                 fx.events.append(shown)
             if check is not None:
                 fx.output_checks.append(check)
+            if event.response_id != core.text_response:
+                core.text_response = event.response_id
+                fx.notes += (TextStarted(response_id=event.response_id),)
         case InputTranscriptionFailed():
             core.partial_input.pop(event.item_id, None)
             fx.events.append(ErrorSessionEvent(error=event.error))
@@ -208,6 +233,7 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             fx.events += core.history.remove(event.item_id)
         case SessionCreated():
             core.updates.created(event.session)
+            fx.notes += (SessionIdentified(session_id=event.session_id),)
         case SessionUpdated():
             core.updates.updated(event.session)
         case ErrorEvent():
@@ -235,8 +261,13 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             pass  # nothing to decide: items and their final content come in item events
         case _:
             assert_never(event)
-    for call in fx.function_calls:
-        core.call_pending(call.call_id)
+    if fx.function_calls:
+        for call in fx.function_calls:
+            core.call_pending(call.call_id)
+        if fx.calls_response is None:
+            active = core.sequencer.active
+            if len(active) == 1:
+                (fx.calls_response,) = active
     return fx
 
 
@@ -289,6 +320,7 @@ def _transcription_completed(
     fx.events.append(
         InputTranscriptEvent(item_id=event.item_id, text=event.transcript, is_final=True)
     )
+    fx.notes += (InputTranscribed(item_id=event.item_id, transcript=event.transcript),)
     fx.events += core.history.fill_transcript(event.item_id, event.content_index, event.transcript)
     if event.transcript.strip() and core.checks_input() and core.checked_inputs.add(event.item_id):
         fx.input_checks.append(
@@ -298,16 +330,18 @@ def _transcription_completed(
 
 def _response_done(core: StateCore, fx: Effects, event: ResponseDone) -> None:
     response = event.response
+    fx.notes += (TurnEnded(response=response),)
     fx.events += core.history.response_ended(response.output, core.agent.name)
     calls = core.history.take_completed_calls()
     for call in calls:  # before the turn may end: these hold it open
         core.call_pending(call.call_id, response.id)
-    fx.function_calls += calls
+    if calls:
+        fx.function_calls += calls
+        fx.calls_response = response.id
     create = core.sequencer.response_done(response.id)
     if core.response_ended(response.id) and not core.stop_requested:
         create = create or core.sequencer.request()
-    if create is not None:
-        fx.commands.append(create)
+    core.send_create(fx, create)
     if response.status == "failed" and response.status_details is not None:
         error = response.status_details.error
         if error is not None:
@@ -323,8 +357,7 @@ def _error(core: StateCore, fx: Effects, error: ErrorInfo) -> None:
     if core.sequencer.owns(event_id):
         assert event_id is not None
         swallow, retry = core.sequencer.create_failed(event_id, error.code)
-        if retry is not None:
-            fx.commands.append(retry)
+        core.send_create(fx, retry)
         if not swallow:
             fx.events.append(ErrorSessionEvent(error=error))
             core.maybe_end_turn(fx)
