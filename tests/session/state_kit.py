@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from rtvoice.agent import RealtimeAgent
@@ -24,6 +23,7 @@ from rtvoice.model.events import (
 )
 from rtvoice.model.items import InputAudio, InputText, Item, ItemStatus, MessageItem, OutputAudio
 from rtvoice.session.state._machine import ConversationState, Effects
+from rtvoice.session.state._notes import StreamStarts
 
 AGENT = RealtimeAgent(name="Assistant", instructions="Be brief.")
 
@@ -34,10 +34,10 @@ def new_state(
     tracker: PlaybackTracker | None = None,
     agent: RealtimeAgent[Any] = AGENT,
     run_guardrails: bool = False,
-    audio_started: Callable[[str], None] | None = None,
+    streams: StreamStarts | None = None,
 ) -> ConversationState:
     """A fresh state; ``run_guardrails``: the run has input and output guardrails;
-    ``audio_started`` hears of each audio part that starts."""
+    ``streams`` hears when a response's audio (per part) or text begins."""
     settings = normalize_model_settings(model_settings)
     if tracker is not None:
         tracker.set_audio_format(settings.output_format)
@@ -47,7 +47,7 @@ def new_state(
         playback_tracker=tracker,
         run_output_guardrails=run_guardrails,
         run_input_guardrails=run_guardrails,
-        audio_started=audio_started,
+        streams=streams,
     )
 
 

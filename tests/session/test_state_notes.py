@@ -1,6 +1,6 @@
-"""What each state step tells the telemetry (``Effects.notes``): decided by the state, in
-the order it happened, and nothing on the streamed-delta fast path but a response's first
-text."""
+"""What each state step tells the telemetry (``Effects.notes``), decided by the state in
+the order it happened; and, from the streamed deltas' fast path, only when a part's audio or
+a response's text begins (never per delta)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from rtvoice.model.events import (
 )
 from rtvoice.model.items import FunctionCallItem, InputText, MessageItem
 from rtvoice.session import AudioInterruptedEvent, TranscriptDeltaEvent
-from rtvoice.session.state._machine import ConversationState, Effects
+from rtvoice.session.state._machine import ConversationState
 from rtvoice.session.state._notes import (
     RESPONSE_REQUESTED,
     USER_STOPPED_SPEAKING,
@@ -40,12 +40,24 @@ from rtvoice.session.state._notes import (
     InputTranscribed,
     Interrupted,
     SessionIdentified,
-    TextStarted,
     TurnEnded,
     TurnStarted,
 )
 
 BILLING = RealtimeAgent(name="Billing", instructions="You handle billing.")
+
+
+class Starts:
+    """Records what the state tells of the streams' beginnings."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, str]] = []
+
+    def first_audio(self, response_id: str) -> None:
+        self.told.append(("audio", response_id))
+
+    def first_transcript(self, response_id: str) -> None:
+        self.told.append(("text", response_id))
 
 
 def message(text: str = "hi") -> MessageItem:
@@ -112,31 +124,34 @@ def test_a_refused_create_retried_at_once_is_noted_again() -> None:
     assert fx.notes == (RESPONSE_REQUESTED,)
 
 
-def test_only_the_first_text_of_each_response_is_noted_and_the_rest_stay_on_the_fast_path() -> None:
-    state = confirmed_state()
+def test_the_first_text_of_each_response_is_told_and_every_delta_stays_one_event() -> None:
+    starts = Starts()
+    state = confirmed_state(streams=starts)
     feed(state, created("r1"))
-    first = state.on_text_delta(transcript("Hel"), 0.0)
-    assert isinstance(first, Effects)
-    assert first.notes == (TextStarted(response_id="r1"),)
-    assert [type(event) for event in first.events] == [TranscriptDeltaEvent]
-    later = state.on_text_delta(transcript("lo"), 0.0)
-    assert isinstance(later, TranscriptDeltaEvent)  # no Effects: the fast path
+    for piece in ("Hel", "lo"):
+        assert isinstance(state.on_text_delta(transcript(piece), 0.0), TranscriptDeltaEvent)
     text = TextDelta(response_id="r1", item_id="a2", output_index=1, content_index=0, delta="!")
     assert isinstance(state.on_text_delta(text, 0.0), TranscriptDeltaEvent)  # same response
+    assert starts.told == [("text", "r1")]
     feed(state, finished("r1"), created("r2"))
     fx = feed(state, transcript("Next", response_id="r2", item_id="a3"))  # also via handle()
-    assert fx.notes == (TextStarted(response_id="r2"),)
+    assert fx.notes == ()
+    assert starts.told == [("text", "r1"), ("text", "r2")]
 
 
 def test_audio_starts_are_told_once_per_part_and_deltas_stay_events() -> None:
-    started: list[str] = []
-    state = confirmed_state(audio_started=started.append)
+    starts = Starts()
+    state = confirmed_state(streams=starts)
     feed(state, created("r1"))
     for _ in range(3):
         assert state.on_audio_delta(audio("a1", 480, "r1"), 0.0) is not None
-    assert started == ["r1"]
+    assert starts.told == [("audio", "r1")]
     state.on_audio_delta(audio("a2", 480, "r1"), 0.0)
-    assert started == ["r1", "r1"]
+    assert starts.told == [("audio", "r1"), ("audio", "r1")]
+    state.interrupt(0.0)
+    assert state.on_audio_delta(audio("a2", 480, "r1"), 0.0) is None  # interrupted: dropped
+    state.on_audio_delta(audio("a3", 480, "r1"), 0.0)
+    assert starts.told == [("audio", "r1"), ("audio", "r1"), ("audio", "r1")]
 
 
 def test_an_interruption_is_noted_with_what_was_heard() -> None:

@@ -137,7 +137,7 @@ async def _pump(
         elif type(event) is AudioTranscriptDelta or type(event) is TextDelta:
             # The other streamed delta, O(1) too: no command, at most an output check.
             shown = state.on_text_delta(event, clock())
-            if isinstance(shown, Effects):  # first text, an output check, or a held error
+            if isinstance(shown, Effects):  # an output check is due, or a held error
                 events.put_all(shown.events)
                 if shown.work:
                     dispatch(shown)

@@ -209,7 +209,7 @@ class RealtimeSession:
             debounce_text_length=settings.debounce_text_length,
             run_output_guardrails=bool(settings.output_guardrails),
             run_input_guardrails=bool(settings.input_guardrails),
-            audio_started=self._telemetry.first_audio,
+            streams=self._telemetry,
         )
         self._settings = settings
         self._observer = TelemetryObserver(self._telemetry, self._clock)

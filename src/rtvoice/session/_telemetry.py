@@ -6,8 +6,8 @@ conversation state carries (``Effects.notes``) into the calls of
 :mod:`rtvoice.tracing`). It hears of each step once, after the step was applied, from the
 reader and from the session's other tasks alike; it never reads the state, and it stamps the
 moments the telemetry measures from (a request sent, the user's speech ending) with the
-session's clock. The audio hot path never comes here: the first audio of a part is reported
-by the audio ledger when the part opens.
+session's clock. The streamed deltas never come here: the state tells the telemetry itself
+(a :class:`~.state._notes.StreamStarts`) when a part's audio or a response's text begins.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from .state._notes import (
     Interrupted,
     ResponseRequested,
     SessionIdentified,
-    TextStarted,
     TurnEnded,
     TurnStarted,
     UserStoppedSpeaking,
@@ -61,8 +60,6 @@ class TelemetryObserver:
         """
         for note in fx.notes:
             match note:
-                case TextStarted():
-                    self.telemetry.first_transcript(note.response_id)
                 case TurnStarted():
                     requested_at = self._requested_at
                     if not note.answers_request or requested_at is None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
 from typing import Any, Final
 
 from ...agent import RealtimeAgent
@@ -27,7 +26,7 @@ from ._audio_ledger import AudioLedger, Interruption
 from ._conversation_items import ConversationItems
 from ._effects import Effects
 from ._guardrail_watch import OutputTextWatch, RecentIds
-from ._notes import RESPONSE_REQUESTED, Interrupted
+from ._notes import RESPONSE_REQUESTED, Interrupted, StreamStarts
 from ._sequencer import ResponseSequencer
 from ._session_updates import SessionUpdates
 
@@ -51,8 +50,7 @@ class StateCore:
         debounce_text_length: Characters of assistant text between two output checks.
         run_output_guardrails: Whether the run has output guardrails (beyond the agents').
         run_input_guardrails: Whether the run has input guardrails (beyond the agents').
-        audio_started: Told the response id when an audio part opens (see
-            :class:`~._audio_ledger.AudioLedger`).
+        streams: Told when a response's audio (per part) or text begins.
     """
 
     __slots__ = (
@@ -72,6 +70,7 @@ class StateCore:
         "sequencer",
         "settings",
         "stop_requested",
+        "streams",
         "text_response",
         "updates",
         "usage",
@@ -87,7 +86,7 @@ class StateCore:
         debounce_text_length: int,
         run_output_guardrails: bool = False,
         run_input_guardrails: bool = False,
-        audio_started: Callable[[str], None] | None = None,
+        streams: StreamStarts | None = None,
     ) -> None:
         self.agent = agent
         self.run_output_guardrails = run_output_guardrails
@@ -95,7 +94,12 @@ class StateCore:
         self.settings = settings
         self.history = ConversationItems()
         self.sequencer = ResponseSequencer()
-        self.audio = AudioLedger(settings.output_format, playback_tracker, audio_started)
+        self.streams = streams
+        self.audio = AudioLedger(
+            settings.output_format,
+            playback_tracker,
+            None if streams is None else streams.first_audio,
+        )
         self.updates = SessionUpdates(settings)
         self.watch = OutputTextWatch(debounce_text_length)
         self.agent_busy = False
@@ -118,7 +122,7 @@ class StateCore:
         """Replacement answers asked for since the last user input."""
         self.text_response: str | None = None
         """The response of the latest streamed text delta (a delta of another one is the
-        first text of its response)."""
+        first text of its response, told to ``streams``)."""
         self._ids = 0
 
     def checks_output(self) -> bool:

@@ -18,7 +18,6 @@ user's, and what a tool output, a handoff and a guardrail trip send.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Final
 
 from ...agent import RealtimeAgent
@@ -41,7 +40,7 @@ from ._audio_ledger import AudioLedger
 from ._core import VOICE_WARNING, StateCore
 from ._effects import Effects
 from ._guardrail_watch import InputCheck, OutputCheck
-from ._notes import AgentChanged, TextStarted
+from ._notes import AgentChanged, StreamStarts
 from ._sequencer import ResponseSequencer
 from ._server_events import handle_model_event, text_delta
 from ._session_updates import ConfigurationStatus
@@ -80,9 +79,9 @@ class ConversationState:
         run_output_guardrails: Whether the run has output guardrails: texts are due for
             checks when it has, or the agent speaking has some (else nothing is kept for them).
         run_input_guardrails: The same for input guardrails.
-        audio_started: Told the response id when an assistant audio part that is not
-            dropped starts (once per part, from within :meth:`on_audio_delta`, never per
-            delta): the telemetry's first audio, kept off the hot path's outcome.
+        streams: Told when a response's audio (per part) or text begins, from within the
+            delta's step (once per part or response, never per delta): the telemetry's
+            first audio and first transcript, kept out of the fast path's outcome.
     """
 
     def __init__(
@@ -94,7 +93,7 @@ class ConversationState:
         debounce_text_length: int = DEFAULT_DEBOUNCE_TEXT_LENGTH,
         run_output_guardrails: bool = False,
         run_input_guardrails: bool = False,
-        audio_started: Callable[[str], None] | None = None,
+        streams: StreamStarts | None = None,
     ) -> None:
         self._core = StateCore(
             agent=agent,
@@ -103,7 +102,7 @@ class ConversationState:
             debounce_text_length=debounce_text_length,
             run_output_guardrails=run_output_guardrails,
             run_input_guardrails=run_input_guardrails,
-            audio_started=audio_started,
+            streams=streams,
         )
 
     # -----------------------------------------------------------------------------------------
@@ -371,22 +370,14 @@ class ConversationState:
     ) -> TranscriptDeltaEvent | Effects | None:
         """The other streamed delta, also constant work: the ``transcript_delta`` to emit
         (``None`` if a guardrail withheld the item), or full effects when the step does more
-        (the response's first text, an output check that is due, or a held error to report
-        first)."""
+        (an output check is due, or a held error must be reported first)."""
         core = self._core
         if core.held_error is not None:
             return handle_model_event(core, event, now)
         shown, check = text_delta(core, event)
-        response_id = event.response_id
-        if check is None and response_id == core.text_response:
+        if check is None:
             return shown
-        fx = Effects(events=[] if shown is None else [shown])
-        if check is not None:
-            fx.output_checks.append(check)
-        if response_id != core.text_response:
-            core.text_response = response_id
-            fx.notes = (TextStarted(response_id=response_id),)
-        return fx
+        return Effects(events=[] if shown is None else [shown], output_checks=[check])
 
     def handle(self, event: ModelEvent, now: float) -> Effects:
         """Apply one model event (any but :class:`AudioDelta`, which also works here)."""

@@ -1,4 +1,5 @@
-"""What a state step tells the session's telemetry: :data:`Note`, the facts it decided.
+"""What the conversation state tells the session's telemetry: :data:`Note`, the facts it
+decided, and :class:`StreamStarts`, told when a response's streams begin.
 
 A step's :class:`~._effects.Effects` carries, beside its events and commands, the notes the
 telemetry needs (``Effects.notes``, in the order they happened): a turn started, answering a
@@ -9,12 +10,17 @@ have none: ``notes`` stays the empty tuple, which costs nothing to make or to te
 
 Notes carry no time: the session stamps them as it applies the step (the step is applied
 in the same synchronous run that decided it).
+
+The streamed deltas are the exception. Their steps are the hot path, and their outcome is
+one event (or none), not :class:`~._effects.Effects`: so the one fact they hold for the
+telemetry, that a response's audio (per part) or text has begun, goes to a
+:class:`StreamStarts` given to the state, once per part or response, never per delta.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, TypeAlias
+from typing import Final, Protocol, TypeAlias
 
 from ...model.events import ResponseInfo
 
@@ -27,7 +33,7 @@ __all__ = [
     "Note",
     "ResponseRequested",
     "SessionIdentified",
-    "TextStarted",
+    "StreamStarts",
     "TurnEnded",
     "TurnStarted",
     "UserStoppedSpeaking",
@@ -86,17 +92,6 @@ class TurnStarted:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TextStarted:
-    """The first streamed text (transcript or text delta) of a response arrived.
-
-    Attributes:
-        response_id: The response.
-    """
-
-    response_id: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class InputTranscribed:
     """The user's speech in an item was transcribed (final).
 
@@ -135,8 +130,7 @@ class TurnEnded:
 
 
 Note: TypeAlias = (
-    TextStarted
-    | TurnStarted
+    TurnStarted
     | TurnEnded
     | ResponseRequested
     | UserStoppedSpeaking
@@ -145,10 +139,23 @@ Note: TypeAlias = (
     | AgentChanged
     | SessionIdentified
 )
-"""One fact of a step for the telemetry (the most frequent first)."""
+"""One fact of a step for the telemetry (those of every turn first)."""
 
 RESPONSE_REQUESTED: Final = ResponseRequested()
 """The one :class:`ResponseRequested` note (it has no fields)."""
 
 USER_STOPPED_SPEAKING: Final = UserStoppedSpeaking()
 """The one :class:`UserStoppedSpeaking` note (it has no fields)."""
+
+
+class StreamStarts(Protocol):
+    """Told, from within a streamed delta's step, that a response's stream began (the
+    session's telemetry is one). Each call must return at once and change nothing of the
+    state."""
+
+    def first_audio(self, response_id: str) -> None:
+        """Assistant audio of a new part of the response arrived (once per part; not for a
+        part whose audio is dropped because its item was interrupted)."""
+
+    def first_transcript(self, response_id: str) -> None:
+        """The first streamed text of the response (audio transcript or text) arrived."""

@@ -79,7 +79,6 @@ from ._notes import (
     USER_STOPPED_SPEAKING,
     InputTranscribed,
     SessionIdentified,
-    TextStarted,
     TurnEnded,
     TurnStarted,
 )
@@ -208,9 +207,6 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
                 fx.events.append(shown)
             if check is not None:
                 fx.output_checks.append(check)
-            if event.response_id != core.text_response:
-                core.text_response = event.response_id
-                fx.notes += (TextStarted(response_id=event.response_id),)
         case InputTranscriptionFailed():
             core.partial_input.pop(event.item_id, None)
             fx.events.append(ErrorSessionEvent(error=event.error))
@@ -275,7 +271,12 @@ def text_delta(
     core: StateCore, event: AudioTranscriptDelta | TextDelta
 ) -> tuple[TranscriptDeltaEvent | None, OutputCheck | None]:
     """A streamed piece of assistant text: the ``transcript_delta`` to show (``None`` once a
-    guardrail withheld the item) and the output check it makes due, if any."""
+    guardrail withheld the item) and the output check it makes due, if any. The first of a
+    response is told to ``core.streams``."""
+    if event.response_id != core.text_response:
+        core.text_response = event.response_id
+        if core.streams is not None:
+            core.streams.first_transcript(event.response_id)
     if core.watch.tripped(event.item_id):
         return None, None  # withheld by a guardrail: nothing more of it is shown
     shown = TranscriptDeltaEvent(
