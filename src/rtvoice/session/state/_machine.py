@@ -66,7 +66,8 @@ class ConversationState:
     :meth:`on_audio_delta`) and each action with the matching method; apply the returned
     :class:`Effects` in order. Calls must not interleave (it is not thread-safe), which the
     session guarantees by never awaiting inside a step. What the telemetry needs to know of a
-    step travels in its ``Effects.notes``; the state is never read for it.
+    step travels in its ``Effects.notes`` (but for the streamed deltas: see ``streams``); the
+    state is never read for it.
 
     Every completed tool call (``Effects.function_calls``) must eventually be answered with
     :meth:`tool_output` or :meth:`handoff`: until then it holds ``agent_end`` back.
