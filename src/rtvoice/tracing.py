@@ -16,7 +16,9 @@ Metrics: ``rtvoice.turn.time_to_first_audio``, ``rtvoice.turn.duration`` (turn l
 span, attribute and metric.
 
 Where the session calls what (``t`` is the session's telemetry, ``span`` / ``h`` / ``g`` the
-handles it returns):
+handles it returns). The moments of the conversation come from the session's state, once per
+step, as it decides them (a response created while a ``response.create`` of the session was
+on its way answers that request; otherwise the server's turn detection made it):
 
 * ``RealtimeSession.__init__``: ``t = session_telemetry(settings, clock=self._clock)``.
 * ``__aenter__``, before connecting: ``t.session_started(model=settings.model.model_name,
@@ -30,7 +32,7 @@ handles it returns):
   sent that ``response.create`` (or when ``speech_stopped`` arrived, for a VAD response).
 * The first ``AudioDelta`` of an audio part (where the audio ledger opens a new part):
   ``t.first_audio(event.response_id)``. Never per delta.
-* ``AudioTranscriptDelta`` / ``TextDelta`` (the first of each item is enough):
+* The first ``AudioTranscriptDelta`` / ``TextDelta`` of each response:
   ``t.first_transcript(event.response_id)``.
 * ``InputTranscriptionCompleted``: ``t.input_transcribed(event.item_id, event.transcript)``.
 * Every ``audio_interrupted`` event the session emits:

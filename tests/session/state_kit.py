@@ -22,7 +22,8 @@ from rtvoice.model.events import (
     Usage,
 )
 from rtvoice.model.items import InputAudio, InputText, Item, ItemStatus, MessageItem, OutputAudio
-from rtvoice.session._state import ConversationState, Effects
+from rtvoice.session.state._machine import ConversationState, Effects
+from rtvoice.session.state._notes import StreamStarts
 
 AGENT = RealtimeAgent(name="Assistant", instructions="Be brief.")
 
@@ -33,8 +34,10 @@ def new_state(
     tracker: PlaybackTracker | None = None,
     agent: RealtimeAgent[Any] = AGENT,
     run_guardrails: bool = False,
+    streams: StreamStarts | None = None,
 ) -> ConversationState:
-    """A fresh state; ``run_guardrails``: the run has input and output guardrails."""
+    """A fresh state; ``run_guardrails``: the run has input and output guardrails;
+    ``streams`` hears when a response's audio (per part) or text begins."""
     settings = normalize_model_settings(model_settings)
     if tracker is not None:
         tracker.set_audio_format(settings.output_format)
@@ -44,6 +47,7 @@ def new_state(
         playback_tracker=tracker,
         run_output_guardrails=run_guardrails,
         run_input_guardrails=run_guardrails,
+        streams=streams,
     )
 
 

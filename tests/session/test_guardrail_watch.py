@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rtvoice.session._guardrail_watch import OutputTextWatch, RecentIds
+from rtvoice.session.state._guardrail_watch import OutputTextWatch, RecentIds
 
 
 def test_a_check_each_time_the_text_reaches_the_next_multiple() -> None:

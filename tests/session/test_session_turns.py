@@ -40,7 +40,7 @@ from rtvoice.session import (
     UsageEvent,
     UserMessageItem,
 )
-from rtvoice.session._model_events import IGNORED_EVENTS
+from rtvoice.session.state._server_events import IGNORED_EVENTS
 from rtvoice.simulator import Simulator, decode_speech
 
 pytestmark = pytest.mark.anyio

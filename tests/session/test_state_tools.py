@@ -48,8 +48,8 @@ from rtvoice.session import (
     HandoffEvent,
     ToolCallItem,
 )
-from rtvoice.session._guardrail_watch import InputCheck
-from rtvoice.session._state import MAX_GUARDRAIL_REPLACEMENTS, ConversationState
+from rtvoice.session.state._guardrail_watch import InputCheck
+from rtvoice.session.state._machine import MAX_GUARDRAIL_REPLACEMENTS, ConversationState
 
 
 def call_item(call_id: str = "call_1", name: str = "get_weather") -> FunctionCallItem:

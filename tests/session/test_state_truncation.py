@@ -18,7 +18,7 @@ from rtvoice.audio import PlaybackTracker
 from rtvoice.errors import UserError
 from rtvoice.model.commands import CancelResponse, TruncateItem
 from rtvoice.session import AudioEndEvent, AudioInterruptedEvent
-from rtvoice.session._state import ConversationState, Effects
+from rtvoice.session.state._machine import ConversationState, Effects
 
 PCM16_SECOND = 48_000  # bytes: 48 per ms
 MANUAL = {"audio": {"input": {"turn_detection": None}}}

@@ -1,10 +1,10 @@
 """How a session's own calls and its background work act on the conversation.
 
 :class:`SessionLink` is the one door from outside the reader into the live session: a
-:class:`~._state.ConversationState` step's effects go through :meth:`SessionLink.apply` in the
-same synchronous step that decided them (so the wire and the event stream keep the state's
-order, whichever task decided), then :meth:`SessionLink.flush` sends them. The session's
-methods, the tool calls, handoffs and guardrail checks all use it.
+:class:`~.state._machine.ConversationState` step's effects go through :meth:`SessionLink.apply`
+in the same synchronous step that decided them (so the wire and the event stream keep the
+state's order, whichever task decided), then :meth:`SessionLink.flush` sends them. The
+session's methods, the tool calls, handoffs and guardrail checks all use it.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import anyio
 
 from ..errors import TransportClosedError
 from ..tracing import SessionTelemetry
-from ._effects import Effects
 from ._reader import Connection
-from ._state import ConversationState
 from ._telemetry import TelemetryObserver
 from .events import RealtimeSessionEvent
+from .state._effects import Effects
+from .state._machine import ConversationState
 
 __all__ = ["SessionLink"]
 
@@ -36,7 +36,7 @@ class SessionLink:
         state: The conversation state.
         clock: Monotonic seconds.
         close_timeout: Seconds a graceful end waits for the model to close.
-        observer: Reports the steps to the session's telemetry.
+        observer: Reports each step's notes to the session's telemetry.
     """
 
     __slots__ = ("clock", "close_timeout", "dispatch", "live", "observer", "state")
@@ -63,19 +63,21 @@ class SessionLink:
 
         Never waits for the application to read events, so the iterating task (or a tool it
         awaits) may call it; the events that do not fit are delivered by the reader or by
-        the application's next read. Before entry and after the connection ended, the
-        commands and events go nowhere.
+        the application's next read. Then the telemetry hears of the step's notes. Before
+        entry and after the connection ended, the commands and events go nowhere, and the
+        telemetry hears nothing.
         """
         live = self.live
         if live is None:
             return
-        self.observer.effects(fx)
         live.commands.put(fx.commands)
         if fx.events:
             live.events.put_all(fx.events)
             live.events.deliver_nowait()
         if fx.work:
             self.dispatch(fx)
+        if fx.notes:
+            self.observer.observe(fx)
 
     @property
     def telemetry(self) -> SessionTelemetry:

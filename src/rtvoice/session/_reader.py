@@ -1,10 +1,10 @@
 """The reader task of a session: model events -> state steps -> outboxes, in order.
 
 One task per session reads the model. For each event it takes one synchronous step of the
-:class:`~._state.ConversationState` and puts the step's effects into the outboxes in that same
-step, launches the step's tool calls and guardrail checks (as tasks: it never awaits them),
-then sends the commands and hands the events over (waiting for room: backpressure). It never
-calls application code and never raises: how the connection ended is stored on the
+:class:`~.state._machine.ConversationState` and puts the step's effects into the outboxes in
+that same step, launches the step's tool calls and guardrail checks (as tasks: it never awaits
+them), then sends the commands and hands the events over (waiting for room: backpressure). It
+never calls application code and never raises: how the connection ended is stored on the
 :class:`Connection` for the application's iteration to raise.
 
 A graceful end (a tool returned ``StopConversation``) ends reading once no response runs:
@@ -28,11 +28,11 @@ from ..model.events import (
     ErrorInfo,
     TextDelta,
 )
-from ._effects import Effects
 from ._outbox import CommandOutbox, EventOutbox, Flag
-from ._state import ConversationState
-from ._telemetry import TelemetryObserver, response_id_of
+from ._telemetry import TelemetryObserver
 from .events import RawModelEvent
+from .state._effects import Effects
+from .state._machine import ConversationState
 
 __all__ = ["Connection", "fatal_error", "read_model"]
 
@@ -88,8 +88,8 @@ async def read_model(
         on_end: Called once reading ended, however it ended (it cancels the session's
             background work: nothing it would send can arrive any more).
         close_timeout: Seconds a graceful end waits for the model to close.
-        observer: Reports the events and effects to the session's telemetry (which ends
-            with the reading, failed if ``connection.failure`` is set).
+        observer: Reports each step's notes to the session's telemetry (which ends with the
+            reading, failed if ``connection.failure`` is set).
 
     Never raises (an exception in a child task would cancel the application's code inside
     ``async with session``): the outcome goes to ``connection.failure``.
@@ -136,30 +136,28 @@ async def _pump(
                 await events.wait_for_room()
         elif type(event) is AudioTranscriptDelta or type(event) is TextDelta:
             # The other streamed delta, O(1) too: no command, at most an output check.
-            observer.on_text_delta(event)
             shown = state.on_text_delta(event, clock())
             if isinstance(shown, Effects):  # an output check is due, or a held error
-                observer.current_response = event.response_id
                 events.put_all(shown.events)
                 if shown.work:
                     dispatch(shown)
-                observer.current_response = None
+                if shown.notes:
+                    observer.observe(shown)
             elif shown is not None and events.push(shown):
                 await events.wait_for_room()
         else:
-            observer.before(event)
             fx = state.handle(event, clock())
-            observer.effects(fx)
             events.put_all(fx.events)
             if fx.fatal is not None:
+                if fx.notes:
+                    observer.observe(fx)
                 connection.failure = fatal_error(fx.fatal, "the server ended the session")
                 return
             commands.put(fx.commands)
             if fx.work:  # starts tasks; what they decide comes after this step's effects
-                observer.current_response = response_id_of(event)
                 dispatch(fx)
-                observer.current_response = None
-            observer.after(event)
+            if fx.notes:  # after the work: a turn that ends here was open when it started
+                observer.observe(fx)
             if commands:
                 with contextlib.suppress(TransportClosedError):
                     await commands.flush()  # if closed, the next read says how it ended

@@ -1,15 +1,16 @@
 """The async session: one model connection, one task group, one ordered stream of events.
 
-:class:`RealtimeSession` moves things between the model and the application and decides
-nothing itself: every decision is a step of the pure
-:class:`~rtvoice.session._state.ConversationState`, whose effects (events to emit, commands to
-send) are queued *in the same synchronous step* and then delivered. That is what keeps the
-wire and the event stream in the order of the state's decisions, whichever task (the reader,
-an application task calling a method, or a tool call) made them.
+:class:`RealtimeSession` moves things between the model and the application and decides nothing
+itself: every decision is a step of the pure
+:class:`~rtvoice.session.state._machine.ConversationState`, whose effects (events to emit,
+commands to send) are queued *in the same synchronous step* and then delivered. That is what
+keeps the wire and the event stream in the order of the state's decisions, whichever task (the
+reader, an application task calling a method, or a tool call) made them.
 
 User code (tools, approvals, handoff callbacks, guardrails, middleware) runs in its
-collaborators, as background work in the session's one task group: :mod:`._tools`,
-:mod:`._handoffs`, :mod:`._guardrails`.
+collaborators, as background work in the session's one task group: :mod:`._tool_runner`,
+:mod:`._handoff_runner`, :mod:`._guardrail_runner`. The decisions themselves live in the pure
+:mod:`rtvoice.session.state`.
 """
 
 from __future__ import annotations
@@ -34,21 +35,21 @@ from ..model._base import ConnectRequest, EventFilter, ModelConnector
 from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
 from ..model.events import ErrorInfo, Usage
 from ..tracing import session_telemetry
-from ._agent_tools import agent_tools
-from ._effects import Effects
-from ._guardrails import GuardrailRunner
-from ._handoffs import HandoffRunner
+from ._guardrail_runner import GuardrailRunner
+from ._handoff_runner import HandoffRunner
 from ._link import SessionLink
 from ._messages import UserInput, to_message_item
-from ._model_events import IGNORED_EVENTS
 from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._reader import Connection, fatal_error, read_model
-from ._state import ConversationState
 from ._tasks import BackgroundTasks
 from ._telemetry import TelemetryObserver
-from ._tools import ToolCallRunner
+from ._tool_runner import ToolCallRunner
 from .events import ErrorSessionEvent, RealtimeSessionEvent
 from .history import HistoryItem
+from .state._agent_tools import agent_tools
+from .state._effects import Effects
+from .state._machine import ConversationState
+from .state._server_events import IGNORED_EVENTS
 
 __all__ = [
     "DEFAULT_CLOSE_TIMEOUT",
@@ -200,6 +201,7 @@ class RealtimeSession:
         self._configure_timeout = float(configure_timeout)
         self._close_timeout = float(close_timeout)
         self._clock = clock or time.monotonic
+        self._telemetry = session_telemetry(settings, clock=self._clock)
         self._state = ConversationState(
             agent=agent,
             settings=settings.model,
@@ -207,10 +209,10 @@ class RealtimeSession:
             debounce_text_length=settings.debounce_text_length,
             run_output_guardrails=bool(settings.output_guardrails),
             run_input_guardrails=bool(settings.input_guardrails),
+            streams=self._telemetry,
         )
         self._settings = settings
-        self._telemetry = session_telemetry(settings, clock=self._clock)
-        self._observer = TelemetryObserver(self._telemetry, self._state, self._clock)
+        self._observer = TelemetryObserver(self._telemetry, self._clock)
         # The collaborators build their middleware chains here: once per session.
         self._link = SessionLink(self._state, self._clock, self._close_timeout, self._observer)
         self._tasks = BackgroundTasks(on_error=self._on_work_error)
@@ -537,7 +539,6 @@ class RealtimeSession:
         instructions = await agent.resolve_instructions(self._context)
         live = self._require_open()
         self._link.apply(self._state.update_agent(agent, instructions))
-        self._telemetry.agent_changed(agent.name)
         await live.commands.flush()
 
     async def send_raw(self, event: Mapping[str, Any]) -> None:
@@ -612,14 +613,10 @@ class RealtimeSession:
 
     def _dispatch(self, fx: Effects) -> None:
         """Launch a step's tool calls and guardrail checks (never waits: the reader calls
-        it). A call belongs to the agent active when it completed."""
-        response_id = self._observer.current_response
-        if response_id is None and fx.function_calls:
-            active = self._state.sequencer.active
-            if len(active) == 1:
-                (response_id,) = active
+        it). A call belongs to the agent active when it completed, and its span to the turn
+        of the response that made it."""
         for call in fx.function_calls:
-            self._tools.dispatch(call, self._state.agent, response_id)
+            self._tools.dispatch(call, self._state.agent, fx.calls_response)
         if fx.output_checks or fx.input_checks:
             self._guardrails.launch(fx)
 

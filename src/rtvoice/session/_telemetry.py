@@ -1,135 +1,86 @@
-"""Where a session reports to its telemetry: the model events and the effects it applies.
+"""Where a session reports to its telemetry: the notes of each state step it applies.
 
-:class:`TelemetryObserver` turns what the reader reads and what the session applies into the
-calls of :class:`~rtvoice.tracing.SessionTelemetry` (the call points are tabled in
-:mod:`rtvoice.tracing`). It reads the state, never changes it. The audio hot path never comes
-here: the first audio of a part is reported by the audio ledger when the part opens.
+:class:`TelemetryObserver` turns the :data:`~.state._notes.Note` records a step of the
+conversation state carries (``Effects.notes``) into the calls of
+:class:`~rtvoice.tracing.SessionTelemetry` (the call points are tabled in
+:mod:`rtvoice.tracing`). It hears of each step once, after the step was applied, from the
+reader and from the session's other tasks alike; it never reads the state, and it stamps the
+moments the telemetry measures from (a request sent, the user's speech ending) with the
+session's clock. The streamed deltas never come here: the state tells the telemetry itself
+(a :class:`~.state._notes.StreamStarts`) when a part's audio or a response's text begins.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
 
-from ..model.commands import CreateResponse
-from ..model.events import (
-    AudioTranscriptDelta,
-    InputTranscriptionCompleted,
-    ModelEvent,
-    ResponseCreated,
-    ResponseDone,
-    SessionCreated,
-    SpeechStopped,
-    TextDelta,
-)
+from typing_extensions import assert_never
+
 from ..tracing import SessionTelemetry
-from ._effects import Effects
-from ._state import ConversationState
-from .events import AudioInterruptedEvent
+from .state._effects import Effects
+from .state._notes import (
+    AgentChanged,
+    InputTranscribed,
+    Interrupted,
+    ResponseRequested,
+    SessionIdentified,
+    TurnEnded,
+    TurnStarted,
+    UserStoppedSpeaking,
+)
 
-__all__ = ["TelemetryObserver", "response_id_of"]
-
-
-def response_id_of(event: ModelEvent) -> str | None:
-    """The response a model event belongs to, when it says."""
-    if isinstance(event, ResponseCreated | ResponseDone):
-        return event.response.id
-    response_id = getattr(event, "response_id", None)
-    return response_id if isinstance(response_id, str) and response_id else None
+__all__ = ["TelemetryObserver"]
 
 
 class TelemetryObserver:
-    """Reports one session's model events and applied effects to its telemetry.
+    """Reports the notes of one session's state steps to its telemetry.
 
     Args:
         telemetry: The session's telemetry.
-        state: The conversation state (read only).
         clock: The session's monotonic clock (the telemetry's).
     """
 
-    __slots__ = (
-        "_clock",
-        "_create_sent_at",
-        "_speech_stopped_at",
-        "_state",
-        "_transcript_item",
-        "current_response",
-        "telemetry",
-    )
+    __slots__ = ("_clock", "_requested_at", "_speech_stopped_at", "telemetry")
 
-    def __init__(
-        self,
-        telemetry: SessionTelemetry,
-        state: ConversationState,
-        clock: Callable[[], float],
-    ) -> None:
+    def __init__(self, telemetry: SessionTelemetry, clock: Callable[[], float]) -> None:
         self.telemetry = telemetry
-        self._state = state
         self._clock = clock
-        self._create_sent_at: float | None = None
+        self._requested_at: float | None = None
+        """When the latest ``response.create`` of ours was sent, until a turn starts."""
         self._speech_stopped_at: float | None = None
-        self._transcript_item: str | None = None
-        self.current_response: str | None = None
-        """While the reader launches a step's tool calls and checks (``None`` otherwise): the
-        response of the model event that made them due, their spans' parent."""
-        state.audio.part_started = telemetry.first_audio
+        """When the user last stopped speaking, until a turn starts."""
 
-    def before(self, event: ModelEvent) -> None:
-        """A model event is about to be applied to the state. Only four kinds concern the
-        telemetry; the others cost one dictionary lookup (the streamed deltas never come
-        here: see :meth:`on_text_delta`)."""
-        handler = _BEFORE.get(type(event))
-        if handler is not None:
-            handler(self, event)
+    def observe(self, fx: Effects) -> None:
+        """A step was applied: its events and commands queued, its work launched (so a call
+        that completed with ``response.done`` is launched while its turn is still open).
+        Report its notes, in order.
 
-    def _response_created(self, event: ResponseCreated) -> None:
-        # Ours when a response.create of ours is in flight (the sequencer's rule), else the
-        # server's VAD made it once the user stopped speaking.
-        if self._state.sequencer.create_in_flight and self._create_sent_at is not None:
-            requested_at: float | None = self._create_sent_at
-        else:
-            requested_at = self._speech_stopped_at
-        self._create_sent_at = self._speech_stopped_at = None
-        self.telemetry.turn_started(
-            event.response.id, agent_name=self._state.agent.name, requested_at=requested_at
-        )
-
-    def _session_created(self, event: SessionCreated) -> None:
-        self.telemetry.session_created(event.session_id)
-
-    def _speech_stopped(self, event: SpeechStopped) -> None:
-        self._speech_stopped_at = self._clock()
-
-    def _input_transcribed(self, event: InputTranscriptionCompleted) -> None:
-        self.telemetry.input_transcribed(event.item_id, event.transcript)
-
-    def on_text_delta(self, event: AudioTranscriptDelta | TextDelta) -> None:
-        """A streamed text delta (the reader's fast path; :meth:`before` covers the rest)."""
-        if event.item_id != self._transcript_item:
-            self._transcript_item = event.item_id
-            self.telemetry.first_transcript(event.response_id)
-
-    def after(self, event: ModelEvent) -> None:
-        """A model event was applied and its work launched (so a call that completed with
-        ``response.done`` starts its tool span while the turn is still open)."""
-        if type(event) is ResponseDone:
-            self.telemetry.turn_ended(event.response)
-
-    def effects(self, fx: Effects) -> None:
-        """A step's effects are being applied: interruptions, and when responses were asked
-        for."""
-        for command in fx.commands:
-            if type(command) is CreateResponse:
-                self._create_sent_at = self._clock()
-        for event in fx.events:
-            if type(event) is AudioInterruptedEvent:
-                self.telemetry.turn_interrupted(event.response_id, played_ms=event.played_ms)
-
-
-_BEFORE: Final[dict[type, Callable[[TelemetryObserver, Any], None]]] = {
-    ResponseCreated: TelemetryObserver._response_created,
-    SessionCreated: TelemetryObserver._session_created,
-    SpeechStopped: TelemetryObserver._speech_stopped,
-    InputTranscriptionCompleted: TelemetryObserver._input_transcribed,
-}
-"""What :meth:`TelemetryObserver.before` does per model event type: most types, nothing."""
+        Call it once per step, in the order of the steps; a step without notes (most of
+        them) needs no call.
+        """
+        for note in fx.notes:
+            match note:
+                case TurnStarted():
+                    requested_at = self._requested_at
+                    if not note.answers_request or requested_at is None:
+                        requested_at = self._speech_stopped_at
+                    self._requested_at = self._speech_stopped_at = None
+                    self.telemetry.turn_started(
+                        note.response_id, agent_name=note.agent_name, requested_at=requested_at
+                    )
+                case TurnEnded():
+                    self.telemetry.turn_ended(note.response)
+                case ResponseRequested():
+                    self._requested_at = self._clock()
+                case UserStoppedSpeaking():
+                    self._speech_stopped_at = self._clock()
+                case InputTranscribed():
+                    self.telemetry.input_transcribed(note.item_id, note.transcript)
+                case Interrupted():
+                    self.telemetry.turn_interrupted(note.response_id, played_ms=note.played_ms)
+                case AgentChanged():
+                    self.telemetry.agent_changed(note.agent_name)
+                case SessionIdentified():
+                    self.telemetry.session_created(note.session_id)
+                case _:
+                    assert_never(note)

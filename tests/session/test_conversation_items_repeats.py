@@ -17,8 +17,8 @@ from rtvoice.model.items import (
     MessageItem,
     OutputAudio,
 )
-from rtvoice.session._conversation_history import ConversationHistory
-from rtvoice.session._history import HistoryEvent
+from rtvoice.session.state._conversation_items import ConversationItems
+from rtvoice.session.state._item_order import HistoryEvent
 
 IDS = ["a", "b", "c"]
 
@@ -64,7 +64,7 @@ _steps = st.lists(
 )
 
 
-def _apply(history: ConversationHistory, step: tuple[Any, ...], forget: bool) -> list[HistoryEvent]:
+def _apply(history: ConversationItems, step: tuple[Any, ...], forget: bool) -> list[HistoryEvent]:
     if forget:  # the reference: every state applied in full
         history._last_states.clear()
     kind = step[0]
@@ -92,7 +92,7 @@ def _apply(history: ConversationHistory, step: tuple[Any, ...], forget: bool) ->
 @settings(max_examples=300, deadline=None)
 @given(_steps)
 def test_skipping_repeated_states_changes_nothing(steps: list[tuple[Any, ...]]) -> None:
-    fast, full = ConversationHistory(), ConversationHistory()
+    fast, full = ConversationItems(), ConversationItems()
     for step in steps:
         assert _apply(fast, step, forget=False) == _apply(full, step, forget=True), step
         assert fast.items == full.items
@@ -100,7 +100,7 @@ def test_skipping_repeated_states_changes_nothing(steps: list[tuple[Any, ...]]) 
 
 
 def test_a_repeated_state_gives_no_event_and_keeps_the_item() -> None:
-    history = ConversationHistory()
+    history = ConversationItems()
     done = MessageItem(
         id="x", role="assistant", status="completed", content=(OutputAudio(transcript="Hi"),)
     )

@@ -3,11 +3,11 @@
 :class:`HandoffRunner` runs a call to a ``transfer_to_<agent>`` tool through the handoff chain,
 whose innermost handler is the session's own behaviour: validate the input and run the
 handoff's ``on_handoff`` callback, then return the target agent. The chain's answer is the
-agent to switch to. The switch itself is one state step
-(:meth:`ConversationState.handoff <._state.ConversationState.handoff>`): the ``handoff`` event,
-the ``session.update`` with the new agent's instructions and tools (the audio formats,
-transcription and turn detection as configured; the voice only while the server allows it),
-the call's output, and a response, so that the new agent speaks next.
+agent to switch to. The switch itself is one state step (:meth:`ConversationState.handoff
+<.state._machine.ConversationState.handoff>`): the ``handoff`` event, the ``session.update``
+with the new agent's instructions and tools (the audio formats, transcription and turn
+detection as configured; the voice only while the server allows it), the call's output, and a
+response, so that the new agent speaks next.
 
 A handoff that cannot happen (invalid input, a callback or middleware that raised, a target
 that is not an agent or has clashing tool names) does not switch: the model gets an error
@@ -26,10 +26,10 @@ from ..errors import UserError
 from ..handoffs import Handoff, HandoffInputError
 from ..middleware import HandoffRequest, build_chain
 from ..model.events import ErrorInfo
-from ._agent_tools import agent_tools
 from ._link import SessionLink
 from .events import ErrorSessionEvent
 from .history import ToolCallItem
+from .state._agent_tools import agent_tools
 
 __all__ = ["HandoffRunner"]
 
@@ -97,7 +97,6 @@ class HandoffRunner:
         else:
             output = json.dumps({"assistant": target.name})
             self._link.apply(self._link.state.handoff(call.call_id, target, instructions, output))
-            telemetry.agent_changed(target.name)
             span.end(to_agent=target.name)
         finally:
             self._running.pop(call.call_id, None)

@@ -16,7 +16,7 @@ from typing import Final
 
 from typing_extensions import assert_never
 
-from ..model.items import (
+from ...model.items import (
     FunctionCallItem,
     FunctionCallOutputItem,
     InputAudio,
@@ -29,7 +29,7 @@ from ..model.items import (
     OutputAudio,
     OutputText,
 )
-from .history import (
+from ..history import (
     AssistantMessageItem,
     HistoryItem,
     OtherHistoryItem,

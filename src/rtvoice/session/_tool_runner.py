@@ -3,11 +3,11 @@
 :class:`ToolCallRunner` takes each completed call from the reader (without awaiting it) and
 runs it as background work: concurrently with ``async_tool_calls`` (the default), else one at a
 time in arrival order. A call to a handoff goes to the
-:class:`~._handoffs.HandoffRunner`; a call to a function tool goes, if the tool needs
+:class:`~._handoff_runner.HandoffRunner`; a call to a function tool goes, if the tool needs
 approval, through the approval chain (innermost: ask the application with
 ``tool_approval_required`` and wait for ``approve_tool_call`` / ``reject_tool_call``), then
 through the tool chain (innermost: :func:`~rtvoice.tools.run_tool`). Its output goes back
-through :meth:`ConversationState.tool_output <._state.ConversationState.tool_output>`, which
+through :meth:`ConversationState.tool_output <.state._machine.ConversationState.tool_output>`, which
 asks for the response that reads it. Nothing here ever stops the conversation: a tool that
 fails, a middleware that raises, an unknown tool name all become an error output.
 """
@@ -35,13 +35,13 @@ from ..tools import (
     tool_needs_approval,
 )
 from ..tracing import ToolSpan
-from ._agent_tools import agent_tools
 from ._approvals import PendingApprovals
-from ._handoffs import HandoffRunner
+from ._handoff_runner import HandoffRunner
 from ._link import SessionLink
 from ._tasks import BackgroundTasks
 from .events import ErrorSessionEvent, ToolApprovalRequiredEvent, ToolEndEvent, ToolStartEvent
 from .history import ToolCallItem
+from .state._agent_tools import agent_tools
 
 __all__ = ["ToolCallRunner"]
 

@@ -1,7 +1,7 @@
 """The data of a conversation state and the small decisions both of its halves share.
 
-:class:`StateCore` is what :class:`~._state.ConversationState` (the user's actions, tool
-outputs, handoffs, guardrail trips) and :func:`~._model_events.handle_model_event` (the
+:class:`StateCore` is what :class:`~._machine.ConversationState` (the user's actions, tool
+outputs, handoffs, guardrail trips) and :func:`~._server_events.handle_model_event` (the
 server's events) both work on: the parts (history, sequencer, audio ledger, configuration
 updates, guardrail watch), the agent and its turn, the tool calls waiting for their output,
 and helpers used on both sides: ids, ending a turn, interruption effects, agent updates. Pure:
@@ -14,20 +14,21 @@ import dataclasses
 import logging
 from typing import Any, Final
 
-from ..agent import RealtimeAgent
-from ..audio import PlaybackTracker
-from ..config import ModelSettings
-from ..model.commands import CancelResponse, TruncateItem, UpdateSession
-from ..model.events import ErrorInfo
-from ..usage import UsageTotals
+from ...agent import RealtimeAgent
+from ...audio import PlaybackTracker
+from ...config import ModelSettings
+from ...model.commands import CancelResponse, CreateResponse, TruncateItem, UpdateSession
+from ...model.events import ErrorInfo
+from ...usage import UsageTotals
+from ..events import AgentEndEvent, ErrorSessionEvent, RealtimeSessionEvent
 from ._agent_tools import agent_tools
-from ._configuration import SessionUpdates
-from ._conversation_history import ConversationHistory
+from ._audio_ledger import AudioLedger, Interruption
+from ._conversation_items import ConversationItems
 from ._effects import Effects
 from ._guardrail_watch import OutputTextWatch, RecentIds
-from ._interruption import AudioLedger, Interruption
+from ._notes import RESPONSE_REQUESTED, Interrupted, StreamStarts
 from ._sequencer import ResponseSequencer
-from .events import AgentEndEvent, ErrorSessionEvent, RealtimeSessionEvent
+from ._session_updates import SessionUpdates
 
 __all__ = ["VOICE_WARNING", "StateCore"]
 
@@ -40,7 +41,7 @@ VOICE_WARNING: Final = "voice_locked"
 class StateCore:
     """The state of one conversation, shared by the state machine's two halves.
 
-    Its attributes are read and written by :mod:`._state` and :mod:`._model_events` only.
+    Its attributes are read and written by :mod:`._machine` and :mod:`._server_events` only.
 
     Args:
         agent: The agent active at the start.
@@ -49,6 +50,7 @@ class StateCore:
         debounce_text_length: Characters of assistant text between two output checks.
         run_output_guardrails: Whether the run has output guardrails (beyond the agents').
         run_input_guardrails: Whether the run has input guardrails (beyond the agents').
+        streams: Told when a response's audio (per part) or text begins.
     """
 
     __slots__ = (
@@ -68,6 +70,8 @@ class StateCore:
         "sequencer",
         "settings",
         "stop_requested",
+        "streams",
+        "text_response",
         "updates",
         "usage",
         "watch",
@@ -82,14 +86,20 @@ class StateCore:
         debounce_text_length: int,
         run_output_guardrails: bool = False,
         run_input_guardrails: bool = False,
+        streams: StreamStarts | None = None,
     ) -> None:
         self.agent = agent
         self.run_output_guardrails = run_output_guardrails
         self.run_input_guardrails = run_input_guardrails
         self.settings = settings
-        self.history = ConversationHistory()
+        self.history = ConversationItems()
         self.sequencer = ResponseSequencer()
-        self.audio = AudioLedger(settings.output_format, playback_tracker)
+        self.streams = streams
+        self.audio = AudioLedger(
+            settings.output_format,
+            playback_tracker,
+            None if streams is None else streams.first_audio,
+        )
         self.updates = SessionUpdates(settings)
         self.watch = OutputTextWatch(debounce_text_length)
         self.agent_busy = False
@@ -110,6 +120,9 @@ class StateCore:
         """A tool asked to end the conversation."""
         self.replacements = 0
         """Replacement answers asked for since the last user input."""
+        self.text_response: str | None = None
+        """The response of the latest streamed text delta (a delta of another one is the
+        first text of its response, told to ``streams``)."""
         self._ids = 0
 
     def checks_output(self) -> bool:
@@ -158,6 +171,19 @@ class StateCore:
         self.answered_early.discard(response_id)
         return response_id not in self.pending_calls.values()
 
+    def request_response(self, fx: Effects) -> None:
+        """Ask the sequencer for a response; the ``response.create`` it allows now, if any,
+        goes into ``fx``."""
+        self.send_create(fx, self.sequencer.request())
+
+    def send_create(self, fx: Effects, create: CreateResponse | None) -> None:
+        """Send ``create`` (a ``response.create`` the sequencer made), if any, and note that
+        a response was asked for. Every ``response.create`` of the session goes through
+        here."""
+        if create is not None:
+            fx.commands.append(create)
+            fx.notes += (RESPONSE_REQUESTED,)
+
     def maybe_end_turn(self, fx: Effects) -> None:
         """Emit ``agent_end`` if the turn is over: no response running, on its way or
         waiting, and no tool call waiting for its output."""
@@ -175,8 +201,10 @@ class StateCore:
     def interruption_effects(self, plan: Interruption) -> Effects:
         """An interruption plan as effects, its commands given our event ids."""
         fx = Effects()
-        if plan.event is not None:
-            fx.events.append(plan.event)
+        event = plan.event
+        if event is not None:
+            fx.events.append(event)
+            fx.notes = (Interrupted(response_id=event.response_id, played_ms=event.played_ms),)
         for command in plan.commands:
             if isinstance(command, CancelResponse):
                 fx.commands.append(dataclasses.replace(command, event_id=self.next_id("cancel")))
@@ -209,7 +237,8 @@ class StateCore:
         return command, warnings
 
     def voice_warning(self, agent: RealtimeAgent[Any], voice: str) -> ErrorSessionEvent:
-        """The warning for ``agent``'s ``voice``, which the server no longer accepts (§3.4).
+        """The warning for ``agent``'s ``voice``, which the server no longer accepts: it locks
+        the voice once the assistant has spoken.
 
         Also logged (``rtvoice.session``, level WARNING), as the websockets protocol core
         logs: a message, no IO of its own.
@@ -218,7 +247,7 @@ class StateCore:
         kept = f"the voice stays {current!r}" if current else "the voice stays as it is"
         message = (
             f"Agent {agent.name!r} wants voice {voice!r}, but the server allows no voice "
-            f"change once the assistant has spoken (PROTOCOL.md §3.4): {kept}."
+            f"change once the assistant has spoken: {kept}."
         )
         logger.warning("%s", message)
         return ErrorSessionEvent(

@@ -1,6 +1,6 @@
 """The server's half of the conversation state machine: one model event in, effects out.
 
-:func:`handle_model_event` maps each model event onto the :class:`~._state_core.StateCore`:
+:func:`handle_model_event` maps each model event onto the :class:`~._core.StateCore`:
 history merging, audio bookkeeping, turns, usage, the tool calls and guardrail checks that
 become due, and the routing of errors (our own races swallowed, fatal ones flagged, closing
 ones held for the close). Pure: ``now`` is passed in.
@@ -12,8 +12,8 @@ from typing import Final
 
 from typing_extensions import assert_never
 
-from ..model.commands import RetrieveItem
-from ..model.events import (
+from ...model.commands import RetrieveItem
+from ...model.events import (
     AudioDelta,
     AudioDone,
     AudioTranscriptDelta,
@@ -60,11 +60,8 @@ from ..model.events import (
     TextDone,
     UnknownEvent,
 )
-from ..model.items import OutputAudio, OutputText
-from ._effects import Effects
-from ._guardrail_watch import InputCheck, OutputCheck
-from ._state_core import StateCore
-from .events import (
+from ...model.items import OutputAudio, OutputText
+from ..events import (
     AgentStartEvent,
     ErrorSessionEvent,
     InputAudioTimeoutTriggeredEvent,
@@ -74,7 +71,17 @@ from .events import (
     TranscriptDeltaEvent,
     UsageEvent,
 )
-from .history import AssistantMessageItem
+from ..history import AssistantMessageItem
+from ._core import StateCore
+from ._effects import Effects
+from ._guardrail_watch import InputCheck, OutputCheck
+from ._notes import (
+    USER_STOPPED_SPEAKING,
+    InputTranscribed,
+    SessionIdentified,
+    TurnEnded,
+    TurnStarted,
+)
 
 __all__ = [
     "CANCEL_NOT_ACTIVE",
@@ -113,7 +120,9 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
     """Apply one model event to ``core``; the effects, in order.
 
     Tool calls that completed are registered as waiting for their output (they hold
-    ``agent_end`` back until ``ConversationState.tool_output``).
+    ``agent_end`` back until ``ConversationState.tool_output``), and ``calls_response`` names
+    the response that made them: the event's, else the one response running, if exactly one
+    runs.
     """
     fx = Effects()
     if core.held_error is not None:
@@ -134,6 +143,8 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
                 event.item, None, positioned=False, agent_name=core.agent.name
             )
             fx.function_calls += core.history.take_completed_calls()
+            if fx.function_calls and isinstance(event, OutputItemDone):
+                fx.calls_response = event.response_id
         case ContentPartAdded() | ContentPartDone() | RateLimitsUpdated():
             pass  # every turn has them; nothing to decide (items carry the content)
         case AudioDone():
@@ -146,6 +157,15 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             )
             _text_done(core, fx, event, event.transcript)
         case ResponseCreated():
+            # The server answers commands in order: a response created while a
+            # response.create of ours is on its way answers it; else its turn detection made
+            # the response.
+            turn = TurnStarted(
+                response_id=event.response.id,
+                agent_name=core.agent.name,
+                answers_request=core.sequencer.create_in_flight,
+            )
+            fx.notes += (turn,)
             core.sequencer.response_created(event.response.id)
             if not core.agent_busy:
                 core.agent_busy = True
@@ -166,6 +186,7 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             fx.events.append(
                 SpeechStoppedEvent(item_id=event.item_id, audio_end_ms=event.audio_end_ms)
             )
+            fx.notes += (USER_STOPPED_SPEAKING,)
         case InputAudioCommitted():
             core.replacements = 0  # a new user input
         case InputTranscriptionDelta():
@@ -208,6 +229,7 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             fx.events += core.history.remove(event.item_id)
         case SessionCreated():
             core.updates.created(event.session)
+            fx.notes += (SessionIdentified(session_id=event.session_id),)
         case SessionUpdated():
             core.updates.updated(event.session)
         case ErrorEvent():
@@ -235,8 +257,13 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             pass  # nothing to decide: items and their final content come in item events
         case _:
             assert_never(event)
-    for call in fx.function_calls:
-        core.call_pending(call.call_id)
+    if fx.function_calls:
+        for call in fx.function_calls:
+            core.call_pending(call.call_id)
+        if fx.calls_response is None:
+            active = core.sequencer.active
+            if len(active) == 1:
+                (fx.calls_response,) = active
     return fx
 
 
@@ -244,7 +271,12 @@ def text_delta(
     core: StateCore, event: AudioTranscriptDelta | TextDelta
 ) -> tuple[TranscriptDeltaEvent | None, OutputCheck | None]:
     """A streamed piece of assistant text: the ``transcript_delta`` to show (``None`` once a
-    guardrail withheld the item) and the output check it makes due, if any."""
+    guardrail withheld the item) and the output check it makes due, if any. The first of a
+    response is told to ``core.streams``."""
+    if event.response_id != core.text_response:
+        core.text_response = event.response_id
+        if core.streams is not None:
+            core.streams.first_transcript(event.response_id)
     if core.watch.tripped(event.item_id):
         return None, None  # withheld by a guardrail: nothing more of it is shown
     shown = TranscriptDeltaEvent(
@@ -289,6 +321,7 @@ def _transcription_completed(
     fx.events.append(
         InputTranscriptEvent(item_id=event.item_id, text=event.transcript, is_final=True)
     )
+    fx.notes += (InputTranscribed(item_id=event.item_id, transcript=event.transcript),)
     fx.events += core.history.fill_transcript(event.item_id, event.content_index, event.transcript)
     if event.transcript.strip() and core.checks_input() and core.checked_inputs.add(event.item_id):
         fx.input_checks.append(
@@ -298,16 +331,18 @@ def _transcription_completed(
 
 def _response_done(core: StateCore, fx: Effects, event: ResponseDone) -> None:
     response = event.response
+    fx.notes += (TurnEnded(response=response),)
     fx.events += core.history.response_ended(response.output, core.agent.name)
     calls = core.history.take_completed_calls()
     for call in calls:  # before the turn may end: these hold it open
         core.call_pending(call.call_id, response.id)
-    fx.function_calls += calls
+    if calls:
+        fx.function_calls += calls
+        fx.calls_response = response.id
     create = core.sequencer.response_done(response.id)
     if core.response_ended(response.id) and not core.stop_requested:
         create = create or core.sequencer.request()
-    if create is not None:
-        fx.commands.append(create)
+    core.send_create(fx, create)
     if response.status == "failed" and response.status_details is not None:
         error = response.status_details.error
         if error is not None:
@@ -323,8 +358,7 @@ def _error(core: StateCore, fx: Effects, error: ErrorInfo) -> None:
     if core.sequencer.owns(event_id):
         assert event_id is not None
         swallow, retry = core.sequencer.create_failed(event_id, error.code)
-        if retry is not None:
-            fx.commands.append(retry)
+        core.send_create(fx, retry)
         if not swallow:
             fx.events.append(ErrorSessionEvent(error=error))
             core.maybe_end_turn(fx)

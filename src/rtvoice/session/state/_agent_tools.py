@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..agent import RealtimeAgent
-from ..errors import UserError
-from ..handoffs import Handoff, handoff_for
-from ..model.session_config import Tool
-from ..tools import FunctionTool, check_unique_tool_names
+from ...agent import RealtimeAgent
+from ...errors import UserError
+from ...handoffs import Handoff, handoff_for
+from ...model.session_config import Tool
+from ...tools import FunctionTool, check_unique_tool_names
 
 __all__ = ["AgentTools", "agent_tools"]
 

@@ -23,10 +23,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..audio import AudioFormatName, PlaybackTracker, bytes_per_ms
-from ..model.commands import CancelResponse, ModelCommand, TruncateItem
-from ..model.events import AudioDelta
-from .events import AudioChunk, AudioEndEvent, AudioEvent, AudioInterruptedEvent
+from ...audio import AudioFormatName, PlaybackTracker, bytes_per_ms
+from ...model.commands import CancelResponse, ModelCommand, TruncateItem
+from ...model.events import AudioDelta
+from ..events import AudioChunk, AudioEndEvent, AudioEvent, AudioInterruptedEvent
 
 __all__ = ["AudioLedger", "AudioPart", "Interruption"]
 
@@ -75,27 +75,33 @@ class AudioLedger:
     Args:
         output_format: The session's output audio format (bytes per millisecond).
         tracker: The application's playback tracker, if it has one.
+        part_started: Told the response id when an audio part that is not dropped opens
+            (once per part, never per delta): the session's telemetry hears of the first
+            audio this way, and the hot path's outcome stays one ``audio`` event.
     """
 
     __slots__ = (
         "_bytes_per_ms",
         "_current",
         "_interrupted_ids",
+        "_part_started",
         "_tracker",
         "dropped_deltas",
-        "part_started",
     )
 
-    def __init__(self, output_format: AudioFormatName, tracker: PlaybackTracker | None) -> None:
+    def __init__(
+        self,
+        output_format: AudioFormatName,
+        tracker: PlaybackTracker | None,
+        part_started: Callable[[str], None] | None = None,
+    ) -> None:
         self._bytes_per_ms = bytes_per_ms(output_format)
         self._tracker = tracker
         self._current: AudioPart | None = None
         self._interrupted_ids: dict[str, None] = {}
         self.dropped_deltas = 0
         """Audio deltas dropped because their item had been interrupted."""
-        self.part_started: Callable[[str], None] | None = None
-        """Told the response id when an audio part that is not dropped opens (once per part,
-        never per delta): the session's telemetry hears of the first audio this way."""
+        self._part_started = part_started
 
     @property
     def current(self) -> AudioPart | None:
@@ -209,8 +215,8 @@ class AudioLedger:
         # Late deltas of an item interrupted earlier stay dropped.
         part.interrupted = event.item_id in self._interrupted_ids
         self._current = part
-        if self.part_started is not None and not part.interrupted:
-            self.part_started(event.response_id)
+        if self._part_started is not None and not part.interrupted:
+            self._part_started(event.response_id)
         return part
 
     def _remember(self, item_id: str) -> None:

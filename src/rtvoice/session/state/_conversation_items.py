@@ -1,9 +1,9 @@
-"""Model items in, history events out: the session's view of the conversation.
+"""Item news in, history events out: the conversation's items as the session shows them.
 
-:class:`ConversationHistory` turns what the server says about items (added, done, output item
-events, retrieved, deleted, transcribed) into :mod:`~rtvoice.session.history` items in a
-:class:`~._history.HistoryBook`, merging each new state into the known one
-(:mod:`._history_items`) and returning the ``history_added`` / ``history_updated`` events to
+:class:`ConversationItems` turns what the server says about items (added, done, output item
+events, retrieved, deleted, transcribed) into :mod:`~rtvoice.session.history` items kept in
+an :class:`~._item_order.ItemOrder`, merging each new state into the known one
+(:mod:`._item_merge`) and returning the ``history_added`` / ``history_updated`` events to
 emit. Pure: no IO, no clock. Nothing here runs per audio delta.
 """
 
@@ -11,24 +11,25 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..model.items import FunctionCallOutputItem, Item, OutputAudio, OutputText
-from ._history import HistoryBook, HistoryEvent
-from ._history_items import is_final, merge_states, to_history_item, with_transcript
-from .history import AssistantMessageItem, HistoryItem, ToolCallItem, UserMessageItem
+from ...model.items import FunctionCallOutputItem, Item, OutputAudio, OutputText
+from ..history import AssistantMessageItem, HistoryItem, ToolCallItem, UserMessageItem
+from ._item_merge import is_final, merge_states, to_history_item, with_transcript
+from ._item_order import HistoryEvent, ItemOrder
 
-__all__ = ["ConversationHistory"]
+__all__ = ["ConversationItems"]
 
 _REMEMBERED_STATES = 16
 """Items whose last server state is kept: a state repeats within its own turn."""
 
 
-class ConversationHistory:
-    """The history a session keeps, fed with the server's item news."""
+class ConversationItems:
+    """The history a session keeps, fed with the server's item news (and the tool outputs
+    the session sends)."""
 
-    __slots__ = ("_book", "_completed_calls", "_last_states", "_reported_calls", "_unplaced")
+    __slots__ = ("_completed_calls", "_last_states", "_order", "_reported_calls", "_unplaced")
 
     def __init__(self) -> None:
-        self._book = HistoryBook()
+        self._order = ItemOrder()
         self._unplaced: dict[str, Item] = {}
         self._reported_calls: set[str] = set()
         self._completed_calls: list[ToolCallItem] = []
@@ -40,11 +41,11 @@ class ConversationHistory:
     @property
     def items(self) -> tuple[HistoryItem, ...]:
         """The items in conversation order (a cached tuple, rebuilt only after a change)."""
-        return self._book.items
+        return self._order.items
 
     def get(self, item_id: str) -> HistoryItem | None:
         """The visible item with this id, if any."""
-        return self._book.get(item_id)
+        return self._order.get(item_id)
 
     def take_completed_calls(self) -> list[ToolCallItem]:
         """Tool calls that completed since the last call, each reported once."""
@@ -54,11 +55,11 @@ class ConversationHistory:
     def set_call_output(self, call_id: str, output: str) -> list[HistoryEvent]:
         """The session sent ``output`` for the call ``call_id``: show it on the call now (the
         server's echo of the output item then changes nothing)."""
-        call = self._book.find_call(call_id)
+        call = self._order.find_call(call_id)
         if call is None or call.output == output:
             return []
         self._last_states.pop(call.item_id, None)
-        return self._book.replace(call.item_id, dataclasses.replace(call, output=output))
+        return self._order.replace(call.item_id, dataclasses.replace(call, output=output))
 
     def observe(
         self,
@@ -84,7 +85,7 @@ class ConversationHistory:
             self._unplaced.pop(item_id, None)
         last = self._last_states.get(item_id)
         if (last is item or last == item) and (  # the codec reuses an item stated again
-            not positioned or self._book.is_positioned(item_id)
+            not positioned or self._order.is_positioned(item_id)
         ):
             return []  # a repeat of the state the history already holds, and no move due
         events = self._observe(item, item_id, previous_item_id, positioned, agent_name)
@@ -103,23 +104,23 @@ class ConversationHistory:
         agent_name: str | None,
     ) -> list[HistoryEvent]:
         if isinstance(item, FunctionCallOutputItem):
-            call = self._book.find_call(item.call_id)
+            call = self._order.find_call(item.call_id)
             if call is not None and call.item_id != item_id:
                 # "A tool call and its output are one ToolCallItem": the output item only
                 # takes its place in the order, and its text shows on the call.
-                events = self._book.observe(
+                events = self._order.observe(
                     item_id, None, previous_item_id=previous_item_id, positioned=positioned
                 )
                 if call.output != item.output:
                     updated = dataclasses.replace(call, output=item.output)
                     self._last_states.pop(call.item_id, None)
-                    events += self._book.replace(call.item_id, updated)
+                    events += self._order.replace(call.item_id, updated)
                 return events
         new = to_history_item(item, item_id, agent_name)
-        old = self._book.get(item_id)
+        old = self._order.get(item_id)
         if old is not None:
             new = merge_states(old, new)
-        events = self._book.observe(
+        events = self._order.observe(
             item_id, new, previous_item_id=previous_item_id, positioned=positioned
         )
         if (
@@ -142,7 +143,7 @@ class ConversationHistory:
         """``response.output_item.added``: ``conversation.item.added`` follows with the item's
         position (PROTOCOL.md §7.a), so keep the item aside until then, or until its response
         ends without it (:meth:`response_ended`)."""
-        if item.id is not None and item.id not in self._book:
+        if item.id is not None and item.id not in self._order:
             self._unplaced[item.id] = item
 
     def response_ended(
@@ -158,23 +159,23 @@ class ConversationHistory:
     def remove(self, item_id: str) -> list[HistoryEvent]:
         """``conversation.item.deleted``."""
         self._last_states.pop(item_id, None)
-        return self._book.remove(item_id)
+        return self._order.remove(item_id)
 
     def fill_transcript(
         self, item_id: str, content_index: int, transcript: str
     ) -> list[HistoryEvent]:
         """The final transcription of a user audio item."""
         self._last_states.pop(item_id, None)
-        item = self._book.get(item_id)
-        if item is None and item_id not in self._book:
+        item = self._order.get(item_id)
+        if item is None and item_id not in self._order:
             # The transcription beat its item (§7.b: it is asynchronous): keep it on a
             # provisional item, which the item's own events then place and complete.
             provisional = with_transcript(
                 UserMessageItem(item_id=item_id), content_index, transcript
             )
-            return self._book.observe(item_id, provisional, positioned=False)
+            return self._order.observe(item_id, provisional, positioned=False)
         if isinstance(item, UserMessageItem):
-            return self._book.replace(item_id, with_transcript(item, content_index, transcript))
+            return self._order.replace(item_id, with_transcript(item, content_index, transcript))
         return []
 
     def finalise_part(
@@ -182,7 +183,7 @@ class ConversationHistory:
     ) -> list[HistoryEvent]:
         """The final text of an assistant content part. ``conversation.item.done`` normally
         brings it; this only matters when the item's done came first (out of order)."""
-        item = self._book.get(item_id)
+        item = self._order.get(item_id)
         if (
             isinstance(item, AssistantMessageItem)
             and is_final(item.status)
@@ -193,5 +194,5 @@ class ConversationHistory:
             content = list(item.content)
             content[content_index] = part
             self._last_states.pop(item_id, None)
-            return self._book.replace(item_id, dataclasses.replace(item, content=tuple(content)))
+            return self._order.replace(item_id, dataclasses.replace(item, content=tuple(content)))
         return []

@@ -6,13 +6,13 @@ returns :class:`Effects`: the public events to emit and the model commands to se
 order, plus the tool calls and guardrail checks to launch. The async
 :class:`~rtvoice.session.RealtimeSession` only moves those between streams and runs user code.
 
-Its state lives in a :class:`~._state_core.StateCore`, composed of five parts, each in its own
-module: the :class:`~._conversation_history.ConversationHistory` (order and merging of items),
+Its state lives in a :class:`~._core.StateCore`, composed of five parts, each in its own
+module: the :class:`~._conversation_items.ConversationItems` (order and merging of items),
 the :class:`~._sequencer.ResponseSequencer` (one response at a time), the
-:class:`~._interruption.AudioLedger` (audio received, played, interrupted), the
-:class:`~._configuration.SessionUpdates` (configuration updates and the server's answers) and
-the :class:`~._guardrail_watch.OutputTextWatch` (when a text is due for the guardrails). The
-server's events are mapped in :mod:`._model_events`; this module holds the actions: the
+:class:`~._audio_ledger.AudioLedger` (audio received, played, interrupted), the
+:class:`~._session_updates.SessionUpdates` (configuration updates and the server's answers)
+and the :class:`~._guardrail_watch.OutputTextWatch` (when a text is due for the guardrails).
+The server's events are mapped in :mod:`._server_events`; this module holds the actions: the
 user's, and what a tool output, a handoff and a guardrail trip send.
 """
 
@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from ..agent import RealtimeAgent
-from ..audio import PlaybackTracker
-from ..config import DEFAULT_DEBOUNCE_TEXT_LENGTH, ModelSettings
-from ..model.commands import CancelResponse, CreateItem, UpdateSession
-from ..model.events import (
+from ...agent import RealtimeAgent
+from ...audio import PlaybackTracker
+from ...config import DEFAULT_DEBOUNCE_TEXT_LENGTH, ModelSettings
+from ...model.commands import CancelResponse, CreateItem, UpdateSession
+from ...model.events import (
     AudioDelta,
     AudioTranscriptDelta,
     ErrorInfo,
@@ -32,17 +32,18 @@ from ..model.events import (
     TextDelta,
     Usage,
 )
-from ..model.items import FunctionCallOutputItem, InputText, MessageItem
-from ..model.session_config import SessionConfig
-from ._configuration import ConfigurationStatus
+from ...model.items import FunctionCallOutputItem, InputText, MessageItem
+from ...model.session_config import SessionConfig
+from ..events import AudioEvent, GuardrailTrippedEvent, HandoffEvent, TranscriptDeltaEvent
+from ..history import HistoryItem
+from ._audio_ledger import AudioLedger
+from ._core import VOICE_WARNING, StateCore
 from ._effects import Effects
 from ._guardrail_watch import InputCheck, OutputCheck
-from ._interruption import AudioLedger
-from ._model_events import handle_model_event, text_delta
+from ._notes import AgentChanged, StreamStarts
 from ._sequencer import ResponseSequencer
-from ._state_core import VOICE_WARNING, StateCore
-from .events import AudioEvent, GuardrailTrippedEvent, HandoffEvent, TranscriptDeltaEvent
-from .history import HistoryItem
+from ._server_events import handle_model_event, text_delta
+from ._session_updates import ConfigurationStatus
 
 __all__ = [
     "MAX_GUARDRAIL_REPLACEMENTS",
@@ -64,7 +65,9 @@ class ConversationState:
     Feed it each model event with :meth:`handle` (audio deltas, the hot path, with
     :meth:`on_audio_delta`) and each action with the matching method; apply the returned
     :class:`Effects` in order. Calls must not interleave (it is not thread-safe), which the
-    session guarantees by never awaiting inside a step.
+    session guarantees by never awaiting inside a step. What the telemetry needs to know of a
+    step travels in its ``Effects.notes`` (but for the streamed deltas: see ``streams``); the
+    state is never read for it.
 
     Every completed tool call (``Effects.function_calls``) must eventually be answered with
     :meth:`tool_output` or :meth:`handoff`: until then it holds ``agent_end`` back.
@@ -77,6 +80,9 @@ class ConversationState:
         run_output_guardrails: Whether the run has output guardrails: texts are due for
             checks when it has, or the agent speaking has some (else nothing is kept for them).
         run_input_guardrails: The same for input guardrails.
+        streams: Told when a response's audio (per part) or text begins, from within the
+            delta's step (once per part or response, never per delta): the telemetry's
+            first audio and first transcript, kept out of the fast path's outcome.
     """
 
     def __init__(
@@ -88,6 +94,7 @@ class ConversationState:
         debounce_text_length: int = DEFAULT_DEBOUNCE_TEXT_LENGTH,
         run_output_guardrails: bool = False,
         run_input_guardrails: bool = False,
+        streams: StreamStarts | None = None,
     ) -> None:
         self._core = StateCore(
             agent=agent,
@@ -96,6 +103,7 @@ class ConversationState:
             debounce_text_length=debounce_text_length,
             run_output_guardrails=run_output_guardrails,
             run_input_guardrails=run_input_guardrails,
+            streams=streams,
         )
 
     # -----------------------------------------------------------------------------------------
@@ -191,9 +199,9 @@ class ConversationState:
         in one ``session.update``.
 
         The formats, transcription and turn detection are restated as configured. Once
-        assistant audio exists the voice is left out (the server refuses a change then,
-        PROTOCOL.md §3.4): :attr:`refused_voice` records it and a warning ``error`` event
-        (``type="warning"``, ``code="voice_locked"``) says so.
+        assistant audio exists the voice is left out (the server locks the voice then and
+        would refuse the whole update): :attr:`refused_voice` records it and a warning
+        ``error`` event (``type="warning"``, ``code="voice_locked"``) says so.
 
         Raises:
             UserError: The agent has two tools (or handoffs) with the same name (nothing
@@ -201,7 +209,9 @@ class ConversationState:
         """
         command, warnings = self._core.update_command(agent, instructions)
         self._core.agent = agent
-        return Effects(events=warnings, commands=[command])
+        return Effects(
+            events=warnings, commands=[command], notes=(AgentChanged(agent_name=agent.name),)
+        )
 
     def send_message(self, item: MessageItem) -> Effects:
         """Add a message to the conversation and ask for a response.
@@ -212,9 +222,7 @@ class ConversationState:
         """
         core = self._core
         fx = Effects(commands=[CreateItem(item=item, event_id=core.next_id("item"))])
-        create = core.sequencer.request()
-        if create is not None:
-            fx.commands.append(create)
+        core.request_response(fx)
         if item.role == "user":
             core.replacements = 0
             text = " ".join(part.text for part in item.content if isinstance(part, InputText))
@@ -224,12 +232,14 @@ class ConversationState:
 
     def create_response(self) -> Effects:
         """Ask for a response (now, or when the running one ends)."""
-        create = self._core.sequencer.request()
-        return Effects(commands=[] if create is None else [create])
+        fx = Effects()
+        self._core.request_response(fx)
+        return fx
 
     def interrupt(self, now: float) -> Effects:
-        """Stop the assistant: cancel the running response (even if server VAD would), and
-        truncate the item being played at the heard point (PROTOCOL.md §7.d, §7.e)."""
+        """Stop the assistant: cancel the running response (even if the server's turn
+        detection would), and truncate the item being played at the heard point, so that the
+        server keeps only what the user heard."""
         return self._core.interrupt(now, cancel=True)
 
     # -----------------------------------------------------------------------------------------
@@ -241,9 +251,9 @@ class ConversationState:
         """A tool call finished: send its output and ask for the response that reads it.
 
         The output item is created, the history's call shows the output at once
-        (``history_updated``), and a response is requested through the sequencer (PROTOCOL.md
-        §7.c: the server does not answer a tool output on its own), unless other calls of the
-        same response still wait for their outputs: the model then reads them all in one
+        (``history_updated``), and a response is requested through the sequencer (the server
+        does not answer a tool output on its own), unless other calls of the same response
+        still wait for their outputs: the model then reads them all in one
         response, requested with the last one. The call stops holding ``agent_end`` back.
 
         Args:
@@ -262,9 +272,7 @@ class ConversationState:
         fx = Effects(commands=[CreateItem(item=item, event_id=core.next_id("item"))])
         fx.events += core.history.set_call_output(call_id, output)
         if respond and all_answered and not core.stop_requested:
-            create = core.sequencer.request()
-            if create is not None:
-                fx.commands.append(create)
+            core.request_response(fx)
         core.maybe_end_turn(fx)
         return fx
 
@@ -285,8 +293,11 @@ class ConversationState:
         core = self._core
         command, warnings = core.update_command(target, instructions)
         previous, core.agent = core.agent, target
-        fx = Effects(events=[HandoffEvent(from_agent=previous, to_agent=target), *warnings])
-        fx.commands.append(command)
+        fx = Effects(
+            events=[HandoffEvent(from_agent=previous, to_agent=target), *warnings],
+            commands=[command],
+            notes=(AgentChanged(agent_name=target.name),),
+        )
         return fx.add(self.tool_output(call_id, output))
 
     def trip_output(self, check: OutputCheck, results: tuple[Any, ...], now: float) -> Effects:
@@ -326,9 +337,7 @@ class ConversationState:
         )
         item = MessageItem(role="system", content=(InputText(text=notice),))
         fx.commands.append(CreateItem(item=item, event_id=core.next_id("item")))
-        create = core.sequencer.request()
-        if create is not None:
-            fx.commands.append(create)
+        core.request_response(fx)
         return fx
 
     def trip_input(self, check: InputCheck, results: tuple[Any, ...], now: float) -> Effects:

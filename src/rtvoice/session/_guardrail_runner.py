@@ -1,12 +1,12 @@
 """Running the guardrail checks the conversation state says are due.
 
-:class:`GuardrailRunner` runs each :class:`~._guardrail_watch.OutputCheck` and
-:class:`~._guardrail_watch.InputCheck` as background work, concurrently with the conversation
+:class:`GuardrailRunner` runs each :class:`~.state._guardrail_watch.OutputCheck` and
+:class:`~.state._guardrail_watch.InputCheck` as background work, concurrently with the conversation
 (audio keeps flowing while a guardrail thinks). The guardrails of a check (the run config's,
 then the agent's) run in order, each through the guardrail chain, whose innermost handler is
 :func:`~rtvoice.guardrails.run_guardrail`. If any tripped, the state decides what happens in
-one step (:meth:`~._state.ConversationState.trip_output` /
-:meth:`~._state.ConversationState.trip_input`). A guardrail that fails is an ``error`` event
+one step (:meth:`~.state._machine.ConversationState.trip_output` /
+:meth:`~.state._machine.ConversationState.trip_input`). A guardrail that fails is an ``error`` event
 (``type="guardrail_error"``) and counts as not tripped.
 """
 
@@ -22,11 +22,11 @@ from ..errors import UserError
 from ..guardrails import GuardrailResult, InputGuardrail, OutputGuardrail, run_guardrail
 from ..middleware import GuardrailCheck, build_chain
 from ..model.events import ErrorInfo
-from ._effects import Effects
-from ._guardrail_watch import InputCheck, OutputCheck
 from ._link import SessionLink
 from ._tasks import BackgroundTasks
 from .events import ErrorSessionEvent
+from .state._effects import Effects
+from .state._guardrail_watch import InputCheck, OutputCheck
 
 __all__ = ["GuardrailRunner"]
 

@@ -1,7 +1,8 @@
-"""The conversation history, kept in the server's order whatever order its news arrives in.
+"""The order of the conversation's items: the server's, whatever order its news arrives in.
 
-The server orders items by ``previous_item_id`` (PROTOCOL.md §4.1, §6.2): each item is
-inserted right after the one it names. :class:`HistoryBook` mirrors that as a tree, which is
+The server orders items by ``previous_item_id``: each item is inserted right after the one it
+names (an item added without one goes at the end). :class:`ItemOrder` mirrors that as a tree,
+which is
 the same order as the server's linked list: an item hangs under the item it follows, the most
 recently inserted child first, and the history is a depth-first walk. That makes late news
 harmless:
@@ -18,10 +19,10 @@ and someone reads it; finding an item is ``O(1)``.
 
 from __future__ import annotations
 
-from .events import HistoryAddedEvent, HistoryUpdatedEvent
-from .history import HistoryItem, ToolCallItem
+from ..events import HistoryAddedEvent, HistoryUpdatedEvent
+from ..history import HistoryItem, ToolCallItem
 
-__all__ = ["HistoryBook", "HistoryEvent"]
+__all__ = ["HistoryEvent", "ItemOrder"]
 
 HistoryEvent = HistoryAddedEvent | HistoryUpdatedEvent
 
@@ -41,8 +42,9 @@ class _Node:
         """Nodes that follow it, most recently inserted first."""
 
 
-class HistoryBook:
-    """Ordered, de-duplicated history items; every change returns the events to emit.
+class ItemOrder:
+    """History items in the server's order, each once; every change returns the events to
+    emit.
 
     Each mutating method returns the ``history_added`` / ``history_updated`` events it caused,
     in order: ``history_added`` once per item id, before any ``history_updated`` about it.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model.commands import ModelCommand
-from ..model.events import ErrorInfo
+from ...model.commands import ModelCommand
+from ...model.events import ErrorInfo
+from ..events import RealtimeSessionEvent
+from ..history import ToolCallItem
 from ._guardrail_watch import InputCheck, OutputCheck
-from .events import RealtimeSessionEvent
-from .history import ToolCallItem
+from ._notes import Note
 
 __all__ = ["Effects"]
 
@@ -24,25 +25,35 @@ class Effects:
             ``ProviderError``.
         function_calls: Tool calls that just completed: run each, then hand its output to
             ``ConversationState.tool_output`` (or ``ConversationState.handoff``).
+        calls_response: The response that made ``function_calls``, when known: the parent
+            of their spans.
         output_checks: Assistant texts due for the output guardrails.
         input_checks: User inputs due for the input guardrails.
+        notes: What the telemetry needs to know of the step, in order (usually nothing):
+            hand them to it once the step's events and commands are queued and its work
+            launched.
     """
 
     events: list[RealtimeSessionEvent] = field(default_factory=list)
     commands: list[ModelCommand] = field(default_factory=list)
     fatal: ErrorInfo | None = None
     function_calls: list[ToolCallItem] = field(default_factory=list)
+    calls_response: str | None = None
     output_checks: list[OutputCheck] = field(default_factory=list)
     input_checks: list[InputCheck] = field(default_factory=list)
+    notes: tuple[Note, ...] = ()
 
     def add(self, other: Effects) -> Effects:
-        """Append ``other``'s effects after these (its ``fatal``, if set, wins); return self."""
+        """Append ``other``'s effects after these (its ``fatal`` and ``calls_response``, if
+        set, win); return self."""
         self.events += other.events
         self.commands += other.commands
         self.function_calls += other.function_calls
         self.output_checks += other.output_checks
         self.input_checks += other.input_checks
+        self.notes += other.notes
         self.fatal = other.fatal or self.fatal
+        self.calls_response = other.calls_response or self.calls_response
         return self
 
     @property

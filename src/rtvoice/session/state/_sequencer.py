@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..model.commands import CreateResponse
+from ...model.commands import CreateResponse
 
 __all__ = ["ALREADY_ACTIVE", "CREATE_ID_PREFIX", "ResponseSequencer"]
 

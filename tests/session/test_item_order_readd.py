@@ -4,8 +4,8 @@ without an error, when that predecessor arrives."""
 from __future__ import annotations
 
 from rtvoice.model.items import InputText
-from rtvoice.session._history import HistoryBook
 from rtvoice.session.history import UserMessageItem
+from rtvoice.session.state._item_order import ItemOrder
 
 
 def _user(item_id: str) -> UserMessageItem:
@@ -13,7 +13,7 @@ def _user(item_id: str) -> UserMessageItem:
 
 
 def test_readded_orphan_is_adopted_once() -> None:
-    book = HistoryBook()
+    book = ItemOrder()
     book.observe("B", _user("B"), previous_item_id="A", positioned=True)  # A not known yet
     book.remove("B")
     book.observe("B", _user("B"), previous_item_id="A", positioned=True)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Final, Literal, TypeAlias
 
-from ..agent import RealtimeAgent
-from ..config import ModelSettings
-from ..model.commands import UpdateSession
-from ..model.events import ErrorInfo
-from ..model.session_config import SessionConfig, Tool, Unset
+from ...agent import RealtimeAgent
+from ...config import ModelSettings
+from ...model.commands import UpdateSession
+from ...model.events import ErrorInfo
+from ...model.session_config import SessionConfig, Tool, Unset
 
 __all__ = ["VOICE_LOCKED_CODE", "ConfigurationStatus", "SessionUpdates"]
 
