@@ -30,10 +30,10 @@ from hypothesis import strategies as st
 
 from rtvoice.model.events import DecodeError, ModelEvent, ResponseInfo
 from rtvoice.model.items import OtherItem
-from rtvoice.model.openai import OpenAIServerCodec
 from rtvoice.model.openai._decode_events import decode_server_frame, validating_readers
 from rtvoice.model.openai._direct_events import DIRECT_READERS
 from rtvoice.model.openai._direct_values import Decline
+from rtvoice.model.openai.server import OpenAIServerCodec
 
 from .flows import flow_names, server_frames
 from .strategies import events_by_class
@@ -188,7 +188,7 @@ def _known_keys() -> frozenset[str]:
     """Every field a wire model declares, and every event field the fixtures use."""
     from pydantic import BaseModel
 
-    from rtvoice.model.openai import _wire_models
+    from rtvoice.model.openai.server import _wire_models
 
     models = [m for m in vars(_wire_models).values() if isinstance(m, type)]
     declared = {k for m in models if issubclass(m, BaseModel) for k in m.model_fields}
@@ -340,7 +340,7 @@ def test_the_client_codec_imports_pydantic_only_to_validate_a_malformed_frame() 
     assert report["import"] == []
     assert report["use"] == []
     assert "pydantic" in report["malformed"]
-    assert "rtvoice.model.openai._wire_models" in report["malformed"]
+    assert "rtvoice.model.openai.server._wire_models" in report["malformed"]
 
 
 def test_an_item_stated_again_unchanged_is_decoded_once() -> None:

@@ -33,7 +33,7 @@ from ..commands import (
 )
 from ._dialect import Dialect
 from ._item_wire import item_to_wire
-from ._response_wire import response_params_to_wire
+from ._response_params_wire import response_params_to_wire
 from ._session_wire import session_to_beta, session_to_ga
 from ._wire_json import JsonObject
 

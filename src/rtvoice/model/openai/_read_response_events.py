@@ -34,8 +34,8 @@ from ..events import (
 )
 from ._dialect import Dialect
 from ._fields import Fields, Readers
-from ._read_items import b64decode, item_from_wire, part_from_wire
-from ._read_responses import response_from_wire
+from .server._read_items import b64decode, item_from_wire, part_from_wire
+from .server._read_responses import response_from_wire
 
 READERS: Readers[list[ModelEvent]] = Readers()
 

@@ -38,12 +38,16 @@ from ..items import Item
 from ..session_config import SessionConfig
 from ._dialect import Dialect
 from ._fields import Fields, Readers
-from ._read_items import item_from_wire
-from ._read_responses import error_from_wire, rate_limit_from_wire, transcription_usage_from_wire
-from ._read_session import session_from_beta, session_from_ga
 from ._session_wire import is_ga_session
-from ._wire_models import ErrorW, RateLimitsW, TranscriptionUsageW
-from ._wire_validate import validate
+from .server._read_items import item_from_wire
+from .server._read_responses import (
+    error_from_wire,
+    rate_limit_from_wire,
+    transcription_usage_from_wire,
+)
+from .server._read_session import session_from_beta, session_from_ga
+from .server._wire_models import ErrorW, RateLimitsW, TranscriptionUsageW
+from .server._wire_validate import validate
 
 READERS: Readers[list[ModelEvent]] = Readers()
 

@@ -15,12 +15,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-
-from ..events import ErrorInfo
 
 __all__ = [
-    "ClientEventError",
     "Loc",
     "WireError",
     "format_path",
@@ -35,39 +31,6 @@ Loc = tuple[str | int, ...]
 """A JSON path as keys and list indices, e.g. ``("item", "content", 0, "text")``."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ClientEventError:
-    """Why a server rejected a client frame (PROTOCOL.md §8): the fields of its ``error`` event.
-
-    Attributes:
-        code: e.g. ``invalid_json``, ``invalid_event``, ``invalid_value``,
-            ``unknown_parameter``, ``missing_required_parameter``, ``invalid_type``,
-            ``integer_below_min_value``.
-        message: Human-readable text in the server's wording.
-        param: Dotted path of the offending field (``session.audio.input.format.rate``), or
-            ``None`` when the frame as a whole is wrong.
-        event_id: The client's ``event_id``, echoed whenever the frame carried a string one,
-            even if the rest of the frame was invalid.
-        error_type: The ``error.type``; always ``invalid_request_error`` for these.
-    """
-
-    code: str
-    message: str
-    param: str | None = None
-    event_id: str | None = None
-    error_type: str = "invalid_request_error"
-
-    def to_error_info(self) -> ErrorInfo:
-        """The same error as the neutral :class:`~rtvoice.model.events.ErrorInfo`."""
-        return ErrorInfo(
-            type=self.error_type,
-            code=self.code,
-            message=self.message,
-            param=self.param,
-            event_id=self.event_id,
-        )
-
-
 class WireError(Exception):
     """A frame, or a part of one, does not have the shape the protocol requires."""
 
@@ -76,12 +39,6 @@ class WireError(Exception):
         self.code = code
         self.message = message
         self.param = param
-
-    def for_event(self, event_id: str | None) -> ClientEventError:
-        """This failure as the error a server sends for the client event ``event_id``."""
-        return ClientEventError(
-            code=self.code, message=self.message, param=self.param, event_id=event_id
-        )
 
 
 def format_path(loc: Loc) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from ..items import (
+from ...items import (
     ContentPart,
     FunctionCallItem,
     FunctionCallOutputItem,
@@ -28,8 +28,8 @@ from ..items import (
     OutputAudio,
     OutputText,
 )
-from ._dialect import Dialect
-from ._wire_errors import Loc, WireError, format_path, invalid_type, invalid_value, missing
+from .._dialect import Dialect
+from .._wire_errors import Loc, WireError, format_path, invalid_type, invalid_value, missing
 from ._wire_models import (
     FunctionCallOutputW,
     FunctionCallW,

@@ -18,7 +18,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ..commands import (
+from ...commands import (
     AppendInputAudio,
     CancelResponse,
     ClearInputAudio,
@@ -32,12 +32,13 @@ from ..commands import (
     TruncateItem,
     UpdateSession,
 )
-from ._dialect import Dialect
+from .._dialect import Dialect
+from .._wire_errors import WireError, invalid_type, invalid_value
+from .._wire_json import JsonObject
+from ._client_event_error import ClientEventError
 from ._read_items import b64decode, item_from_wire
 from ._read_responses import response_params_from_wire
 from ._read_session import session_from_beta, session_from_ga
-from ._wire_errors import ClientEventError, WireError, invalid_type, invalid_value
-from ._wire_json import JsonObject
 from ._wire_models import Wire
 from ._wire_validate import validate
 
@@ -133,7 +134,7 @@ def decode_client_frame(
             raise invalid_value(("type",), event_type, allowed)
         return _READERS[event_type](obj, dialect)
     except WireError as exc:
-        return exc.for_event(event_id)
+        return ClientEventError.from_wire_error(exc, event_id)
     except RecursionError:
         return ClientEventError(
             code="invalid_event", message="Invalid event: nested too deeply.", event_id=event_id

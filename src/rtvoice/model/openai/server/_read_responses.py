@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ...audio import AudioFormatName
-from ..commands import ResponseParams
-from ..events import (
+from ....audio import AudioFormatName
+from ...commands import ResponseParams
+from ...events import (
     ErrorInfo,
     RateLimit,
     ResponseInfo,
@@ -22,7 +22,9 @@ from ..events import (
     TranscriptionUsage,
     Usage,
 )
-from ._dialect import Dialect
+from .._dialect import Dialect
+from .._session_wire import ga_modalities
+from .._wire_errors import Loc
 from ._read_items import input_from_wire, item_from_wire
 from ._read_session_parts import (
     format_from_ga,
@@ -30,8 +32,6 @@ from ._read_session_parts import (
     tools_from_wire,
     voice_from_wire,
 )
-from ._session_wire import ga_modalities
-from ._wire_errors import Loc
 from ._wire_models import (
     BetaResponseParams,
     ErrorW,

@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
-from ..session_config import UNSET, SessionConfig, ToolChoice, Unset
+from ...session_config import UNSET, SessionConfig, ToolChoice, Unset
+from .._session_wire import (
+    BETA_MODELLED,
+    BETA_OUTPUT_ONLY,
+    GA_MODELLED,
+    GA_OUTPUT_ONLY,
+    ga_modalities,
+)
+from .._wire_errors import Loc, invalid_type, invalid_value, missing
+from .._wire_json import JsonObject
 from ._read_session_parts import (
     format_from_ga,
     noise_from_wire,
@@ -24,15 +33,6 @@ from ._read_session_parts import (
     turn_detection_from_wire,
     voice_from_wire,
 )
-from ._session_wire import (
-    BETA_MODELLED,
-    BETA_OUTPUT_ONLY,
-    GA_MODELLED,
-    GA_OUTPUT_ONLY,
-    ga_modalities,
-)
-from ._wire_errors import Loc, invalid_type, invalid_value, missing
-from ._wire_json import JsonObject
 from ._wire_models import (
     BetaSession,
     BetaTranscriptionSession,

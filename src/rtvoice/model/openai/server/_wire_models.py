@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._wire_json import JsonObject  # resolved by pydantic in this namespace
+from .._wire_json import JsonObject  # resolved by pydantic in this namespace
 
 Status = Literal["completed", "incomplete", "in_progress"]
 BetaFormat = Literal["pcm16", "g711_ulaw", "g711_alaw"]

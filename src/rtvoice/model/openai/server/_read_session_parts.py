@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ...audio import AudioFormatName
-from ..session_config import (
+from ....audio import AudioFormatName
+from ...session_config import (
     FunctionTool,
     NoiseReduction,
     OtherTool,
@@ -22,8 +22,8 @@ from ..session_config import (
     Transcription,
     TurnDetection,
 )
-from ._wire_errors import Loc, invalid_type, invalid_value, missing
-from ._wire_json import JsonObject
+from .._wire_errors import Loc, invalid_type, invalid_value, missing
+from .._wire_json import JsonObject
 from ._wire_models import (
     AudioFormat,
     FunctionToolW,

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from ._wire_errors import (
+from .._wire_errors import (
     Loc,
     WireError,
     format_path,

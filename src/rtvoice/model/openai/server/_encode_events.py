@@ -19,7 +19,7 @@ from typing import Any
 
 from typing_extensions import assert_never
 
-from ..events import (
+from ...events import (
     AudioDelta,
     AudioDone,
     AudioTranscriptDelta,
@@ -65,19 +65,19 @@ from ..events import (
     TextDone,
     UnknownEvent,
 )
-from ..items import ContentPart
-from ..session_config import SessionConfig
-from ._dialect import Dialect
-from ._encode_commands import dumps
-from ._item_wire import item_to_wire, part_to_wire
+from ...items import ContentPart
+from ...session_config import SessionConfig
+from .._dialect import Dialect
+from .._encode_commands import dumps
+from .._item_wire import item_to_wire, part_to_wire
+from .._session_wire import session_to_beta, session_to_ga
+from .._wire_json import JsonObject
 from ._response_wire import (
     error_to_wire,
     rate_limit_to_wire,
     response_to_wire,
     transcription_usage_to_wire,
 )
-from ._session_wire import session_to_beta, session_to_ga
-from ._wire_json import JsonObject
 
 # The three streaming families GA renamed (§11.2).
 _NAMES: dict[Dialect, dict[str, str]] = {
