@@ -19,7 +19,7 @@ class OpenAICodec:
     :data:`~rtvoice.model.events.ModelEvent` out; neutral
     :data:`~rtvoice.model.commands.ModelCommand` in, client frames out.
 
-    Decoding understands both dialects whatever ``dialect`` is (PROTOCOL.md §11.2): event
+    Decoding understands both dialects whatever ``dialect`` is: event
     names that exist in one dialect only, and the shape of session objects, say which one a
     frame is. ``dialect`` decides what :meth:`encode` writes, and how the one ambiguous frame
     is read: ``response.output_item.done`` from a beta server is preceded by a synthetic

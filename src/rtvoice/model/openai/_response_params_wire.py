@@ -1,5 +1,4 @@
-"""``response.create`` parameters -> the ``response`` object of the client frame (PROTOCOL.md
-§4.2, beta fields §11.4).
+"""``response.create`` parameters -> the ``response`` object of the client frame.
 
 GA writes ``output_modalities`` and ``audio.output.{voice, format}``; beta writes
 ``modalities``, ``voice``, ``output_audio_format`` and ``max_response_output_tokens``. Only

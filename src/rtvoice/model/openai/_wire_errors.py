@@ -1,14 +1,17 @@
-"""Validation failures, worded the way the OpenAI server words them (PROTOCOL.md §2, §8).
+"""Wire validation failures, worded the way the OpenAI server words its errors.
 
-Every wire check in this package raises :class:`WireError`: a code such as
-``unknown_parameter``, a message such as ``"Unknown parameter: 'session.bogus'."`` and the
-dotted ``param`` path (``session.audio.input.format.rate``, ``item.content[0].text``). The
-client side turns it into a :class:`~rtvoice.model.events.DecodeError`; the server side turns
-it into a :class:`ClientEventError`, which a test server sends back as an ``error`` event.
+Every wire check of either side raises :class:`WireError`: a code such as
+``missing_required_parameter``, a message such as ``"Missing required parameter:
+'item.role'."`` and the dotted ``param`` path (``session.audio.input.format.rate``,
+``item.content[0].text``). The client decoder turns it into a
+:class:`~rtvoice.model.events.DecodeError` whose reason is the message, so every message a
+client reader raises names the field's path: :func:`missing`, :func:`invalid_type`,
+:func:`invalid_choice` and :func:`invalid_base64` do. The server side
+(:mod:`rtvoice.model.openai.server`) turns it into the ``error`` event it answers with, where
+the path travels in ``param``; :func:`invalid_value` keeps the server's own wording, which
+leaves the path out of the message.
 
-Nothing here needs pydantic: the direct readers and the writers use these errors too. The
-pydantic validation, and the translation of its errors into these, is
-:mod:`._wire_validate`, loaded by the validating readers only.
+Plain Python: nothing here imports pydantic.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ __all__ = [
     "Loc",
     "WireError",
     "format_path",
+    "invalid_base64",
+    "invalid_choice",
     "invalid_type",
     "invalid_value",
     "join_words",
@@ -53,19 +58,38 @@ def format_path(loc: Loc) -> str:
 
 
 def missing(loc: Loc) -> WireError:
-    """A required field is absent (§8 ``missing_required_parameter``)."""
+    """A required field is absent (``missing_required_parameter``)."""
     path = format_path(loc)
     return WireError("missing_required_parameter", f"Missing required parameter: '{path}'.", path)
 
 
 def invalid_value(loc: Loc, value: object, supported: Sequence[str]) -> WireError:
-    """A value outside an enumeration (§8 ``invalid_value``, §7.f wording)."""
+    """A value outside an enumeration, in the server's words (``invalid_value``): the message
+    names the value and the choices, ``param`` the path."""
     choices = join_words(quote_all(supported))
     return WireError(
         "invalid_value",
         f"Invalid value: {_show(value)}. Supported values are: {choices}.",
         format_path(loc),
     )
+
+
+def invalid_choice(loc: Loc, value: object, supported: Sequence[str]) -> WireError:
+    """A value outside an enumeration (``invalid_value``), with the path in the message too:
+    ``Invalid value for 'response.status': 'exploded'. Supported values are: ...``."""
+    path = format_path(loc)
+    choices = join_words(quote_all(supported))
+    return WireError(
+        "invalid_value",
+        f"Invalid value for '{path}': {_show(value)}. Supported values are: {choices}.",
+        path,
+    )
+
+
+def invalid_base64(loc: Loc) -> WireError:
+    """A string that is not standard base64 (``invalid_value``)."""
+    path = format_path(loc)
+    return WireError("invalid_value", f"Invalid '{path}': expected base64.", path)
 
 
 def invalid_type(loc: Loc, expected: str, value: object) -> WireError:
@@ -84,7 +108,7 @@ def quote_all(choices: Sequence[str]) -> list[str]:
 
 
 def join_words(words: Sequence[str], conj: str = "and") -> str:
-    """``a``; ``a and b``; ``a, b, and c`` (the server's serial comma, §7.f)."""
+    """``a``; ``a and b``; ``a, b, and c`` (the server's serial comma)."""
     if len(words) <= 1:
         return "".join(words)
     if len(words) == 2:

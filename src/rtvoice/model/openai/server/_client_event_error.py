@@ -1,4 +1,4 @@
-"""The error a server answers an invalid client frame with (PROTOCOL.md §8)."""
+"""The error a server answers an invalid client frame with."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ __all__ = ["ClientEventError"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClientEventError:
-    """Why a server rejected a client frame (PROTOCOL.md §8): the fields of its ``error`` event.
+    """Why a server rejected a client frame: the fields of the ``error`` event it answers with.
 
     Attributes:
         code: e.g. ``invalid_json``, ``invalid_event``, ``invalid_value``,

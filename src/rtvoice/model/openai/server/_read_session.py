@@ -1,9 +1,9 @@
-"""Whole session objects from the GA nested and beta flat ``session``, validated
-(PROTOCOL.md §3, §11.3): the inverses of :mod:`._session_wire`, on the models of
-:mod:`._wire_models` (pydantic, loaded on first use).
+"""The ``session`` object of a client's ``session.update`` (GA nested or beta flat) -> a
+:class:`SessionConfig`, validated as strictly as the real server: the inverse of
+:mod:`rtvoice.model.openai._session_wire`, on the models of :mod:`._wire_models`.
 
 An absent nullable key (``turn_detection``, ``transcription``, ``noise_reduction``) reads back
-as :data:`UNSET`, ``null`` as ``None`` (§2 patch semantics); every other absent key reads back
+as :data:`UNSET`, ``null`` as ``None`` (an update is a patch); every other absent key reads back
 as ``None``.
 """
 
@@ -46,22 +46,22 @@ T = TypeVar("T")
 assert frozenset(BetaSession.model_fields) - {"include"} == BETA_MODELLED
 
 
-def session_from_ga(obj: object, loc: Loc, *, strict: bool) -> SessionConfig:
-    """A GA session object (``session.update``, ``session.created``, ...) as a config.
+def session_from_ga(obj: object, loc: Loc) -> SessionConfig:
+    """A GA ``session.update`` session object as a config (``type`` is required).
 
     Unmodelled top-level fields (``truncation``, ``include``, an MCP ``tool_choice``) land in
     ``extra``; output-only fields (``object``, ``id``, ``expires_at``) are dropped.
     """
     if not isinstance(obj, dict):
         raise invalid_type(loc, "an object", obj)
-    if strict and "type" not in obj:
-        raise missing((*loc, "type"))  # §3.1: required in GA session.update
-    kind = obj.get("type", "realtime")
+    if "type" not in obj:
+        raise missing((*loc, "type"))  # required in a GA session.update
+    kind = obj["type"]
     audio_raw = obj.get("audio")
     a_raw = audio_raw.get("input") if isinstance(audio_raw, dict) else None
     extra = {k: v for k, v in obj.items() if k not in GA_MODELLED and k not in GA_OUTPUT_ONLY}
     if kind == "transcription":
-        t = validate(GaTranscriptionSession, obj, loc, strict=strict)
+        t = validate(GaTranscriptionSession, obj, loc)
         t_in = t.audio.input if t.audio else None
         return SessionConfig(
             type="transcription",
@@ -73,10 +73,10 @@ def session_from_ga(obj: object, loc: Loc, *, strict: bool) -> SessionConfig:
         )
     if kind != "realtime":
         raise invalid_value((*loc, "type"), kind, ["realtime", "transcription"])
-    w = validate(GaRealtimeSession, obj, loc, strict=strict)
+    w = validate(GaRealtimeSession, obj, loc)
     a_in = w.audio.input if w.audio else None
     a_out = w.audio.output if w.audio else None
-    choice = _tool_choice(w.tool_choice, (*loc, "tool_choice"), extra, strict=strict)
+    choice = _tool_choice(w.tool_choice, (*loc, "tool_choice"), extra)
     return SessionConfig(
         type="realtime",
         model=w.model,
@@ -89,7 +89,7 @@ def session_from_ga(obj: object, loc: Loc, *, strict: bool) -> SessionConfig:
         transcription=_nullable(a_raw, "transcription", a_in, transcription_from_wire),
         noise_reduction=_nullable(a_raw, "noise_reduction", a_in, noise_from_wire),
         turn_detection=_nullable(a_raw, "turn_detection", a_in, turn_detection_from_wire),
-        tools=None if w.tools is None else tools_from_wire(w.tools, (*loc, "tools"), strict=strict),
+        tools=None if w.tools is None else tools_from_wire(w.tools, (*loc, "tools")),
         tool_choice=choice,
         max_output_tokens=w.max_output_tokens,
         tracing=tracing_from_wire(w.tracing),
@@ -99,18 +99,18 @@ def session_from_ga(obj: object, loc: Loc, *, strict: bool) -> SessionConfig:
 
 
 def session_from_beta(
-    obj: object, loc: Loc, *, strict: bool, kind: Literal["realtime", "transcription"]
+    obj: object, loc: Loc, kind: Literal["realtime", "transcription"]
 ) -> SessionConfig:
     """A flat beta session (``kind`` comes from the event name: ``session.*`` or
     ``transcription_session.*``)."""
     if not isinstance(obj, dict):
         raise invalid_type(loc, "an object", obj)
-    shape = BetaTranscriptionSession if strict and kind == "transcription" else BetaSession
-    w = validate(shape, obj, loc, strict=strict)
+    shape = BetaTranscriptionSession if kind == "transcription" else BetaSession
+    w = validate(shape, obj, loc)
     b = w if isinstance(w, BetaSession) else None
     extra = {k: v for k, v in obj.items() if k not in BETA_MODELLED and k not in BETA_OUTPUT_ONLY}
     raw_choice = b.tool_choice if b is not None else None
-    choice = _tool_choice(raw_choice, (*loc, "tool_choice"), extra, strict=strict)
+    choice = _tool_choice(raw_choice, (*loc, "tool_choice"), extra)
     tools = b.tools if b is not None else None
     return SessionConfig(
         type=kind,
@@ -124,7 +124,7 @@ def session_from_beta(
         transcription=_nullable_flat(obj, "input_audio_transcription", w, transcription_from_wire),
         noise_reduction=_nullable_flat(obj, "input_audio_noise_reduction", w, noise_from_wire),
         turn_detection=_nullable_flat(obj, "turn_detection", w, turn_detection_from_wire),
-        tools=None if tools is None else tools_from_wire(tools, (*loc, "tools"), strict=strict),
+        tools=None if tools is None else tools_from_wire(tools, (*loc, "tools")),
         tool_choice=choice,
         max_output_tokens=b.max_response_output_tokens if b else None,
         tracing=tracing_from_wire(b.tracing) if b else None,
@@ -133,13 +133,11 @@ def session_from_beta(
     )
 
 
-def _tool_choice(
-    obj: str | JsonObject | None, loc: Loc, extra: JsonObject, *, strict: bool
-) -> ToolChoice | None:
+def _tool_choice(obj: str | JsonObject | None, loc: Loc, extra: JsonObject) -> ToolChoice | None:
     """A session's tool choice; the MCP form, which has no neutral value, goes to ``extra``."""
     if obj is None:
         return None
-    choice = tool_choice_from_wire(obj, loc, strict=strict)
+    choice = tool_choice_from_wire(obj, loc)
     if isinstance(choice, dict):
         extra["tool_choice"] = choice
         return None
@@ -148,7 +146,7 @@ def _tool_choice(
 
 def _nullable(raw: object, key: str, parsed: Any, convert: Callable[[Any], T]) -> T | Unset:
     """``convert(parsed.<key>)``, or :data:`UNSET` when ``raw`` (the JSON object ``parsed``
-    came from) has no such key: absent and ``null`` differ for the nullable fields (§2)."""
+    came from) has no such key: absent and ``null`` differ for the nullable fields."""
     if not isinstance(raw, dict) or key not in raw:
         return UNSET
     return convert(getattr(parsed, key))

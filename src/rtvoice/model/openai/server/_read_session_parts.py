@@ -1,6 +1,7 @@
-"""The parts of a session object from their wire objects, validated (PROTOCOL.md §3.2-§3.5,
-§9): the inverses of :mod:`._session_parts_wire`, on the models of :mod:`._wire_models`
-(pydantic, loaded on first use).
+"""The parts of a client's session object (formats, voices, turn detection, transcription,
+noise reduction, tools, tool choice, tracing, prompts), validated as strictly as the real
+server: the inverses of :mod:`rtvoice.model.openai._session_parts_wire`, on the models of
+:mod:`._wire_models`.
 """
 
 from __future__ import annotations
@@ -100,28 +101,28 @@ def noise_from_wire(n: NoiseReductionW | None) -> NoiseReduction | None:
     return None if n is None else NoiseReduction(type=n.type, strength=n.strength)
 
 
-def tool_from_wire(obj: object, loc: Loc, *, strict: bool) -> Tool:
-    """A function tool, or (``mcp``, or anything unknown when lenient) an :class:`OtherTool`."""
+def tool_from_wire(obj: object, loc: Loc) -> Tool:
+    """A function tool, or an ``mcp`` tool as an :class:`OtherTool`; other types are errors."""
     if not isinstance(obj, dict):
         raise invalid_type(loc, "an object", obj)
     kind = obj.get("type")
     if kind == "function":
-        w = validate(FunctionToolW, obj, loc, strict=strict)
+        w = validate(FunctionToolW, obj, loc)
         return FunctionTool(name=w.name, description=w.description, parameters=w.parameters)
-    if strict and "type" not in obj:
+    if "type" not in obj:
         raise missing((*loc, "type"))
-    if strict and kind != "mcp":
+    if kind != "mcp":
         raise invalid_value((*loc, "type"), kind, ["function", "mcp"])
     return OtherTool(raw=obj)
 
 
-def tools_from_wire(objs: list[JsonObject] | None, loc: Loc, *, strict: bool) -> tuple[Tool, ...]:
+def tools_from_wire(objs: list[JsonObject] | None, loc: Loc) -> tuple[Tool, ...]:
     """Each tool of a ``tools`` array (``loc`` is the array's)."""
-    return tuple(tool_from_wire(t, (*loc, n), strict=strict) for n, t in enumerate(objs or ()))
+    return tuple(tool_from_wire(t, (*loc, n)) for n, t in enumerate(objs or ()))
 
 
-def tool_choice_from_wire(obj: object, loc: Loc, *, strict: bool) -> ToolChoice | JsonObject:
-    """A neutral tool choice; the MCP form (§3.1), which has none, comes back as its JSON."""
+def tool_choice_from_wire(obj: object, loc: Loc) -> ToolChoice | JsonObject:
+    """A neutral tool choice; the MCP form, which has none, comes back as its JSON."""
     if isinstance(obj, str):
         if obj in _TOOL_CHOICE_MODES:
             return _TOOL_CHOICE_MODES[obj]
@@ -130,9 +131,9 @@ def tool_choice_from_wire(obj: object, loc: Loc, *, strict: bool) -> ToolChoice 
         raise invalid_type(loc, "one of a string or an object", obj)
     kind = obj.get("type")
     if kind == "function":
-        return ToolChoiceFunction(name=validate(ToolChoiceFunctionW, obj, loc, strict=strict).name)
+        return ToolChoiceFunction(name=validate(ToolChoiceFunctionW, obj, loc).name)
     if kind == "mcp":
-        validate(ToolChoiceMcpW, obj, loc, strict=strict)
+        validate(ToolChoiceMcpW, obj, loc)
         return dict(obj)
     if "type" not in obj:
         raise missing((*loc, "type"))

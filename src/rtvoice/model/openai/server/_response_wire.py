@@ -1,5 +1,4 @@
-"""Responses and their numbers -> wire objects, as a server writes them (PROTOCOL.md §6.1,
-§6.2, §6.7, §11.4).
+"""Responses and their numbers -> wire objects, as a server writes them.
 
 The response object of ``response.created`` / ``response.done`` (GA ``output_modalities`` +
 ``audio.output.voice``, beta ``modalities`` + ``voice``), its nested usage, errors, rate limits
@@ -21,7 +20,7 @@ from .._wire_json import JsonObject, drop_none
 
 
 def error_to_wire(error: ErrorInfo, *, full: bool) -> JsonObject:
-    """An ``error`` object. ``full`` (the ``error`` event, §6.1) writes ``code``, ``param``
+    """An ``error`` object. ``full`` (the ``error`` event) writes ``code``, ``param``
     and ``event_id`` even when ``null``; elsewhere only ``code`` is always written."""
     out: JsonObject = {"type": error.type, "code": error.code, "message": error.message}
     if full or error.param is not None:
@@ -32,7 +31,7 @@ def error_to_wire(error: ErrorInfo, *, full: bool) -> JsonObject:
 
 
 def usage_to_wire(u: Usage, dialect: Dialect) -> JsonObject:
-    """The nested usage object (§6.7), every count written; beta has no image tokens and no
+    """The nested usage object, every count written; beta has no image tokens and no
     ``cached_tokens_details``."""
     inputs: JsonObject = {
         "text_tokens": u.input_text_tokens,
@@ -69,7 +68,7 @@ def rate_limit_to_wire(r: RateLimit) -> JsonObject:
 
 
 def transcription_usage_to_wire(u: TranscriptionUsage) -> JsonObject:
-    """§6.2: ``{type: "tokens", ...counts}`` or ``{type: "duration", seconds}``."""
+    """``{type: "tokens", ...counts}`` or ``{type: "duration", seconds}``."""
     if u.type == "duration":
         return {"type": "duration", "seconds": u.seconds}
     return {
@@ -85,7 +84,7 @@ def transcription_usage_to_wire(u: TranscriptionUsage) -> JsonObject:
 
 
 # ---------------------------------------------------------------------------------------------
-# The response object (§6.7)
+# The response object
 
 
 def response_to_wire(r: ResponseInfo, dialect: Dialect) -> JsonObject:
