@@ -42,7 +42,7 @@ from rtvoice.model.events import (
     TextDone,
 )
 from rtvoice.model.items import InputText, MessageItem
-from rtvoice.model.openai import OpenAIServerCodec
+from rtvoice.model.openai.server import OpenAIServerCodec
 from rtvoice.model.session_config import SessionConfig
 from rtvoice.providers import OpenAIProvider
 from rtvoice.simulator import Simulator

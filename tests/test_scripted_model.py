@@ -57,7 +57,8 @@ from rtvoice.model.items import (
     OutputAudio,
     OutputText,
 )
-from rtvoice.model.openai import OpenAICodec, OpenAIServerCodec
+from rtvoice.model.openai import OpenAICodec
+from rtvoice.model.openai.server import OpenAIServerCodec
 from rtvoice.model.session_config import SessionConfig
 from rtvoice.simulator import decode_speech
 from rtvoice.testing import ScriptedModel, ScriptMismatchError, ServerEvents

@@ -10,7 +10,7 @@ import pytest
 
 from rtvoice.model.commands import ClearOutputAudio, CreateItem, UpdateSession
 from rtvoice.model.items import OtherItem
-from rtvoice.model.openai import ClientEventError, OpenAIServerCodec
+from rtvoice.model.openai.server import ClientEventError, OpenAIServerCodec
 from rtvoice.model.session_config import SessionConfig
 
 GA_TYPES = (

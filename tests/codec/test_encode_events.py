@@ -25,7 +25,7 @@ from rtvoice.model.events import (
     Usage,
 )
 from rtvoice.model.items import InputAudio, MessageItem, OutputAudio
-from rtvoice.model.openai import OpenAIServerCodec
+from rtvoice.model.openai.server import OpenAIServerCodec
 from rtvoice.model.session_config import SessionConfig
 
 REF: dict[str, Any] = {

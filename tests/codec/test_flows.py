@@ -75,7 +75,8 @@ from rtvoice.model.items import (
     OutputAudio,
     OutputText,
 )
-from rtvoice.model.openai import Dialect, OpenAICodec, OpenAIServerCodec
+from rtvoice.model.openai import Dialect, OpenAICodec
+from rtvoice.model.openai.server import OpenAIServerCodec
 from rtvoice.model.session_config import (
     FunctionTool,
     SemanticVad,

@@ -27,7 +27,8 @@ from rtvoice.model.events import (
     OutputItemDone,
     UnknownEvent,
 )
-from rtvoice.model.openai import ClientEventError, OpenAICodec, OpenAIServerCodec
+from rtvoice.model.openai import OpenAICodec
+from rtvoice.model.openai.server import ClientEventError, OpenAIServerCodec
 
 from .strategies import (
     BETA_ONLY_SERVER_TYPES,

@@ -21,7 +21,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from ..model.events import ErrorEvent, ErrorInfo, ModelEvent
-from ..model.openai import ClientEventError, OpenAIServerCodec
+from ..model.openai.server import ClientEventError, OpenAIServerCodec
 from ._engine import SimulatedSession
 from ._faults import Faults
 

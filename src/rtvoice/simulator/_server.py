@@ -27,7 +27,7 @@ from websockets.http11 import Request, Response
 
 from ..errors import UserError
 from ..model.events import ErrorEvent
-from ..model.openai import OpenAIServerCodec
+from ..model.openai.server import OpenAIServerCodec
 from ..providers import OpenAIProvider
 from ._connection import DroppableConnection, SimulatedConnection
 from ._defaults import SimulatorOptions

@@ -1,20 +1,17 @@
-"""The OpenAI Realtime wire protocol (GA and beta dialects), as a sans-IO codec.
+"""The OpenAI Realtime wire protocol (GA and beta dialects), client side, as a sans-IO codec.
 
-:class:`OpenAICodec` is the client side (server frames -> model events, model commands ->
-client frames); :class:`OpenAIServerCodec` is the server side (events -> server frames,
-client frames -> commands or a :class:`ClientEventError`), for the local simulator and for
-tests. See ``PROTOCOL.md`` for the wire itself.
+:class:`OpenAICodec` turns server frames into neutral model events and model commands into
+client frames; :data:`Dialect` names the shape of the protocol a server speaks. The server
+side (for fake servers and tests) is :mod:`rtvoice.model.openai.server`, which this package
+does not import.
 """
 
 from __future__ import annotations
 
-from ._codec import OpenAICodec, OpenAIServerCodec
+from ._codec import OpenAICodec
 from ._dialect import Dialect
-from ._wire_errors import ClientEventError
 
 __all__ = [
-    "ClientEventError",
     "Dialect",
     "OpenAICodec",
-    "OpenAIServerCodec",
 ]

@@ -1,10 +1,10 @@
-"""Model commands -> client frames: the writing half of the client codec (PROTOCOL.md §4).
+"""Model commands -> client frames: the writing half of the client codec.
 
 GA writes the nested session and ``output_*`` assistant content; beta writes the flat session
 (``transcription_session.update`` for a transcription session), ``text`` / ``audio`` content
-and the beta ``response`` fields (§11.3, §11.4). ``event_id`` is written only when set.
+and the beta ``response`` fields. ``event_id`` is written only when set.
 
-``input_audio_buffer.append`` (the hot path on the way up, §9) is assembled as a string:
+``input_audio_buffer.append`` (the hot path on the way up) is assembled as a string:
 base64 text never needs JSON escaping, so the payload is copied once and never scanned.
 """
 
@@ -33,7 +33,7 @@ from ..commands import (
 )
 from ._dialect import Dialect
 from ._item_wire import item_to_wire
-from ._response_wire import response_params_to_wire
+from ._response_params_wire import response_params_to_wire
 from ._session_wire import session_to_beta, session_to_ga
 from ._wire_json import JsonObject
 
@@ -67,7 +67,7 @@ def encode_command(command: ModelCommand, dialect: Dialect) -> str:
                 )
             name = "session.update"
             if command.session.type == "transcription":
-                name = "transcription_session.update"  # §11.2
+                name = "transcription_session.update"  # beta's own name
             return _event(name, command.event_id, session=session_to_beta(command.session))
         case CommitInputAudio():
             return _event("input_audio_buffer.commit", command.event_id)

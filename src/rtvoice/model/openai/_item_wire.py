@@ -1,10 +1,11 @@
-"""Conversation items and content parts -> their wire objects (PROTOCOL.md §5, §11.4).
+"""Conversation items and content parts -> their wire objects, for both sides.
 
 The dialect picks the assistant content names (GA ``output_text`` / ``output_audio``, beta
 ``text`` / ``audio``) and ``server`` picks the flavour: the server always writes an audio
-part's ``transcript`` (``null`` when unknown, as captured in §5), a client leaves ``None``
+part's ``transcript`` (``null`` when unknown, as the real server does), a client leaves ``None``
 out. The ``part`` of ``response.content_part.*`` is ``text`` / ``audio`` in both dialects
-(§6.5). Reading is :mod:`._read_items` (validating) and :mod:`._direct_values` (direct).
+(as the real server writes it). The client reads server items with :mod:`._read_items`; the
+server side reads client items with :mod:`rtvoice.model.openai.server._read_items`.
 """
 
 from __future__ import annotations
@@ -69,10 +70,10 @@ def part_to_wire(
 
 
 def item_to_wire(item: Item, dialect: Dialect, *, server: bool) -> JsonObject:
-    """One item (§5). An :class:`OtherItem` is written as its ``raw`` object, untouched.
+    """One item. An :class:`OtherItem` is written as its ``raw`` object, untouched.
 
     A beta server marks its items ``"object": "realtime.item"``; GA servers mostly leave
-    the field out (§5), and so does this writer.
+    the field out, and so does this writer.
     """
     out = _item_to_wire(item, dialect, server=server)
     if server and dialect == "beta" and not isinstance(item, OtherItem):
@@ -111,12 +112,12 @@ def _item_to_wire(item: Item, dialect: Dialect, *, server: bool) -> JsonObject:
 
 
 def input_to_wire(entry: Item | ItemReference, dialect: Dialect) -> JsonObject:
-    """An entry of ``response.create.response.input`` (§4.2): an item or a reference."""
+    """An entry of ``response.create.response.input``: an item or a reference."""
     if isinstance(entry, ItemReference):
         return {"type": "item_reference", "id": entry.id}
     return item_to_wire(entry, dialect, server=False)
 
 
 def b64encode(data: bytes) -> str:
-    """Standard base64 with padding (§9), as text."""
+    """Standard base64 with padding, as text."""
     return binascii.b2a_base64(data, newline=False).decode("ascii")

@@ -1,17 +1,20 @@
-"""Conversation items and content parts from their wire objects, validated (PROTOCOL.md §5,
-§11.4).
+"""Conversation items and content parts of server frames -> neutral items.
 
-Reading leniently (server frames), both spellings are accepted anywhere and an item of an
-unknown type becomes an :class:`OtherItem`. Reading strictly (client frames, as a server),
-each role admits only its own part types and only the dialect's item types. This is the
-validating path (pydantic, loaded on first use); :mod:`._direct_values` reads the common,
-well-formed server items without it and must agree with this module wherever it answers.
+What the client reads in ``conversation.item.*``, ``response.output_item.*``,
+``response.content_part.*`` and a response's ``output``. Both content spellings are accepted
+anywhere (GA ``output_text`` / ``output_audio``, beta and content-part events ``text`` /
+``audio``), extra keys are ignored, and an item of a type rtvoice does not model (the MCP
+items, or one added later) becomes an :class:`OtherItem` holding the raw object.
+
+Strict where a client must not guess: an item's ``role`` and ``status``, a function call's
+``call_id``, ``name`` and ``arguments``, a function call output's ``call_id`` and ``output``,
+part texts, ids (optional, but a string when given) and base64 audio (the standard alphabet
+only). Each failure is a :class:`~._wire_errors.WireError` naming the field's path.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+from typing import Literal
 
 from ..items import (
     ContentPart,
@@ -21,151 +24,123 @@ from ..items import (
     InputImage,
     InputText,
     Item,
-    ItemReference,
     ItemStatus,
     MessageItem,
     OtherItem,
     OutputAudio,
     OutputText,
+    Role,
 )
-from ._dialect import Dialect
-from ._wire_errors import Loc, WireError, format_path, invalid_type, invalid_value, missing
-from ._wire_models import (
-    FunctionCallOutputW,
-    FunctionCallW,
-    InputAudioW,
-    InputImageW,
-    InputTextW,
-    ItemReferenceW,
-    MessageW,
-    OutputAudioW,
-    OutputTextW,
-    Wire,
+from ._read_fields import array, choice, decode_base64, object_at, opt_choice, opt_text, text
+from ._wire_errors import Loc, invalid_base64, invalid_choice, invalid_type, missing
+from ._wire_json import JsonObject
+
+__all__ = ["item_from_wire", "part_from_wire"]
+
+_STATUSES: dict[str, ItemStatus] = {
+    "completed": "completed",
+    "incomplete": "incomplete",
+    "in_progress": "in_progress",
+}
+_ROLES: dict[str, Role] = {"system": "system", "user": "user", "assistant": "assistant"}
+_DETAILS: dict[str, Literal["auto", "low", "high"]] = {"auto": "auto", "low": "low", "high": "high"}
+_PART_TYPES = (
+    "input_text",
+    "input_audio",
+    "input_image",
+    "output_text",
+    "text",
+    "output_audio",
+    "audio",
 )
-from ._wire_validate import validate as check
-
-_PART_MODELS: dict[str, type[Wire]] = {
-    "input_text": InputTextW,
-    "input_audio": InputAudioW,
-    "input_image": InputImageW,
-    "output_text": OutputTextW,
-    "text": OutputTextW,
-    "output_audio": OutputAudioW,
-    "audio": OutputAudioW,
-}
-_USER_PARTS = ("input_text", "input_audio", "input_image")
-_ROLE_PARTS: dict[tuple[Dialect, str], tuple[str, ...]] = {
-    ("ga", "system"): ("input_text",),
-    ("ga", "user"): _USER_PARTS,
-    ("ga", "assistant"): ("output_text", "output_audio"),
-    ("beta", "system"): ("input_text",),
-    ("beta", "user"): _USER_PARTS,
-    ("beta", "assistant"): ("text", "audio"),
-}
-_MCP_ITEMS = ("mcp_list_tools", "mcp_call", "mcp_approval_request", "mcp_approval_response")
-_ITEM_TYPES: dict[Dialect, tuple[str, ...]] = {
-    "ga": ("message", "function_call", "function_call_output", *_MCP_ITEMS),
-    "beta": ("message", "function_call", "function_call_output"),
-}
 
 
-def b64decode(text: str, loc: Loc, *, strict: bool) -> bytes:
-    """Base64 to bytes; strictly, characters outside the alphabet are an error."""
-    try:
-        if strict:
-            return base64.b64decode(text, validate=True)
-        return binascii.a2b_base64(text)
-    except ValueError:  # binascii.Error, or non-ASCII text
-        path = format_path(loc)
-        raise WireError("invalid_value", f"Invalid '{path}': expected base64.", path) from None
+def item_from_wire(value: object, loc: Loc) -> Item:
+    """One item found at ``loc`` (``("item",)``, ``("response", "output", 0)``).
 
-
-def part_from_wire(
-    obj: object, loc: Loc, *, strict: bool, allowed: tuple[str, ...] | None = None
-) -> ContentPart:
-    """One content part; ``allowed`` (strict reading) limits the part types."""
-    if not isinstance(obj, dict):
-        raise invalid_type(loc, "an object", obj)
-    kind = obj.get("type")
-    choices = allowed if allowed is not None else tuple(_PART_MODELS)
-    if not isinstance(kind, str) or kind not in choices:
-        if "type" not in obj:
-            raise missing((*loc, "type"))
-        raise invalid_value((*loc, "type"), kind, choices)
-    w = check(_PART_MODELS[kind], obj, loc, strict=strict)
-    if isinstance(w, InputTextW):
-        return InputText(text=w.text)
-    if isinstance(w, InputAudioW):
-        audio = None if w.audio is None else b64decode(w.audio, (*loc, "audio"), strict=strict)
-        return InputAudio(audio=audio, transcript=w.transcript)
-    if isinstance(w, InputImageW):
-        return InputImage(image_url=w.image_url, detail=w.detail)
-    if isinstance(w, OutputTextW):
-        return OutputText(text=w.text)
-    assert isinstance(w, OutputAudioW)
-    audio = None if w.audio is None else b64decode(w.audio, (*loc, "audio"), strict=strict)
-    return OutputAudio(audio=audio, transcript=w.transcript)
-
-
-def item_from_wire(obj: object, loc: Loc, *, strict: bool, dialect: Dialect = "ga") -> Item:
-    """One item.
-
-    Leniently, both content spellings are accepted and an unknown ``type`` gives an
-    :class:`OtherItem` holding the raw object. Strictly, ``dialect`` decides the admitted item
-    types and assistant part names; GA MCP items pass through as :class:`OtherItem`.
+    Raises:
+        WireError: ``value`` is not an object, has no string ``type``, or is a message,
+            function call or function call output with a missing or ill-typed field.
     """
-    if not isinstance(obj, dict):
-        raise invalid_type(loc, "an object", obj)
-    kind = obj.get("type")
+    obj = object_at(value, loc)
+    kind: object = obj.get("type")
     if kind == "message":
-        w = check(MessageW, obj, loc, strict=strict)
-        allowed = _ROLE_PARTS[dialect, w.role] if strict else None
-        content = tuple(
-            part_from_wire(p, (*loc, "content", n), strict=strict, allowed=allowed)
-            for n, p in enumerate(w.content)
-        )
-        return MessageItem(role=w.role, content=content, id=w.id, status=w.status)
+        return _message(obj, loc)
     if kind == "function_call":
-        f = check(FunctionCallW, obj, loc, strict=strict)
+        arguments: object = obj.get("arguments", "")
+        if type(arguments) is not str:  # absent is "" (an empty call); null is not a string
+            raise invalid_type((*loc, "arguments"), "a string", arguments)
         return FunctionCallItem(
-            call_id=f.call_id, name=f.name, arguments=f.arguments, id=f.id, status=f.status
+            call_id=text(obj, "call_id", loc),
+            name=text(obj, "name", loc),
+            arguments=arguments,
+            id=opt_text(obj, "id", loc),
+            status=opt_choice(obj, "status", _STATUSES, loc),
         )
     if kind == "function_call_output":
-        o = check(FunctionCallOutputW, obj, loc, strict=strict)
-        return FunctionCallOutputItem(call_id=o.call_id, output=o.output, id=o.id, status=o.status)
-    if strict:
+        return FunctionCallOutputItem(
+            call_id=text(obj, "call_id", loc),
+            output=text(obj, "output", loc),
+            id=opt_text(obj, "id", loc),
+            status=opt_choice(obj, "status", _STATUSES, loc),
+        )
+    if type(kind) is not str:
         if "type" not in obj:
             raise missing((*loc, "type"))
-        if kind not in _ITEM_TYPES[dialect]:
-            raise invalid_value((*loc, "type"), kind, _ITEM_TYPES[dialect])
-    if kind is None:
-        raise missing((*loc, "type"))
-    if not isinstance(kind, str):
         raise invalid_type((*loc, "type"), "a string", kind)
-    item_id = obj.get("id")
-    status = obj.get("status")
+    item_id: object = obj.get("id")
+    status: object = obj.get("status")
     return OtherItem(
         item_type=kind,
         raw=obj,
-        id=item_id if isinstance(item_id, str) else None,
-        status=_status(status),
+        id=item_id if type(item_id) is str else None,
+        status=_STATUSES.get(status) if type(status) is str else None,
     )
 
 
-def input_from_wire(
-    obj: object, loc: Loc, *, strict: bool, dialect: Dialect
-) -> Item | ItemReference:
-    """An entry of ``response.create.response.input``: an item or an ``item_reference``."""
-    if isinstance(obj, dict) and obj.get("type") == "item_reference":
-        return ItemReference(id=check(ItemReferenceW, obj, loc, strict=strict).id)
-    return item_from_wire(obj, loc, strict=strict, dialect=dialect)
+def _message(obj: JsonObject, loc: Loc) -> MessageItem:
+    content = array(obj, "content", loc)
+    return MessageItem(
+        role=choice(obj, "role", _ROLES, loc),
+        content=tuple([part_from_wire(p, (*loc, "content", n)) for n, p in enumerate(content)]),
+        id=opt_text(obj, "id", loc),
+        status=opt_choice(obj, "status", _STATUSES, loc),
+    )
 
 
-def _status(value: object) -> ItemStatus | None:
-    if value == "completed":
-        return "completed"
-    if value == "incomplete":
-        return "incomplete"
-    if value == "in_progress":
-        return "in_progress"
-    return None
+def part_from_wire(value: object, loc: Loc) -> ContentPart:
+    """One content part found at ``loc``, of either spelling.
+
+    Raises:
+        WireError: Not an object, an unknown ``type``, or a missing or ill-typed field.
+    """
+    obj = object_at(value, loc)
+    kind: object = obj.get("type")
+    if kind == "output_audio" or kind == "audio":
+        return OutputAudio(audio=_audio(obj, loc), transcript=opt_text(obj, "transcript", loc))
+    if kind == "output_text" or kind == "text":
+        return OutputText(text=text(obj, "text", loc))
+    if kind == "input_text":
+        return InputText(text=text(obj, "text", loc))
+    if kind == "input_audio":
+        return InputAudio(audio=_audio(obj, loc), transcript=opt_text(obj, "transcript", loc))
+    if kind == "input_image":
+        return InputImage(
+            image_url=text(obj, "image_url", loc), detail=opt_choice(obj, "detail", _DETAILS, loc)
+        )
+    if "type" not in obj:
+        raise missing((*loc, "type"))
+    if type(kind) is not str:
+        raise invalid_type((*loc, "type"), "a string", kind)
+    raise invalid_choice((*loc, "type"), kind, _PART_TYPES)
+
+
+def _audio(obj: JsonObject, loc: Loc) -> bytes | None:
+    """A part's optional base64 ``audio`` (only ``conversation.item.retrieved`` carries it)."""
+    data = opt_text(obj, "audio", loc)
+    if data is None:
+        return None
+    try:
+        return decode_base64(data)
+    except ValueError:  # binascii.Error, or text that is not ASCII
+        raise invalid_base64((*loc, "audio")) from None

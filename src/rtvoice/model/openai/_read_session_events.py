@@ -1,12 +1,15 @@
-"""Readers of the session, conversation and audio-buffer server events (PROTOCOL.md §6.1-§6.4).
+"""Readers of the session, conversation and audio-buffer events: sessions, errors, rate limits,
+conversation items, input transcription, and the input and output audio buffers.
 
-Each reader gets the frame's fields and the codec's dialect and returns the neutral events;
-malformed fields raise :class:`WireError`, which the decoder reports as a ``DecodeError``.
+Each reader takes the parsed frame and the codec's dialect and returns the frame's events, or
+raises a :class:`~._wire_errors.WireError` naming the first malformed field; the table is in
+:mod:`._decode_events`. Ids and the buffer's millisecond offsets are required with their exact
+types. The input transcription events are lenient where the server is: their
+``content_index`` may be absent (read as 0) and a transcription delta's ``delta`` may be absent
+or ``null`` (read as ``""``).
 """
 
 from __future__ import annotations
-
-from typing import Literal
 
 from ..events import (
     ConversationCreated,
@@ -35,237 +38,188 @@ from ..events import (
     SpeechStopped,
 )
 from ..items import Item
-from ..session_config import SessionConfig
 from ._dialect import Dialect
-from ._fields import Fields, Readers
+from ._read_fields import EventReader, child, integer, integer_or, number, opt_child, opt_text, text
 from ._read_items import item_from_wire
-from ._read_responses import error_from_wire, rate_limit_from_wire, transcription_usage_from_wire
-from ._read_session import session_from_beta, session_from_ga
-from ._session_wire import is_ga_session
-from ._wire_models import ErrorW, RateLimitsW, TranscriptionUsageW
-from ._wire_validate import validate
+from ._read_responses import error_from_wire, rate_limits_from_wire, transcription_usage_from_wire
+from ._read_session import SessionKind, session_from_wire
+from ._wire_json import JsonObject
 
-READERS: Readers[list[ModelEvent]] = Readers()
+_ERROR: tuple[str] = ("error",)
+_ITEM: tuple[str] = ("item",)
+_USAGE: tuple[str] = ("usage",)
+
+# ---------------------------------------------------------------------------------------------
+# Sessions, errors, rate limits
+
+
+def session_event(event: type[SessionCreated | SessionUpdated], kind: SessionKind) -> EventReader:
+    """The reader of ``session.created`` / ``session.updated`` (``kind`` realtime) or of beta
+    ``transcription_session.*`` (``kind`` transcription). The session's ``id`` and
+    ``expires_at`` are kept when they have the expected type and dropped otherwise."""
+
+    def read(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+        obj = child(o, "session")
+        sid: object = obj.get("id")
+        expires: object = obj.get("expires_at")
+        return [
+            event(
+                session=session_from_wire(obj, kind),
+                session_id=sid if type(sid) is str else None,
+                expires_at=expires if type(expires) is int else None,
+            )
+        ]
+
+    return read
+
+
+def error_event(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    return [ErrorEvent(error=error_from_wire(child(o, "error"), _ERROR))]
+
+
+def rate_limits_updated(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    return [RateLimitsUpdated(rate_limits=rate_limits_from_wire(o))]
+
+
+def conversation_created(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    conversation = child(o, "conversation")
+    return [ConversationCreated(conversation_id=text(conversation, "id", ("conversation",)))]
 
 
 # ---------------------------------------------------------------------------------------------
-# §6.1 session, errors, rate limits
+# Conversation items
 
 
-def _session(f: Fields, kind: Literal["realtime", "transcription"]) -> SessionConfig:
-    obj = f.child("session")
-    if is_ga_session(obj):
-        return session_from_ga(obj, ("session",), strict=False)
-    return session_from_beta(obj, ("session",), strict=False, kind=kind)
+def _item(o: JsonObject) -> Item:
+    return item_from_wire(child(o, "item"), _ITEM)
 
 
-def _session_ids(f: Fields) -> tuple[str | None, int | None]:
-    s = f.child("session")
-    sid, exp = s.get("id"), s.get("expires_at")
-    return (sid if type(sid) is str else None, exp if type(exp) is int else None)
+def item_added(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    return [ItemAdded(item=_item(o), previous_item_id=opt_text(o, "previous_item_id"))]
 
 
-@READERS.on("session.created")
-def _session_created(f: Fields, _: Dialect) -> list[ModelEvent]:
-    sid, exp = _session_ids(f)
-    return [SessionCreated(session=_session(f, "realtime"), session_id=sid, expires_at=exp)]
+def item_done(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    return [ItemDone(item=_item(o), previous_item_id=opt_text(o, "previous_item_id"))]
 
 
-@READERS.on("session.updated")
-def _session_updated(f: Fields, _: Dialect) -> list[ModelEvent]:
-    sid, exp = _session_ids(f)
-    return [SessionUpdated(session=_session(f, "realtime"), session_id=sid, expires_at=exp)]
-
-
-@READERS.on("transcription_session.created")  # beta (§11.2)
-def _transcription_session_created(f: Fields, _: Dialect) -> list[ModelEvent]:
-    sid, exp = _session_ids(f)
-    return [SessionCreated(session=_session(f, "transcription"), session_id=sid, expires_at=exp)]
-
-
-@READERS.on("transcription_session.updated")  # beta (§11.2)
-def _transcription_session_updated(f: Fields, _: Dialect) -> list[ModelEvent]:
-    sid, exp = _session_ids(f)
-    return [SessionUpdated(session=_session(f, "transcription"), session_id=sid, expires_at=exp)]
-
-
-@READERS.on("error")
-def _error(f: Fields, _: Dialect) -> list[ModelEvent]:
-    w = validate(ErrorW, f.child("error"), ("error",), strict=False)
-    return [ErrorEvent(error=error_from_wire(w))]
-
-
-@READERS.on("rate_limits.updated")
-def _rate_limits(f: Fields, _: Dialect) -> list[ModelEvent]:
-    w = validate(RateLimitsW, f.obj, (), strict=False)
-    return [RateLimitsUpdated(rate_limits=tuple(rate_limit_from_wire(r) for r in w.rate_limits))]
-
-
-@READERS.on("conversation.created")  # beta only in practice (§6.1)
-def _conversation_created(f: Fields, _: Dialect) -> list[ModelEvent]:
-    conversation = Fields(f.child("conversation"), ("conversation",))
-    return [ConversationCreated(conversation_id=conversation.text("id"))]
-
-
-# ---------------------------------------------------------------------------------------------
-# §6.2 conversation items
-
-
-def _item(f: Fields) -> Item:
-    return item_from_wire(f.child("item"), ("item",), strict=False)
-
-
-@READERS.on("conversation.item.added")
-def _item_added(f: Fields, _: Dialect) -> list[ModelEvent]:
-    return [ItemAdded(item=_item(f), previous_item_id=f.opt_text("previous_item_id"))]
-
-
-@READERS.on("conversation.item.done")
-def _item_done(f: Fields, _: Dialect) -> list[ModelEvent]:
-    return [ItemDone(item=_item(f), previous_item_id=f.opt_text("previous_item_id"))]
-
-
-@READERS.on(
-    "conversation.item.created"
-)  # beta: added, and done unless the model is still writing it
-def _item_created(f: Fields, _: Dialect) -> list[ModelEvent]:
-    item, previous = _item(f), f.opt_text("previous_item_id")
+def item_created(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    # Beta announces an item once: it is added, and done unless the model is still writing it.
+    item, previous = _item(o), opt_text(o, "previous_item_id")
     added = ItemAdded(item=item, previous_item_id=previous)
     if item.status == "in_progress":
         return [added]
     return [added, ItemDone(item=item, previous_item_id=previous)]
 
 
-@READERS.on("conversation.item.retrieved")
-def _item_retrieved(f: Fields, _: Dialect) -> list[ModelEvent]:
-    return [ItemRetrieved(item=_item(f))]
+def item_retrieved(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    return [ItemRetrieved(item=_item(o))]
 
 
-@READERS.on("conversation.item.truncated")
-def _item_truncated(f: Fields, _: Dialect) -> list[ModelEvent]:
+def item_truncated(o: JsonObject, _: Dialect) -> list[ModelEvent]:
     return [
         ItemTruncated(
-            item_id=f.text("item_id"),
-            content_index=f.integer("content_index"),
-            audio_end_ms=f.integer("audio_end_ms"),
+            item_id=text(o, "item_id"),
+            content_index=integer(o, "content_index"),
+            audio_end_ms=integer(o, "audio_end_ms"),
         )
     ]
 
 
-@READERS.on("conversation.item.deleted")
-def _item_deleted(f: Fields, _: Dialect) -> list[ModelEvent]:
-    return [ItemDeleted(item_id=f.text("item_id"))]
+def item_deleted(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    return [ItemDeleted(item_id=text(o, "item_id"))]
 
 
-@READERS.on("conversation.item.input_audio_transcription.delta")
-def _transcription_delta(f: Fields, _: Dialect) -> list[ModelEvent]:
+def transcription_delta(o: JsonObject, _: Dialect) -> list[ModelEvent]:
     return [
         InputTranscriptionDelta(
-            item_id=f.text("item_id"),
-            delta=f.opt_text("delta") or "",
-            content_index=f.integer("content_index", 0),
+            item_id=text(o, "item_id"),
+            delta=opt_text(o, "delta") or "",
+            content_index=integer_or(o, "content_index", 0),
         )
     ]
 
 
-@READERS.on("conversation.item.input_audio_transcription.completed")
-def _transcription_completed(f: Fields, _: Dialect) -> list[ModelEvent]:
-    usage = f.obj.get("usage")
+def transcription_completed(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    usage = opt_child(o, "usage")
     return [
         InputTranscriptionCompleted(
-            item_id=f.text("item_id"),
-            transcript=f.text("transcript"),
-            content_index=f.integer("content_index", 0),
-            usage=None
-            if usage is None
-            else transcription_usage_from_wire(
-                validate(TranscriptionUsageW, usage, ("usage",), strict=False)
-            ),
+            item_id=text(o, "item_id"),
+            transcript=text(o, "transcript"),
+            content_index=integer_or(o, "content_index", 0),
+            usage=None if usage is None else transcription_usage_from_wire(usage, _USAGE),
         )
     ]
 
 
-@READERS.on("conversation.item.input_audio_transcription.failed")
-def _transcription_failed(f: Fields, _: Dialect) -> list[ModelEvent]:
-    error = validate(ErrorW, f.child("error"), ("error",), strict=False)
+def transcription_failed(o: JsonObject, _: Dialect) -> list[ModelEvent]:
     return [
         InputTranscriptionFailed(
-            item_id=f.text("item_id"),
-            error=error_from_wire(error),
-            content_index=f.integer("content_index", 0),
+            item_id=text(o, "item_id"),
+            error=error_from_wire(child(o, "error"), _ERROR),
+            content_index=integer_or(o, "content_index", 0),
         )
     ]
 
 
-@READERS.on("conversation.item.input_audio_transcription.segment")
-def _transcription_segment(f: Fields, _: Dialect) -> list[ModelEvent]:
+def transcription_segment(o: JsonObject, _: Dialect) -> list[ModelEvent]:
     return [
         InputTranscriptionSegment(
-            item_id=f.text("item_id"),
-            segment_id=f.text("id"),
-            text=f.text("text"),
-            speaker=f.text("speaker"),
-            start=f.number("start"),
-            end=f.number("end"),
-            content_index=f.integer("content_index", 0),
+            item_id=text(o, "item_id"),
+            segment_id=text(o, "id"),
+            text=text(o, "text"),
+            speaker=text(o, "speaker"),
+            start=number(o, "start"),
+            end=number(o, "end"),
+            content_index=integer_or(o, "content_index", 0),
         )
     ]
 
 
 # ---------------------------------------------------------------------------------------------
-# §6.3 input audio buffer, §6.4 output audio buffer
+# Input audio buffer, output audio buffer
 
 
-@READERS.on("input_audio_buffer.committed")
-def _committed(f: Fields, _: Dialect) -> list[ModelEvent]:
+def committed(o: JsonObject, _: Dialect) -> list[ModelEvent]:
     return [
         InputAudioCommitted(
-            item_id=f.text("item_id"), previous_item_id=f.opt_text("previous_item_id")
+            item_id=text(o, "item_id"), previous_item_id=opt_text(o, "previous_item_id")
         )
     ]
 
 
-@READERS.on("input_audio_buffer.cleared")
-def _cleared(f: Fields, _: Dialect) -> list[ModelEvent]:
+def cleared(o: JsonObject, _: Dialect) -> list[ModelEvent]:
     return [InputAudioCleared()]
 
 
-@READERS.on("input_audio_buffer.speech_started")
-def _speech_started(f: Fields, _: Dialect) -> list[ModelEvent]:
-    return [SpeechStarted(audio_start_ms=f.integer("audio_start_ms"), item_id=f.text("item_id"))]
+def speech_started(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    return [SpeechStarted(audio_start_ms=integer(o, "audio_start_ms"), item_id=text(o, "item_id"))]
 
 
-@READERS.on("input_audio_buffer.speech_stopped")
-def _speech_stopped(f: Fields, _: Dialect) -> list[ModelEvent]:
-    return [SpeechStopped(audio_end_ms=f.integer("audio_end_ms"), item_id=f.text("item_id"))]
+def speech_stopped(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    return [SpeechStopped(audio_end_ms=integer(o, "audio_end_ms"), item_id=text(o, "item_id"))]
 
 
-@READERS.on("input_audio_buffer.timeout_triggered")
-def _timeout_triggered(f: Fields, _: Dialect) -> list[ModelEvent]:
+def timeout_triggered(o: JsonObject, _: Dialect) -> list[ModelEvent]:
     return [
         InputAudioTimeoutTriggered(
-            audio_start_ms=f.integer("audio_start_ms"),
-            audio_end_ms=f.integer("audio_end_ms"),
-            item_id=f.text("item_id"),
+            audio_start_ms=integer(o, "audio_start_ms"),
+            audio_end_ms=integer(o, "audio_end_ms"),
+            item_id=text(o, "item_id"),
         )
     ]
 
 
-@READERS.on("input_audio_buffer.dtmf_event_received")
-def _dtmf(f: Fields, _: Dialect) -> list[ModelEvent]:
-    return [DtmfReceived(key=f.text("event"), received_at=f.number("received_at"))]
+def dtmf(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    return [DtmfReceived(key=text(o, "event"), received_at=number(o, "received_at"))]
 
 
-@READERS.on("output_audio_buffer.started")
-def _output_started(f: Fields, _: Dialect) -> list[ModelEvent]:
-    return [OutputAudioBufferStarted(response_id=f.text("response_id"))]
+def output_started(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    return [OutputAudioBufferStarted(response_id=text(o, "response_id"))]
 
 
-@READERS.on("output_audio_buffer.stopped")
-def _output_stopped(f: Fields, _: Dialect) -> list[ModelEvent]:
-    return [OutputAudioBufferStopped(response_id=f.text("response_id"))]
+def output_stopped(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    return [OutputAudioBufferStopped(response_id=text(o, "response_id"))]
 
 
-@READERS.on("output_audio_buffer.cleared")
-def _output_cleared(f: Fields, _: Dialect) -> list[ModelEvent]:
-    return [OutputAudioBufferCleared(response_id=f.text("response_id"))]
+def output_cleared(o: JsonObject, _: Dialect) -> list[ModelEvent]:
+    return [OutputAudioBufferCleared(response_id=text(o, "response_id"))]

@@ -1,6 +1,15 @@
-"""The parts of a session object from their wire objects, validated (PROTOCOL.md §3.2-§3.5,
-§9): the inverses of :mod:`._session_parts_wire`, on the models of :mod:`._wire_models`
-(pydantic, loaded on first use).
+"""The parts of a session object the server reports -> neutral settings.
+
+Audio formats, voices, turn detection, transcription, noise reduction, tools, tool choice,
+tracing and prompts: the inverses of :mod:`._session_parts_wire`. Turn detection,
+transcription and noise reduction have the same shape in both dialects.
+
+Strict on the audio formats (a client must not guess what its audio is: the type must be one of
+the three, and PCM's ``rate``, when given, 24000) and on the ``type`` of each union (turn
+detection, noise reduction, tool choice). Lenient elsewhere: keys the neutral settings do not
+hold (transcription ``languages``, ``keywords``, ``delay``) are not read, a tool of any type
+but ``function`` is kept raw as an :class:`OtherTool`, and the server's ranges (threshold,
+durations) are not re-checked: the server is the authority on what it reports.
 """
 
 from __future__ import annotations
@@ -22,28 +31,56 @@ from ..session_config import (
     Transcription,
     TurnDetection,
 )
-from ._wire_errors import Loc, invalid_type, invalid_value, missing
-from ._wire_json import JsonObject
-from ._wire_models import (
-    AudioFormat,
-    FunctionToolW,
-    NoiseReductionW,
-    PcmaFormat,
-    PcmFormat,
-    PcmuFormat,
-    PromptW,
-    SemanticVadW,
-    ServerVadW,
-    ToolChoiceFunctionW,
-    ToolChoiceMcpW,
-    TracingW,
-    TranscriptionW,
-    TurnDetectionW,
-    Voice,
-    VoiceId,
+from ._read_fields import (
+    choice,
+    object_at,
+    opt_child,
+    opt_choice,
+    opt_flag,
+    opt_integer,
+    opt_number,
+    opt_text,
+    text,
 )
-from ._wire_validate import validate
+from ._wire_errors import Loc, WireError, format_path, invalid_choice, invalid_type, missing
+from ._wire_json import JsonObject
 
+__all__ = [
+    "BETA_FORMATS",
+    "format_from_ga",
+    "noise_from_wire",
+    "prompt_from_wire",
+    "tool_choice_from_wire",
+    "tools_from_wire",
+    "tracing_from_wire",
+    "transcription_from_wire",
+    "turn_detection_from_wire",
+    "voice_from_wire",
+]
+
+_GA_FORMATS: dict[str, AudioFormatName] = {
+    "audio/pcm": "pcm16",
+    "audio/pcmu": "g711_ulaw",
+    "audio/pcma": "g711_alaw",
+}
+BETA_FORMATS: dict[str, AudioFormatName] = {
+    "pcm16": "pcm16",
+    "g711_ulaw": "g711_ulaw",
+    "g711_alaw": "g711_alaw",
+}
+"""Beta's flat format names (``input_audio_format``, ``output_audio_format``)."""
+
+_VAD_TYPES = ("server_vad", "semantic_vad")
+_EAGERNESS: dict[str, Literal["low", "medium", "high", "auto"]] = {
+    "low": "low",
+    "medium": "medium",
+    "high": "high",
+    "auto": "auto",
+}
+_NOISE: dict[str, Literal["near_field", "far_field"]] = {
+    "near_field": "near_field",
+    "far_field": "far_field",
+}
 _TOOL_CHOICE_MODES: dict[str, Literal["auto", "none", "required"]] = {
     "auto": "auto",
     "none": "none",
@@ -51,103 +88,153 @@ _TOOL_CHOICE_MODES: dict[str, Literal["auto", "none", "required"]] = {
 }
 
 
-def format_from_ga(fmt: AudioFormat) -> AudioFormatName:
-    """The inverse of :func:`format_to_ga`."""
-    if isinstance(fmt, PcmFormat):
-        return "pcm16"
-    if isinstance(fmt, PcmuFormat):
-        return "g711_ulaw"
-    assert isinstance(fmt, PcmaFormat)
-    return "g711_alaw"
-
-
-def voice_from_wire(voice: Voice) -> str:
-    """A voice name, or the id of a custom voice."""
-    return voice.id if isinstance(voice, VoiceId) else voice
-
-
-def turn_detection_from_wire(td: TurnDetectionW | None) -> TurnDetection | None:
-    """The inverse of :func:`turn_detection_to_wire`."""
-    if td is None:
+def format_from_ga(audio: JsonObject, at: Loc) -> AudioFormatName | None:
+    """The ``format`` of a GA ``audio.input`` / ``audio.output`` object (``at`` is that
+    object's path), or ``None`` when absent or ``null``."""
+    fmt = opt_child(audio, "format", at)
+    if fmt is None:
         return None
-    if isinstance(td, ServerVadW):
+    loc = (*at, "format")
+    name = choice(fmt, "type", _GA_FORMATS, loc)
+    if name == "pcm16":
+        rate = opt_integer(fmt, "rate", loc)
+        if rate is not None and rate != 24000:
+            path = format_path((*loc, "rate"))
+            message = f"Invalid '{path}': expected 24000 (PCM16 is 24 kHz), but got {rate}."
+            raise WireError("invalid_value", message, path)
+    return name
+
+
+def voice_from_wire(value: object, loc: Loc) -> str:
+    """A voice name, or ``{"id": ...}`` for a custom voice (read as its id)."""
+    if type(value) is str:
+        return value
+    if type(value) is dict:
+        return text(value, "id", loc)
+    raise invalid_type(loc, "one of a string or an object", value)
+
+
+def turn_detection_from_wire(value: object, loc: Loc) -> TurnDetection | None:
+    """Server or semantic VAD, or ``None`` for ``null`` (turns by hand)."""
+    if value is None:
+        return None
+    obj = object_at(value, loc)
+    kind: object = obj.get("type")
+    if kind == "server_vad":
         return ServerVad(
-            threshold=td.threshold,
-            prefix_padding_ms=td.prefix_padding_ms,
-            silence_duration_ms=td.silence_duration_ms,
-            idle_timeout_ms=td.idle_timeout_ms,
-            create_response=td.create_response,
-            interrupt_response=td.interrupt_response,
+            threshold=opt_number(obj, "threshold", loc),
+            prefix_padding_ms=opt_integer(obj, "prefix_padding_ms", loc),
+            silence_duration_ms=opt_integer(obj, "silence_duration_ms", loc),
+            idle_timeout_ms=opt_integer(obj, "idle_timeout_ms", loc),
+            create_response=opt_flag(obj, "create_response", loc),
+            interrupt_response=opt_flag(obj, "interrupt_response", loc),
         )
-    assert isinstance(td, SemanticVadW)
-    return SemanticVad(
-        eagerness=td.eagerness,
-        create_response=td.create_response,
-        interrupt_response=td.interrupt_response,
+    if kind == "semantic_vad":
+        return SemanticVad(
+            eagerness=opt_choice(obj, "eagerness", _EAGERNESS, loc),
+            create_response=opt_flag(obj, "create_response", loc),
+            interrupt_response=opt_flag(obj, "interrupt_response", loc),
+        )
+    raise _bad_type(obj, loc, _VAD_TYPES)
+
+
+def transcription_from_wire(value: object, loc: Loc) -> Transcription | None:
+    """Transcription settings, or ``None`` for ``null`` (off)."""
+    if value is None:
+        return None
+    obj = object_at(value, loc)
+    return Transcription(
+        model=opt_text(obj, "model", loc),
+        language=opt_text(obj, "language", loc),
+        prompt=opt_text(obj, "prompt", loc),
     )
 
 
-def transcription_from_wire(t: TranscriptionW | None) -> Transcription | None:
-    """The inverse of :func:`transcription_to_wire`."""
-    # GA's ``languages`` / ``keywords`` / ``delay`` have no neutral home and are dropped.
-    if t is None:
+def noise_from_wire(value: object, loc: Loc) -> NoiseReduction | None:
+    """Noise reduction, or ``None`` for ``null`` (off)."""
+    if value is None:
         return None
-    return Transcription(model=t.model, language=t.language, prompt=t.prompt)
+    obj = object_at(value, loc)
+    return NoiseReduction(
+        type=choice(obj, "type", _NOISE, loc), strength=opt_number(obj, "strength", loc)
+    )
 
 
-def noise_from_wire(n: NoiseReductionW | None) -> NoiseReduction | None:
-    """The inverse of :func:`noise_to_wire`."""
-    return None if n is None else NoiseReduction(type=n.type, strength=n.strength)
+def tools_from_wire(value: object, loc: Loc) -> tuple[Tool, ...] | None:
+    """A ``tools`` array, or ``None`` when absent or ``null``: function tools, and any other
+    tool (``mcp``, or a type added later) as an :class:`OtherTool` holding its raw object."""
+    if value is None:
+        return None
+    if type(value) is not list:
+        raise invalid_type(loc, "an array", value)
+    tools: list[Tool] = []
+    for n, entry in enumerate(value):
+        at = (*loc, n)
+        tool = object_at(entry, at)
+        if tool.get("type") != "function":
+            tools.append(OtherTool(raw=tool))
+            continue
+        tools.append(
+            FunctionTool(
+                name=text(tool, "name", at),
+                description=opt_text(tool, "description", at),
+                parameters=opt_child(tool, "parameters", at),
+            )
+        )
+    return tuple(tools)
 
 
-def tool_from_wire(obj: object, loc: Loc, *, strict: bool) -> Tool:
-    """A function tool, or (``mcp``, or anything unknown when lenient) an :class:`OtherTool`."""
-    if not isinstance(obj, dict):
-        raise invalid_type(loc, "an object", obj)
-    kind = obj.get("type")
+def tool_choice_from_wire(value: object, loc: Loc) -> ToolChoice | JsonObject | None:
+    """A mode or a function, ``None`` when absent or ``null``; the MCP form, which has no
+    neutral value, comes back as its raw object (for ``extra``)."""
+    if value is None:
+        return None
+    if type(value) is str:
+        if value in _TOOL_CHOICE_MODES:
+            return _TOOL_CHOICE_MODES[value]
+        raise invalid_choice(loc, value, list(_TOOL_CHOICE_MODES))
+    if type(value) is not dict:
+        raise invalid_type(loc, "one of a string or an object", value)
+    kind: object = value.get("type")
     if kind == "function":
-        w = validate(FunctionToolW, obj, loc, strict=strict)
-        return FunctionTool(name=w.name, description=w.description, parameters=w.parameters)
-    if strict and "type" not in obj:
-        raise missing((*loc, "type"))
-    if strict and kind != "mcp":
-        raise invalid_value((*loc, "type"), kind, ["function", "mcp"])
-    return OtherTool(raw=obj)
-
-
-def tools_from_wire(objs: list[JsonObject] | None, loc: Loc, *, strict: bool) -> tuple[Tool, ...]:
-    """Each tool of a ``tools`` array (``loc`` is the array's)."""
-    return tuple(tool_from_wire(t, (*loc, n), strict=strict) for n, t in enumerate(objs or ()))
-
-
-def tool_choice_from_wire(obj: object, loc: Loc, *, strict: bool) -> ToolChoice | JsonObject:
-    """A neutral tool choice; the MCP form (§3.1), which has none, comes back as its JSON."""
-    if isinstance(obj, str):
-        if obj in _TOOL_CHOICE_MODES:
-            return _TOOL_CHOICE_MODES[obj]
-        raise invalid_value(loc, obj, list(_TOOL_CHOICE_MODES))
-    if not isinstance(obj, dict):
-        raise invalid_type(loc, "one of a string or an object", obj)
-    kind = obj.get("type")
-    if kind == "function":
-        return ToolChoiceFunction(name=validate(ToolChoiceFunctionW, obj, loc, strict=strict).name)
+        return ToolChoiceFunction(name=text(value, "name", loc))
     if kind == "mcp":
-        validate(ToolChoiceMcpW, obj, loc, strict=strict)
-        return dict(obj)
+        return value
+    raise _bad_type(value, loc, ("function", "mcp"))
+
+
+def tracing_from_wire(value: object, loc: Loc) -> Literal["auto"] | TracingConfig | None:
+    """``"auto"``, a tracing object, or ``None`` when absent or ``null`` (not set)."""
+    if value is None:
+        return None
+    if value == "auto":
+        return "auto"
+    if type(value) is not dict:
+        raise invalid_type(loc, "one of 'auto' or an object", value)
+    return TracingConfig(
+        workflow_name=opt_text(value, "workflow_name", loc),
+        group_id=opt_text(value, "group_id", loc),
+        metadata=opt_child(value, "metadata", loc),
+    )
+
+
+def prompt_from_wire(value: object, loc: Loc) -> PromptConfig | None:
+    """A stored prompt reference, or ``None`` when absent or ``null``."""
+    if value is None:
+        return None
+    obj = object_at(value, loc)
+    return PromptConfig(
+        id=text(obj, "id", loc),
+        version=opt_text(obj, "version", loc),
+        variables=opt_child(obj, "variables", loc),
+    )
+
+
+def _bad_type(obj: JsonObject, loc: Loc, supported: tuple[str, ...]) -> WireError:
+    """The error for a union member whose ``type`` is none of ``supported``."""
+    kind: object = obj.get("type")
     if "type" not in obj:
-        raise missing((*loc, "type"))
-    raise invalid_value((*loc, "type"), kind, ["function", "mcp"])
-
-
-def tracing_from_wire(
-    t: Literal["auto"] | TracingW | None,
-) -> Literal["auto"] | TracingConfig | None:
-    """The inverse of :func:`tracing_to_wire`; ``null`` reads as not set."""
-    if t is None or isinstance(t, str):
-        return t
-    return TracingConfig(workflow_name=t.workflow_name, group_id=t.group_id, metadata=t.metadata)
-
-
-def prompt_from_wire(p: PromptW | None) -> PromptConfig | None:
-    """The inverse of :func:`prompt_to_wire`; ``null`` reads as not set."""
-    return None if p is None else PromptConfig(id=p.id, version=p.version, variables=p.variables)
+        return missing((*loc, "type"))
+    if type(kind) is not str:
+        return invalid_type((*loc, "type"), "a string", kind)
+    return invalid_choice((*loc, "type"), kind, supported)

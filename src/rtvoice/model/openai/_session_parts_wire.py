@@ -1,9 +1,9 @@
-"""The parts of a session object -> their wire objects (PROTOCOL.md §3.2-§3.5, §9).
+"""The parts of a session object -> their wire objects, for both sides.
 
 Audio formats, voices, turn detection, transcription, noise reduction, tools, tool choice,
 tracing and prompts. Turn detection, transcription and noise reduction have the same shape in
-both dialects; only where they sit differs (:mod:`._session_wire`). Reading is
-:mod:`._read_session_parts`.
+both dialects; only where they sit differs (:mod:`._session_wire`). The client reads
+them back with :mod:`._read_session_parts`.
 """
 
 from __future__ import annotations
@@ -27,19 +27,19 @@ from ._wire_json import JsonObject, drop_none
 
 
 def format_to_ga(name: AudioFormatName) -> JsonObject:
-    """§3.2 / §9: ``pcm16`` -> ``{"type": "audio/pcm", "rate": 24000}``, G.711 by type."""
+    """``pcm16`` -> ``{"type": "audio/pcm", "rate": 24000}`` (GA PCM is 24 kHz), G.711 by type."""
     if name == "pcm16":
         return {"type": "audio/pcm", "rate": 24000}
     return {"type": "audio/pcmu" if name == "g711_ulaw" else "audio/pcma"}
 
 
 def voice_to_ga(voice: str) -> str | JsonObject:
-    """§3.4: custom voices (``voice_...``) travel as ``{"id": ...}``."""
+    """Custom voices (``voice_...``) travel as ``{"id": ...}`` in GA."""
     return {"id": voice} if voice.startswith("voice_") else voice
 
 
 def turn_detection_to_wire(td: TurnDetection | None) -> JsonObject | None:
-    """Same object in both dialects (§3.3); ``None`` is ``null`` (manual turns)."""
+    """Same object in both dialects; ``None`` is ``null`` (manual turns)."""
     if td is None:
         return None
     if isinstance(td, ServerVad):
@@ -61,19 +61,19 @@ def turn_detection_to_wire(td: TurnDetection | None) -> JsonObject | None:
 
 
 def transcription_to_wire(t: Transcription | None) -> JsonObject | None:
-    """Transcription settings (§3.2); ``None`` is ``null`` (off)."""
+    """Transcription settings; ``None`` is ``null`` (off)."""
     if t is None:
         return None
     return drop_none(model=t.model, language=t.language, prompt=t.prompt)
 
 
 def noise_to_wire(n: NoiseReduction | None) -> JsonObject | None:
-    """Noise reduction (§3.2); ``None`` is ``null`` (off)."""
+    """Noise reduction; ``None`` is ``null`` (off)."""
     return None if n is None else drop_none(type=n.type, strength=n.strength)
 
 
 def tool_to_wire(tool: Tool) -> JsonObject:
-    """A function tool (§3.5), or an :class:`OtherTool`'s raw object."""
+    """A function tool, or an :class:`OtherTool`'s raw object."""
     if isinstance(tool, OtherTool):
         return dict(tool.raw)
     return drop_none(
@@ -103,7 +103,7 @@ def tracing_to_wire(tracing: Literal["auto"] | TracingConfig) -> str | JsonObjec
 
 
 def prompt_to_wire(p: PromptConfig) -> JsonObject:
-    """A stored prompt reference (§3.1)."""
+    """A stored prompt reference."""
     return drop_none(
         id=p.id,
         version=p.version,

@@ -1,13 +1,14 @@
 """Whole session objects: ``SessionConfig`` -> the GA nested and beta flat ``session``.
 
-GA (PROTOCOL.md §3): ``{type, audio: {input: {format, noise_reduction, transcription,
-turn_detection}, output: {format, voice, speed}}, output_modalities, ...}``. Beta (§11.3): one
+GA: ``{type, audio: {input: {format, noise_reduction, transcription,
+turn_detection}, output: {format, voice, speed}}, output_modalities, ...}``. Beta: one
 flat object (``input_audio_format``, ``voice``, ``modalities``, ...), no ``type``. The parts
 (formats, voices, turn detection, tools, ...) are mapped by :mod:`._session_parts_wire`;
-reading is :mod:`._read_session`.
+the client reads them back with :mod:`._read_session`, the server side with
+:mod:`rtvoice.model.openai.server._read_session`.
 
-The rules of :mod:`rtvoice.model.session_config` hold in both directions (§2 patch
-semantics): ``turn_detection``, ``transcription`` and ``noise_reduction`` are written as
+The rules of :mod:`rtvoice.model.session_config` hold in both directions (a ``session.update``
+is a patch): ``turn_detection``, ``transcription`` and ``noise_reduction`` are written as
 ``null`` when ``None`` (off) and left out when :data:`UNSET`; an absent key reads back as
 :data:`UNSET`. Every other ``None`` field is left out, and an absent key reads back as ``None``.
 """
@@ -32,7 +33,7 @@ from ._session_parts_wire import (
 from ._wire_json import JsonObject, drop_none
 
 # Which top-level keys of a session read back as ``SessionConfig.extra`` (shared by both
-# readers): the fields the server reports but a client never sends (§3.1 "Output only") are
+# readers): the fields the server reports but a client never sends (``object``, ``id``, ...) are
 # dropped, the modelled ones have their own fields, every other key lands in ``extra``.
 GA_OUTPUT_ONLY = frozenset({"object", "id", "expires_at"})
 BETA_OUTPUT_ONLY = frozenset({"object", "id", "expires_at", "client_secret"})
@@ -46,12 +47,12 @@ BETA_MODELLED = frozenset(
     | {"input_audio_noise_reduction", "turn_detection", "tool_choice", "tracing"}
     | {"max_response_output_tokens"}
 )
-"""The beta session model's fields but ``include`` (checked against the model on import of
-the validating reader)."""
+"""The beta session model's fields but ``include`` (the server side checks this against its
+model on import)."""
 
 
 def session_to_ga(cfg: SessionConfig) -> JsonObject:
-    """The nested GA ``session`` object (§3). ``temperature`` is not a GA field (§11.3)."""
+    """The nested GA ``session`` object. ``temperature`` is not a GA field."""
     audio_in: JsonObject = {}
     if cfg.input_format is not None:
         audio_in["format"] = format_to_ga(cfg.input_format)
@@ -86,7 +87,7 @@ def session_to_ga(cfg: SessionConfig) -> JsonObject:
 
 
 def session_to_beta(cfg: SessionConfig) -> JsonObject:
-    """The flat beta ``session`` object (§11.3): no ``type``; audio output implies text."""
+    """The flat beta ``session`` object: no ``type``; audio output implies text."""
     out: JsonObject = drop_none(model=cfg.model, instructions=cfg.instructions)
     if cfg.output_modalities is not None:
         out["modalities"] = beta_modalities(cfg.output_modalities)

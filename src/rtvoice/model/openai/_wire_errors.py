@@ -1,29 +1,30 @@
-"""Validation failures, worded the way the OpenAI server words them (PROTOCOL.md §2, §8).
+"""Wire validation failures, worded the way the OpenAI server words its errors.
 
-Every wire check in this package raises :class:`WireError`: a code such as
-``unknown_parameter``, a message such as ``"Unknown parameter: 'session.bogus'."`` and the
-dotted ``param`` path (``session.audio.input.format.rate``, ``item.content[0].text``). The
-client side turns it into a :class:`~rtvoice.model.events.DecodeError`; the server side turns
-it into a :class:`ClientEventError`, which a test server sends back as an ``error`` event.
+Every wire check of either side raises :class:`WireError`: a code such as
+``missing_required_parameter``, a message such as ``"Missing required parameter:
+'item.role'."`` and the dotted ``param`` path (``session.audio.input.format.rate``,
+``item.content[0].text``). The client decoder turns it into a
+:class:`~rtvoice.model.events.DecodeError` whose reason is the message, so every message a
+client reader raises names the field's path: :func:`missing`, :func:`invalid_type`,
+:func:`invalid_choice` and :func:`invalid_base64` do. The server side
+(:mod:`rtvoice.model.openai.server`) turns it into the ``error`` event it answers with, where
+the path travels in ``param``; :func:`invalid_value` keeps the server's own wording, which
+leaves the path out of the message.
 
-Nothing here needs pydantic: the direct readers and the writers use these errors too. The
-pydantic validation, and the translation of its errors into these, is
-:mod:`._wire_validate`, loaded by the validating readers only.
+Plain Python: nothing here imports pydantic.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-
-from ..events import ErrorInfo
 
 __all__ = [
-    "ClientEventError",
     "Loc",
     "WireError",
     "format_path",
+    "invalid_base64",
+    "invalid_choice",
     "invalid_type",
     "invalid_value",
     "join_words",
@@ -35,39 +36,6 @@ Loc = tuple[str | int, ...]
 """A JSON path as keys and list indices, e.g. ``("item", "content", 0, "text")``."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ClientEventError:
-    """Why a server rejected a client frame (PROTOCOL.md §8): the fields of its ``error`` event.
-
-    Attributes:
-        code: e.g. ``invalid_json``, ``invalid_event``, ``invalid_value``,
-            ``unknown_parameter``, ``missing_required_parameter``, ``invalid_type``,
-            ``integer_below_min_value``.
-        message: Human-readable text in the server's wording.
-        param: Dotted path of the offending field (``session.audio.input.format.rate``), or
-            ``None`` when the frame as a whole is wrong.
-        event_id: The client's ``event_id``, echoed whenever the frame carried a string one,
-            even if the rest of the frame was invalid.
-        error_type: The ``error.type``; always ``invalid_request_error`` for these.
-    """
-
-    code: str
-    message: str
-    param: str | None = None
-    event_id: str | None = None
-    error_type: str = "invalid_request_error"
-
-    def to_error_info(self) -> ErrorInfo:
-        """The same error as the neutral :class:`~rtvoice.model.events.ErrorInfo`."""
-        return ErrorInfo(
-            type=self.error_type,
-            code=self.code,
-            message=self.message,
-            param=self.param,
-            event_id=self.event_id,
-        )
-
-
 class WireError(Exception):
     """A frame, or a part of one, does not have the shape the protocol requires."""
 
@@ -76,12 +44,6 @@ class WireError(Exception):
         self.code = code
         self.message = message
         self.param = param
-
-    def for_event(self, event_id: str | None) -> ClientEventError:
-        """This failure as the error a server sends for the client event ``event_id``."""
-        return ClientEventError(
-            code=self.code, message=self.message, param=self.param, event_id=event_id
-        )
 
 
 def format_path(loc: Loc) -> str:
@@ -96,19 +58,38 @@ def format_path(loc: Loc) -> str:
 
 
 def missing(loc: Loc) -> WireError:
-    """A required field is absent (§8 ``missing_required_parameter``)."""
+    """A required field is absent (``missing_required_parameter``)."""
     path = format_path(loc)
     return WireError("missing_required_parameter", f"Missing required parameter: '{path}'.", path)
 
 
 def invalid_value(loc: Loc, value: object, supported: Sequence[str]) -> WireError:
-    """A value outside an enumeration (§8 ``invalid_value``, §7.f wording)."""
+    """A value outside an enumeration, in the server's words (``invalid_value``): the message
+    names the value and the choices, ``param`` the path."""
     choices = join_words(quote_all(supported))
     return WireError(
         "invalid_value",
         f"Invalid value: {_show(value)}. Supported values are: {choices}.",
         format_path(loc),
     )
+
+
+def invalid_choice(loc: Loc, value: object, supported: Sequence[str]) -> WireError:
+    """A value outside an enumeration (``invalid_value``), with the path in the message too:
+    ``Invalid value for 'response.status': 'exploded'. Supported values are: ...``."""
+    path = format_path(loc)
+    choices = join_words(quote_all(supported))
+    return WireError(
+        "invalid_value",
+        f"Invalid value for '{path}': {_show(value)}. Supported values are: {choices}.",
+        path,
+    )
+
+
+def invalid_base64(loc: Loc) -> WireError:
+    """A string that is not standard base64 (``invalid_value``)."""
+    path = format_path(loc)
+    return WireError("invalid_value", f"Invalid '{path}': expected base64.", path)
 
 
 def invalid_type(loc: Loc, expected: str, value: object) -> WireError:
@@ -127,7 +108,7 @@ def quote_all(choices: Sequence[str]) -> list[str]:
 
 
 def join_words(words: Sequence[str], conj: str = "and") -> str:
-    """``a``; ``a and b``; ``a, b, and c`` (the server's serial comma, §7.f)."""
+    """``a``; ``a and b``; ``a, b, and c`` (the server's serial comma)."""
     if len(words) <= 1:
         return "".join(words)
     if len(words) == 2:

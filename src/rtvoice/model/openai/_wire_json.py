@@ -1,8 +1,4 @@
-"""The JSON vocabulary every wire module shares, kept free of pydantic (PROTOCOL.md §2).
-
-The writers and the direct readers import only this; :mod:`._wire_models` (pydantic) is
-loaded by the validating readers alone, on first use.
-"""
+"""The JSON vocabulary every wire module of both sides shares (plain Python, no pydantic)."""
 
 from __future__ import annotations
 

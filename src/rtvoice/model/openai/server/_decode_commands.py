@@ -1,9 +1,9 @@
-"""Client frames -> model commands, validated as strictly as the real server (PROTOCOL.md §2,
-§4, §8, §12 point 2): the reading half of the server codec.
+"""Client frames -> model commands, validated as strictly as the real server: the reading half
+of the server codec.
 
 Checks run in the server's order: the frame must be JSON (``invalid_json``), an object with
 a ``type`` (``invalid_event``), a supported type (``invalid_value`` on ``type``, listing the
-supported values as in §7.f); then every field is checked with the wire models
+supported values in the server's order); then every field is checked with the wire models
 (``unknown_parameter``, ``missing_required_parameter``, ``invalid_type``, ``invalid_value``,
 ``integer_below_min_value``, ...). Only the first problem is reported, with the dotted path
 the server uses (``session.audio.input.format.rate``, ``item.content[0].text``), and the
@@ -18,7 +18,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ..commands import (
+from ...commands import (
     AppendInputAudio,
     CancelResponse,
     ClearInputAudio,
@@ -32,16 +32,17 @@ from ..commands import (
     TruncateItem,
     UpdateSession,
 )
-from ._dialect import Dialect
+from .._dialect import Dialect
+from .._wire_errors import WireError, invalid_type, invalid_value
+from .._wire_json import JsonObject
+from ._client_event_error import ClientEventError
 from ._read_items import b64decode, item_from_wire
-from ._read_responses import response_params_from_wire
+from ._read_response_params import response_params_from_wire
 from ._read_session import session_from_beta, session_from_ga
-from ._wire_errors import ClientEventError, WireError, invalid_type, invalid_value
-from ._wire_json import JsonObject
 from ._wire_models import Wire
 from ._wire_validate import validate
 
-# §4: the WebSocket GA types, in the order of the server's own invalid_value message (§7.f).
+# The WebSocket GA types, in the order of the server's own invalid_value message.
 GA_CLIENT_TYPES: tuple[str, ...] = (
     "session.update",
     "input_audio_buffer.append",
@@ -59,7 +60,7 @@ BETA_CLIENT_TYPES: tuple[str, ...] = (
     "transcription_session.update",
     *GA_CLIENT_TYPES[1:],
 )
-OUTPUT_AUDIO_CLEAR = "output_audio_buffer.clear"  # WebRTC/SIP sessions only (§4)
+OUTPUT_AUDIO_CLEAR = "output_audio_buffer.clear"  # WebRTC/SIP sessions only
 
 
 class _Envelope(Wire):
@@ -111,7 +112,7 @@ def decode_client_frame(
     try:
         obj = json.loads(frame)
     except (ValueError, RecursionError) as exc:
-        # §1.2 / §8: non-fatal; the message's tail is the parser's.
+        # Not fatal on the real server; the message's tail is the parser's.
         message = f"Invalid event: failed to parse JSON value. {exc}"
         return ClientEventError(code="invalid_json", message=message)
     if not isinstance(obj, dict):
@@ -133,7 +134,7 @@ def decode_client_frame(
             raise invalid_value(("type",), event_type, allowed)
         return _READERS[event_type](obj, dialect)
     except WireError as exc:
-        return exc.for_event(event_id)
+        return ClientEventError.from_wire_error(exc, event_id)
     except RecursionError:
         return ClientEventError(
             code="invalid_event", message="Invalid event: nested too deeply.", event_id=event_id
@@ -152,55 +153,55 @@ def decode_client_frame(
 
 
 def _session_update(obj: JsonObject, dialect: Dialect) -> ModelCommand:
-    w = validate(_SessionUpdate, obj, (), strict=True)
+    w = validate(_SessionUpdate, obj, ())
     if dialect == "ga":
-        session = session_from_ga(w.session, ("session",), strict=True)
+        session = session_from_ga(w.session, ("session",))
     else:
-        session = session_from_beta(w.session, ("session",), strict=True, kind="realtime")
+        session = session_from_beta(w.session, ("session",), "realtime")
     return UpdateSession(session=session, event_id=w.event_id)
 
 
 def _transcription_session_update(obj: JsonObject, dialect: Dialect) -> ModelCommand:
-    w = validate(_SessionUpdate, obj, (), strict=True)
-    session = session_from_beta(w.session, ("session",), strict=True, kind="transcription")
+    w = validate(_SessionUpdate, obj, ())
+    session = session_from_beta(w.session, ("session",), "transcription")
     return UpdateSession(session=session, event_id=w.event_id)
 
 
 def _append(obj: JsonObject, dialect: Dialect) -> ModelCommand:
-    w = validate(_Append, obj, (), strict=True)
-    return AppendInputAudio(audio=b64decode(w.audio, ("audio",), strict=True), event_id=w.event_id)
+    w = validate(_Append, obj, ())
+    return AppendInputAudio(audio=b64decode(w.audio, ("audio",)), event_id=w.event_id)
 
 
 def _commit(obj: JsonObject, dialect: Dialect) -> ModelCommand:
-    return CommitInputAudio(event_id=validate(_Envelope, obj, (), strict=True).event_id)
+    return CommitInputAudio(event_id=validate(_Envelope, obj, ()).event_id)
 
 
 def _clear(obj: JsonObject, dialect: Dialect) -> ModelCommand:
-    return ClearInputAudio(event_id=validate(_Envelope, obj, (), strict=True).event_id)
+    return ClearInputAudio(event_id=validate(_Envelope, obj, ()).event_id)
 
 
 def _clear_output(obj: JsonObject, dialect: Dialect) -> ModelCommand:
-    return ClearOutputAudio(event_id=validate(_Envelope, obj, (), strict=True).event_id)
+    return ClearOutputAudio(event_id=validate(_Envelope, obj, ()).event_id)
 
 
 def _item_create(obj: JsonObject, dialect: Dialect) -> ModelCommand:
-    w = validate(_ItemCreate, obj, (), strict=True)
-    item = item_from_wire(w.item, ("item",), strict=True, dialect=dialect)
+    w = validate(_ItemCreate, obj, ())
+    item = item_from_wire(w.item, ("item",), dialect)
     return CreateItem(item=item, previous_item_id=w.previous_item_id, event_id=w.event_id)
 
 
 def _item_retrieve(obj: JsonObject, dialect: Dialect) -> ModelCommand:
-    w = validate(_ItemRef, obj, (), strict=True)
+    w = validate(_ItemRef, obj, ())
     return RetrieveItem(item_id=w.item_id, event_id=w.event_id)
 
 
 def _item_delete(obj: JsonObject, dialect: Dialect) -> ModelCommand:
-    w = validate(_ItemRef, obj, (), strict=True)
+    w = validate(_ItemRef, obj, ())
     return DeleteItem(item_id=w.item_id, event_id=w.event_id)
 
 
 def _item_truncate(obj: JsonObject, dialect: Dialect) -> ModelCommand:
-    w = validate(_Truncate, obj, (), strict=True)
+    w = validate(_Truncate, obj, ())
     return TruncateItem(
         item_id=w.item_id,
         content_index=w.content_index,
@@ -210,15 +211,15 @@ def _item_truncate(obj: JsonObject, dialect: Dialect) -> ModelCommand:
 
 
 def _response_create(obj: JsonObject, dialect: Dialect) -> ModelCommand:
-    w = validate(_ResponseCreate, obj, (), strict=True)
+    w = validate(_ResponseCreate, obj, ())
     params = None
     if w.response is not None:
-        params = response_params_from_wire(w.response, ("response",), strict=True, dialect=dialect)
+        params = response_params_from_wire(w.response, ("response",), dialect)
     return CreateResponse(response=params, event_id=w.event_id)
 
 
 def _response_cancel(obj: JsonObject, dialect: Dialect) -> ModelCommand:
-    w = validate(_ResponseCancel, obj, (), strict=True)
+    w = validate(_ResponseCancel, obj, ())
     return CancelResponse(response_id=w.response_id, event_id=w.event_id)
 
 

@@ -1,11 +1,11 @@
-"""Model events -> server frames: the writing half of the server codec (PROTOCOL.md §6, §7).
+"""Model events -> server frames: the writing half of the server codec.
 
 GA shapes as captured: ``event_id`` on every event (except ``dtmf_event_received``, which
 has none in the SDK), ``error.code`` / ``param`` / ``event_id`` written as ``null`` when
 unset, ``previous_item_id`` written as ``null``, content-part events with ``part.type``
-``text`` / ``audio`` while items carry ``output_text`` / ``output_audio`` (§6.5).
+``text`` / ``audio`` while items carry ``output_text`` / ``output_audio``.
 
-Beta (§11.2): ``conversation.item.created`` for :class:`ItemAdded` and nothing for
+Beta: ``conversation.item.created`` for :class:`ItemAdded` and nothing for
 :class:`ItemDone`, the ``response.text.*`` / ``response.audio.*`` /
 ``response.audio_transcript.*`` names, the flat session (``transcription_session.*`` for a
 transcription session) and the beta response object.
@@ -19,7 +19,7 @@ from typing import Any
 
 from typing_extensions import assert_never
 
-from ..events import (
+from ...events import (
     AudioDelta,
     AudioDone,
     AudioTranscriptDelta,
@@ -65,21 +65,21 @@ from ..events import (
     TextDone,
     UnknownEvent,
 )
-from ..items import ContentPart
-from ..session_config import SessionConfig
-from ._dialect import Dialect
-from ._encode_commands import dumps
-from ._item_wire import item_to_wire, part_to_wire
+from ...items import ContentPart
+from ...session_config import SessionConfig
+from .._dialect import Dialect
+from .._encode_commands import dumps
+from .._item_wire import item_to_wire, part_to_wire
+from .._session_wire import session_to_beta, session_to_ga
+from .._wire_json import JsonObject
 from ._response_wire import (
     error_to_wire,
     rate_limit_to_wire,
     response_to_wire,
     transcription_usage_to_wire,
 )
-from ._session_wire import session_to_beta, session_to_ga
-from ._wire_json import JsonObject
 
-# The three streaming families GA renamed (§11.2).
+# The three streaming families GA renamed.
 _NAMES: dict[Dialect, dict[str, str]] = {
     "ga": {
         "text": "response.output_text",
@@ -132,7 +132,7 @@ class EventWriter:
                 return [frame(name, previous_item_id=event.previous_item_id, item=item)]
             case ItemDone():
                 if d == "beta":
-                    return []  # beta has no conversation.item.done (§11.2)
+                    return []  # beta has no conversation.item.done
                 item = item_to_wire(event.item, d, server=True)
                 return [
                     frame(
@@ -229,7 +229,7 @@ class EventWriter:
                     )
                 ]
             case DtmfReceived():
-                # §6.3: no event_id on this one.
+                # No event_id on this one (none in the SDK type either).
                 return [
                     dumps(
                         {
@@ -331,7 +331,7 @@ class EventWriter:
         return dumps({"type": event_type, "event_id": self._next_id(), **fields})
 
     def _audio_delta(self, event: AudioDelta) -> str:
-        # Hot path (§9): assembled as text; only the ids go through the JSON encoder.
+        # Hot path: assembled as text; only the ids go through the JSON encoder.
         return (
             '{"type":"'
             + self._names["audio"]

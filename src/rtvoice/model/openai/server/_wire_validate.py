@@ -1,10 +1,9 @@
-"""Pydantic validation of wire objects, worded the way the OpenAI server words its errors
-(PROTOCOL.md §2, §8).
+"""Pydantic validation of client frames, worded the way the OpenAI server words its errors.
 
 :func:`validate` runs a model of :mod:`._wire_models` and turns a pydantic failure into the
 :class:`~._wire_errors.WireError` the server would send: the error ``loc`` is walked against
 the input so that union tags (``'str'``, ``'realtime'``, ``'constrained-int'``) drop out of the
-path and only real keys and indices remain. Only the validating readers import this module.
+path and only real keys and indices remain.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from ._wire_errors import (
+from .._wire_errors import (
     Loc,
     WireError,
     format_path,
@@ -30,30 +29,29 @@ __all__ = ["translate", "validate"]
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(model: type[M], obj: object, loc: Loc, *, strict: bool) -> M:
-    """Validate ``obj`` (found at ``loc``) as ``model``.
+def validate(model: type[M], obj: object, loc: Loc) -> M:
+    """Validate ``obj`` (found at ``loc``) as ``model``, by the server's rules: no type
+    coercion, and a field no model declares is an ``unknown_parameter`` (reported only once
+    the rest is valid).
 
     Args:
-        model: A wire model of this package (extra fields are ignored by default).
+        model: A wire model of this package.
         obj: The decoded JSON value.
         loc: Where ``obj`` sits in the frame; prefixed to every reported path.
-        strict: The server's rules: no type coercion, and a field no model declares is an
-            ``unknown_parameter`` (reported only once the rest is valid).
 
     Raises:
         WireError: The first problem, as the server would report it.
     """
     try:
-        result = model.model_validate(obj, strict=strict)
+        result = model.model_validate(obj, strict=True)
     except ValidationError as exc:
         raise translate(exc, obj, loc) from None
-    if strict:
-        # Unknown fields are found by walking the validated models against the input, not
-        # with pydantic's per-call ``extra="forbid"``, which needs a recent pydantic.
-        unknown = _first_unknown(result, obj, loc)
-        if unknown is not None:
-            path = format_path(unknown)
-            raise WireError("unknown_parameter", f"Unknown parameter: '{path}'.", path)
+    # Unknown fields are found by walking the validated models against the input, not with
+    # pydantic's per-call ``extra="forbid"``, which needs a recent pydantic.
+    unknown = _first_unknown(result, obj, loc)
+    if unknown is not None:
+        path = format_path(unknown)
+        raise WireError("unknown_parameter", f"Unknown parameter: '{path}'.", path)
     return result
 
 
@@ -102,7 +100,7 @@ _LENGTH_TYPES = frozenset({"too_long", "too_short", "string_too_long", "string_t
 
 
 def translate(exc: ValidationError, obj: object, loc: Loc) -> WireError:
-    """Pick the most telling error of ``exc`` and word it like the server (§8)."""
+    """Pick the most telling error of ``exc`` and word it like the server."""
     candidates = [(loc + _walk(obj, e), e) for e in exc.errors()]
     longest = max(len(path) for path, _ in candidates)
     at_longest = [(p, e) for p, e in candidates if len(p) == longest]

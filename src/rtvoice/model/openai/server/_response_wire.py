@@ -1,28 +1,26 @@
-"""Responses and their numbers -> wire objects (PROTOCOL.md §4.2, §6.1, §6.2, §6.7, §11.4).
+"""Responses and their numbers -> wire objects, as a server writes them.
 
-Covers the response object of ``response.created`` / ``response.done`` (GA
-``output_modalities`` + ``audio.output.voice``, beta ``modalities`` + ``voice``), its nested
-usage, errors, rate limits, transcription usage, and the ``response`` parameters of
-``response.create``. Reading is :mod:`._read_responses` (validating) and
-:mod:`._direct_values` (direct).
+The response object of ``response.created`` / ``response.done`` (GA ``output_modalities`` +
+``audio.output.voice``, beta ``modalities`` + ``voice``), its nested usage, errors, rate limits
+and transcription usage. The client reads them back with
+:mod:`rtvoice.model.openai._read_responses`.
 """
 
 from __future__ import annotations
 
-from ..commands import ResponseParams
-from ..events import ErrorInfo, RateLimit, ResponseInfo, TranscriptionUsage, Usage
-from ._dialect import Dialect
-from ._item_wire import input_to_wire, item_to_wire
-from ._session_parts_wire import format_to_ga, tool_choice_to_wire, tool_to_wire, voice_to_ga
-from ._session_wire import beta_modalities
-from ._wire_json import JsonObject, drop_none
+from ...events import ErrorInfo, RateLimit, ResponseInfo, TranscriptionUsage, Usage
+from .._dialect import Dialect
+from .._item_wire import item_to_wire
+from .._session_parts_wire import voice_to_ga
+from .._session_wire import beta_modalities
+from .._wire_json import JsonObject, drop_none
 
 # ---------------------------------------------------------------------------------------------
 # Errors, usage, rate limits
 
 
 def error_to_wire(error: ErrorInfo, *, full: bool) -> JsonObject:
-    """An ``error`` object. ``full`` (the ``error`` event, §6.1) writes ``code``, ``param``
+    """An ``error`` object. ``full`` (the ``error`` event) writes ``code``, ``param``
     and ``event_id`` even when ``null``; elsewhere only ``code`` is always written."""
     out: JsonObject = {"type": error.type, "code": error.code, "message": error.message}
     if full or error.param is not None:
@@ -33,7 +31,7 @@ def error_to_wire(error: ErrorInfo, *, full: bool) -> JsonObject:
 
 
 def usage_to_wire(u: Usage, dialect: Dialect) -> JsonObject:
-    """The nested usage object (§6.7), every count written; beta has no image tokens and no
+    """The nested usage object, every count written; beta has no image tokens and no
     ``cached_tokens_details``."""
     inputs: JsonObject = {
         "text_tokens": u.input_text_tokens,
@@ -70,7 +68,7 @@ def rate_limit_to_wire(r: RateLimit) -> JsonObject:
 
 
 def transcription_usage_to_wire(u: TranscriptionUsage) -> JsonObject:
-    """§6.2: ``{type: "tokens", ...counts}`` or ``{type: "duration", seconds}``."""
+    """``{type: "tokens", ...counts}`` or ``{type: "duration", seconds}``."""
     if u.type == "duration":
         return {"type": "duration", "seconds": u.seconds}
     return {
@@ -86,7 +84,7 @@ def transcription_usage_to_wire(u: TranscriptionUsage) -> JsonObject:
 
 
 # ---------------------------------------------------------------------------------------------
-# The response object (§6.7)
+# The response object
 
 
 def response_to_wire(r: ResponseInfo, dialect: Dialect) -> JsonObject:
@@ -119,40 +117,4 @@ def response_to_wire(r: ResponseInfo, dialect: Dialect) -> JsonObject:
         out["max_output_tokens"] = r.max_output_tokens
     out["usage"] = None if r.usage is None else usage_to_wire(r.usage, dialect)
     out["metadata"] = None if r.metadata is None else dict(r.metadata)
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# response.create parameters (§4.2)
-
-
-def response_params_to_wire(p: ResponseParams, dialect: Dialect) -> JsonObject:
-    """The ``response`` object of ``response.create``; ``None`` fields are left out."""
-    out: JsonObject = drop_none(conversation=p.conversation)
-    if p.input is not None:
-        out["input"] = [input_to_wire(e, dialect) for e in p.input]
-    if p.instructions is not None:
-        out["instructions"] = p.instructions
-    if dialect == "ga":
-        if p.output_modalities is not None:
-            out["output_modalities"] = list(p.output_modalities)
-        audio_out = drop_none(
-            voice=None if p.voice is None else voice_to_ga(p.voice),
-            format=None if p.output_format is None else format_to_ga(p.output_format),
-        )
-        if audio_out:
-            out["audio"] = {"output": audio_out}
-    else:
-        if p.output_modalities is not None:
-            out["modalities"] = beta_modalities(p.output_modalities)
-        out.update(drop_none(voice=p.voice, output_audio_format=p.output_format))
-    if p.tools is not None:
-        out["tools"] = [tool_to_wire(t) for t in p.tools]
-    if p.tool_choice is not None:
-        out["tool_choice"] = tool_choice_to_wire(p.tool_choice)
-    if p.max_output_tokens is not None:
-        key = "max_output_tokens" if dialect == "ga" else "max_response_output_tokens"
-        out[key] = p.max_output_tokens
-    if p.metadata is not None:
-        out["metadata"] = dict(p.metadata)
     return out

@@ -1,15 +1,15 @@
-"""Pydantic models of the OpenAI Realtime wire shapes (PROTOCOL.md §3-§6, §11).
+"""Pydantic models of the client frames' shapes (sessions and their parts, items and content
+parts, ``response.create`` parameters), GA and beta.
 
-One set of models serves both directions: the client validates server frames with them
-leniently (extra fields ignored, §2 "Clients must accept extra fields"), the local server
-validates client frames strictly (no coercion, and unknown fields are errors: §2 "The server
-is strict on input"), via :func:`._wire_errors.validate`. They are built once, at import.
+The server side validates client frames with them as strictly as the real server: no type
+coercion, and unknown fields are errors (both enforced by :func:`._wire_validate.validate`).
+The server's ranges are part of the shapes (PCM rate 24000, speed 0.25-1.5, VAD threshold 0-1,
+token limits 1-4096 or ``"inf"``, beta temperature 0.6-1.2, metadata sizes). Models are built
+on first use.
 
-Unions whose members need a fallback (items, tools, tool choices) are typed as plain JSON here
-and dispatched by hand in :mod:`._item_wire` and :mod:`._session_wire`, so that an unknown
-kind can become an ``OtherItem`` / ``OtherTool`` on the client side.
-
-Only shapes live here; mapping to the neutral vocabulary is elsewhere.
+Unions that need dispatch by hand (items, tools, tool choices) are typed as plain JSON here and
+dispatched in :mod:`._read_items` and :mod:`._read_session_parts`. Only shapes live here;
+mapping to the neutral vocabulary is elsewhere.
 """
 
 from __future__ import annotations
@@ -18,27 +18,27 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._wire_json import JsonObject  # resolved by pydantic in this namespace
+from .._wire_json import JsonObject  # resolved by pydantic in this namespace
 
 Status = Literal["completed", "incomplete", "in_progress"]
 BetaFormat = Literal["pcm16", "g711_ulaw", "g711_alaw"]
 Modalities = list[Literal["text", "audio"]]
-MaxTokens = Annotated[int, Field(ge=1, le=4096)] | Literal["inf"]  # §10
+MaxTokens = Annotated[int, Field(ge=1, le=4096)] | Literal["inf"]  # the server's limits
 
 
 class Wire(BaseModel):
-    """Base of every wire model: extra fields are ignored unless validated strictly."""
+    """Base of every wire model (unknown fields are found by :func:`._wire_validate.validate`)."""
 
     model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 # ---------------------------------------------------------------------------------------------
-# Session parts (§3.2-§3.5)
+# Session parts
 
 
 class PcmFormat(Wire):
     type: Literal["audio/pcm"]
-    rate: Annotated[int, Field(ge=24000, le=24000)] | None = None  # §3.2: must be 24000
+    rate: Annotated[int, Field(ge=24000, le=24000)] | None = None  # must be 24000
 
 
 class PcmuFormat(Wire):
@@ -76,7 +76,7 @@ class TranscriptionW(Wire):
     model: str | None = None
     language: str | None = None
     prompt: str | None = None
-    # GA additions (§3.2), accepted but not modelled by ``Transcription``:
+    # GA additions, accepted but not modelled by ``Transcription``:
     languages: list[str] | None = None
     keywords: list[str] | None = None
     delay: Literal["minimal", "low", "medium", "high", "xhigh"] | None = None
@@ -125,7 +125,7 @@ class PromptW(Wire):
 
 
 # ---------------------------------------------------------------------------------------------
-# GA session (§3.1), by ``type``
+# GA session, by ``type``
 
 
 class GaAudioInput(Wire):
@@ -157,7 +157,7 @@ class GaRealtimeSession(Wire):
     max_output_tokens: MaxTokens | None = None
     tracing: Literal["auto"] | TracingW | None = None
     prompt: PromptW | None = None
-    # Valid GA fields that ``SessionConfig`` carries in ``extra`` (§3.1):
+    # Valid GA fields that ``SessionConfig`` carries in ``extra``:
     truncation: Literal["auto", "disabled"] | JsonObject | None = None
     include: list[str] | None = None
     reasoning: JsonObject | None = None
@@ -175,7 +175,7 @@ class GaTranscriptionSession(Wire):
 
 
 # ---------------------------------------------------------------------------------------------
-# Beta session (§11.3): one flat object
+# Beta session: one flat object
 
 
 class BetaTranscriptionSession(Wire):
@@ -195,13 +195,13 @@ class BetaSession(BetaTranscriptionSession):
     speed: Annotated[float, Field(ge=0.25, le=1.5)] | None = None
     tools: list[JsonObject] | None = None
     tool_choice: str | JsonObject | None = None
-    temperature: Annotated[float, Field(ge=0.6, le=1.2)] | None = None  # §11.3
+    temperature: Annotated[float, Field(ge=0.6, le=1.2)] | None = None
     max_response_output_tokens: MaxTokens | None = None
     tracing: Literal["auto"] | TracingW | None = None
 
 
 # ---------------------------------------------------------------------------------------------
-# Items and content parts (§5)
+# Items and content parts
 
 
 class InputTextW(Wire):
@@ -222,7 +222,7 @@ class InputImageW(Wire):
 
 
 class OutputTextW(Wire):
-    type: Literal["output_text", "text"]  # GA / beta spelling (§6.5, §11.4)
+    type: Literal["output_text", "text"]  # GA / beta spelling
     text: str
 
 
@@ -263,12 +263,12 @@ class ItemReferenceW(Wire):
 
 
 # ---------------------------------------------------------------------------------------------
-# response.create parameters (§4.2; beta §11.4)
+# response.create parameters
 
 Metadata = Annotated[
     dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=512)]],
     Field(max_length=16),
-]  # §10
+]  # the server's limits
 
 
 class ResponseAudioOutputParams(Wire):
@@ -308,96 +308,3 @@ class BetaResponseParams(Wire):
     temperature: Annotated[float, Field(ge=0.6, le=1.2)] | None = None
     max_response_output_tokens: MaxTokens | None = None
     metadata: Metadata | None = None
-
-
-# ---------------------------------------------------------------------------------------------
-# Server-side values (§6.1, §6.2, §6.7)
-
-
-class ErrorW(Wire):
-    type: str = ""
-    message: str = ""
-    code: str | None = None
-    param: str | None = None
-    event_id: str | None = None
-
-
-class CachedTokensW(Wire):
-    text_tokens: int = 0
-    audio_tokens: int = 0
-    image_tokens: int = 0
-
-
-class InputTokenDetailsW(Wire):
-    text_tokens: int = 0
-    audio_tokens: int = 0
-    image_tokens: int = 0
-    cached_tokens: int = 0
-    cached_tokens_details: CachedTokensW | None = None
-
-
-class OutputTokenDetailsW(Wire):
-    text_tokens: int = 0
-    audio_tokens: int = 0
-
-
-class UsageW(Wire):
-    total_tokens: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    input_token_details: InputTokenDetailsW | None = None
-    output_token_details: OutputTokenDetailsW | None = None
-
-
-class StatusDetailsW(Wire):
-    type: str
-    reason: str | None = None
-    error: ErrorW | None = None
-
-
-class ResponseAudioOutputW(Wire):
-    voice: Voice | None = None
-
-
-class ResponseAudioW(Wire):
-    output: ResponseAudioOutputW | None = None
-
-
-class ResponseW(Wire):
-    id: str
-    status: Literal["in_progress", "completed", "cancelled", "failed", "incomplete"]
-    status_details: StatusDetailsW | None = None
-    output: list[JsonObject] = Field(default_factory=list)
-    conversation_id: str | None = None
-    output_modalities: list[str] | None = None
-    modalities: list[str] | None = None  # beta
-    max_output_tokens: int | Literal["inf"] | None = None
-    audio: ResponseAudioW | None = None
-    voice: str | None = None  # beta
-    usage: UsageW | None = None
-    metadata: dict[str, str] | None = None
-
-
-class RateLimitW(Wire):
-    name: str
-    limit: int
-    remaining: int
-    reset_seconds: float
-
-
-class RateLimitsW(Wire):
-    rate_limits: list[RateLimitW]
-
-
-class TranscriptionTokenDetailsW(Wire):
-    audio_tokens: int = 0
-    text_tokens: int = 0
-
-
-class TranscriptionUsageW(Wire):
-    type: Literal["tokens", "duration"]
-    input_tokens: int = 0
-    output_tokens: int = 0
-    total_tokens: int = 0
-    input_token_details: TranscriptionTokenDetailsW | None = None
-    seconds: float = 0.0
