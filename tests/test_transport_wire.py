@@ -557,3 +557,43 @@ async def test_a_failure_inside_websockets_names_the_release_instead_of_a_lost_c
     assert f"websockets {installed_websockets()}" in message
     assert "AttributeError" in message
     assert "max_size" in message
+
+
+# ---- hostile upgrades -----------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def answering_server(answer: bytes) -> AsyncIterator[str]:
+    """A server that answers the upgrade request with ``answer`` and closes."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    listener = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield f"ws://127.0.0.1:{listener.sockets[0].getsockname()[1]}/v1/realtime"
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"",  # closes at once
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n",  # cut in the head
+        b"SSH-2.0-OpenSSH_9.6\r\n\r\n",  # not HTTP
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Accept: bm90IHRoZSByaWdodCBvbmU=\r\n\r\n",  # a wrong accept key
+    ],
+    ids=["closed", "cut", "not-http", "wrong-accept"],
+)
+async def test_a_broken_upgrade_is_a_connection_error_naming_the_url(answer: bytes) -> None:
+    async with answering_server(answer) as url:
+        with anyio.fail_after(10), pytest.raises(ConnectionLostError) as info:
+            await WebSocketTransport.connect(url + "?api-key=sk-secret-123")
+    assert "127.0.0.1" in str(info.value)
+    assert "sk-secret-123" not in str(info.value)
+    assert info.value.code is None
