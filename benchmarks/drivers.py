@@ -8,14 +8,20 @@ prints one JSON object (the result) as the last line of stdout.
 
 Implementations, each through its public API only:
 
-* ``floor``: a bare ``websockets`` client. Per turn it sends ``conversation.item.create`` and
-  ``response.create``, then ``recv`` -> ``json.loads`` every frame, ``base64.b64decode`` every
-  audio delta, until ``response.done``. The wire floor: what any client must do.
-* ``rtvoice``: ``RealtimeRunner(RealtimeAgent(name="bench"), provider=OpenAIProvider(...))``;
+* ``floor``: a bare ``websockets.asyncio.client`` connection. Per turn it sends
+  ``conversation.item.create`` and ``response.create``, then ``recv`` -> ``json.loads`` every
+  frame, ``base64.b64decode`` every audio delta, until ``response.done``. The wire floor: what
+  any client must do.
+* ``rtvoice``: ``RealtimeRunner(RealtimeAgent(name="bench"), provider=BenchProvider(...))``,
+  an ``OpenAIProvider`` whose connector passes the spec's ``TransportOptions(compression=...)``;
   ``async with session``; per turn ``await session.send_message("go")`` then
   ``async for event in session`` until ``agent_end``, reading ``event.audio.data``.
 * ``peer``: the same with ``openai-agents`` (``agents.realtime``), run from its own venv. Its
-  ``RealtimeRunner`` holds one model instance, so each session gets its own runner.
+  ``RealtimeRunner`` holds one model instance, so each session gets its own runner. It always
+  offers permessage-deflate; the bench server's setting decides.
+
+``compression`` (``"deflate"`` or ``"off"``) is what the floor and rtvoice offer; the bench
+server they are pointed at is run with the same setting.
 
 Every implementation hands each audio chunk to the same :class:`Sink`, which reads the stamp
 (:mod:`benchmarks.wire`) and the receipt time. CPU is ``time.process_time()`` of this process
@@ -35,7 +41,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 if __package__ in (None, ""):  # run as a script: make "benchmarks" importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -95,15 +101,21 @@ _SESSION_UPDATE = {
 class FloorClient:
     """A bare websockets client: the least any client must do with the same frames."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, compression: str) -> None:
+        from websockets.asyncio.client import connect
+
+        self.connect = connect
         self.url = url
+        self.compression = "deflate" if compression == "deflate" else None
         self.ws: Any = None
         self._reader: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
-        from websockets.asyncio.client import connect
-
-        ws = await connect(self.url, additional_headers={"Authorization": "Bearer sk-bench"})
+        ws = await self.connect(
+            self.url,
+            additional_headers={"Authorization": "Bearer sk-bench"},
+            compression=self.compression,
+        )
         self.ws = ws
         json.loads(await ws.recv())  # session.created
         # The same round trip every session makes before it is usable.
@@ -143,22 +155,52 @@ class FloorClient:
 # rtvoice
 
 
+def bench_provider(base_url: str, compression: str) -> Any:
+    """An ``OpenAIProvider`` for the bench server whose sessions use ``compression``.
+
+    The runner takes no transport options; a provider owns its model connector
+    (``RealtimeProvider.model_connector``), so this one wraps the default connector and sets
+    ``ConnectRequest.transport_options``.
+    """
+    from dataclasses import replace
+
+    from rtvoice import OpenAIProvider
+    from rtvoice.transport import TransportOptions
+
+    options = TransportOptions(compression="deflate" if compression == "deflate" else None)
+
+    class BenchProvider(OpenAIProvider):
+        def model_connector(self) -> Any:
+            connect = super().model_connector()
+
+            async def connector(request: Any) -> Any:
+                return await connect(replace(request, transport_options=options))
+
+            return connector
+
+    return BenchProvider(api_key="sk-bench", base_url=base_url)
+
+
 class RtvoiceClient:
-    """rtvoice through its public API; all sessions of a process share one runner."""
+    """rtvoice through its public API; all sessions of a process and setting share a runner."""
 
-    _runner: Any = None
+    _runners: ClassVar[dict[tuple[str, str], Any]] = {}
 
-    def __init__(self, base_url: str) -> None:
-        if RtvoiceClient._runner is None:
-            from rtvoice import OpenAIProvider, RealtimeAgent, RealtimeRunner
+    def __init__(self, base_url: str, compression: str) -> None:
+        key = (base_url, compression)
+        if key not in RtvoiceClient._runners:
+            from rtvoice import RealtimeAgent, RealtimeRunner
 
-            provider = OpenAIProvider(api_key="sk-bench", base_url=base_url)
-            RtvoiceClient._runner = RealtimeRunner(RealtimeAgent(name="bench"), provider=provider)
+            provider = bench_provider(base_url, compression)
+            RtvoiceClient._runners[key] = RealtimeRunner(
+                RealtimeAgent(name="bench"), provider=provider
+            )
+        self.runner = RtvoiceClient._runners[key]
         self.session: Any = None
         self.events: Any = None
 
     async def open(self) -> None:
-        session = await RtvoiceClient._runner.run()
+        session = await self.runner.run()
         await session.__aenter__()
         self.session = session
         self.events = session.__aiter__()
@@ -223,11 +265,11 @@ class PeerClient:
         await self.session.__aexit__(None, None, None)
 
 
-def make_client(impl: str, port: int, params: StreamParams) -> Client:
+def make_client(impl: str, port: int, params: StreamParams, compression: str) -> Client:
     if impl == "floor":
-        return FloorClient(params.realtime_url(port))
+        return FloorClient(params.realtime_url(port), compression)
     if impl == "rtvoice":
-        return RtvoiceClient(params.base_url(port))
+        return RtvoiceClient(params.base_url(port), compression)
     if impl == "peer":
         return PeerClient(params.realtime_url(port))
     raise ValueError(f"unknown impl {impl!r}")
@@ -343,8 +385,11 @@ class Crew:
 
 
 def make_crew(spec: dict[str, Any], params: StreamParams, k: int) -> Crew:
-    clients = [make_client(spec["impl"], spec["port"], params) for _ in range(k)]
-    return Crew(clients, spec.get("open_limit", 25))
+    return Crew([client_for(spec, params) for _ in range(k)], spec.get("open_limit", 25))
+
+
+def client_for(spec: dict[str, Any], params: StreamParams) -> Client:
+    return make_client(spec["impl"], spec["port"], params, spec["compression"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -405,6 +450,44 @@ async def scenario_turns(spec: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+async def scenario_delta(spec: dict[str, Any]) -> dict[str, Any]:
+    """CPU time per turn and per audio delta, from two sessions in one process.
+
+    One session gets 1-delta responses, the other ``N + 1``-delta ones; after the warm-up
+    their turns alternate (one of each, then the next pair), so both see the same machine
+    load. Per delta: (CPU of an ``N + 1``-delta turn - CPU of a 1-delta turn) / N; per turn:
+    the 1-delta turn's CPU.
+    """
+    short, long = StreamParams(**spec["short"]), StreamParams(**spec["long"])
+    clients = {"short": client_for(spec, short), "long": client_for(spec, long)}
+    sinks = {key: Sink(False) for key in clients}
+    for client in clients.values():
+        await client.open()
+    for _ in range(spec["warmup"]):
+        for key, client in clients.items():
+            await client.turn(sinks[key])
+    cpu = dict.fromkeys(clients, 0.0)
+    wall_long = 0.0
+    gc.collect()
+    for _ in range(spec["turns"]):
+        for key, client in clients.items():
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            await client.turn(sinks[key])
+            cpu[key] += time.process_time() - cpu0
+            if key == "long":
+                wall_long += time.perf_counter() - wall0
+    for client in reversed(clients.values()):  # rtvoice sessions of one task nest
+        await client.close()
+    turns, extra = spec["turns"], long.deltas - short.deltas
+    return {
+        "turn_cpu_s": cpu["short"] / turns,
+        "delta_cpu_s": (cpu["long"] - cpu["short"]) / turns / extra,
+        "deltas_per_s": long.deltas * turns / wall_long,
+        "deltas": sum(s.deltas for s in sinks.values()),
+        "gaps": sum(s.gaps for s in sinks.values()),
+    }
+
+
 def by_position(sinks: Sequence[Sink], deltas: int) -> dict[str, dict[str, float]]:
     """Latency of the first and last tenth of each response's deltas, and of the rest.
 
@@ -432,8 +515,7 @@ async def scenario_long(spec: dict[str, Any]) -> dict[str, Any]:
     params = StreamParams(**spec["params"])
     turns = spec["turns"]
     window = max(1, turns // 10)
-    long = make_client(spec["impl"], spec["port"], params)
-    fresh = make_client(spec["impl"], spec["port"], params)
+    long, fresh = client_for(spec, params), client_for(spec, params)
     await long.open()
     await fresh.open()
     per_turn: list[float] = []
@@ -478,7 +560,7 @@ async def scenario_idle(spec: dict[str, Any]) -> dict[str, Any]:
     params = StreamParams(**spec["params"])
     k = spec["sessions"]
     # Warm up: one full session life, so imports, caches and lazy singletons are not counted.
-    warm = make_client(spec["impl"], spec["port"], params)
+    warm = client_for(spec, params)
     await warm.open()
     await warm.turn(Sink(False))
     await warm.close()
@@ -582,19 +664,26 @@ def shorten(path: str) -> str:
 
 
 async def scenario_open(spec: dict[str, Any]) -> dict[str, Any]:
-    """Session open time: N one after another (each closed after), then M at once."""
+    """The first session of a fresh process, then N opened one after another, then M at once.
+
+    The first open is timed after what a program does before it: the floor's imports, or
+    rtvoice's runner built (which loads what sessions need); for the floor it is the connect
+    and the ``session.update`` round trip, for rtvoice ``await runner.run()`` and entering
+    ``async with session:`` (which returns once the server confirmed the configuration).
+    ``ready_ms`` is from the moment the orchestrator started this interpreter
+    (``spawned_at``, its ``time.monotonic()``) to that first session usable.
+    """
     params = StreamParams(**spec["params"])
-    # The first open of a fresh process pays for what the library imports on first use
-    # (and for its own import: make_client imports it).
+    first_client = client_for(spec, params)
     t0 = time.perf_counter()
-    warm = make_client(spec["impl"], spec["port"], params)
-    await warm.open()
+    await first_client.open()
     first = time.perf_counter() - t0
-    await warm.close()
+    ready = time.monotonic() - spec["spawned_at"]
+    await first_client.close()
     serial: list[float] = []
     cpu_total = 0.0
     for _ in range(spec["serial"]):
-        client = make_client(spec["impl"], spec["port"], params)
+        client = client_for(spec, params)
         cpu0, t0 = time.process_time(), time.perf_counter()
         await client.open()
         t1, cpu1 = time.perf_counter(), time.process_time()
@@ -602,23 +691,47 @@ async def scenario_open(spec: dict[str, Any]) -> dict[str, Any]:
         cpu_total += cpu1 - cpu0
         await client.close()
 
-    clients = [make_client(spec["impl"], spec["port"], params) for _ in range(spec["concurrent"])]
+    clients = [client_for(spec, params) for _ in range(spec["concurrent"])]
     each: list[float] = []
     for client in clients:
         client.open = timed(client.open, each)  # type: ignore[method-assign]
     crew = Crew(clients, open_limit=len(clients))
-    cpu0, t0 = time.process_time(), time.perf_counter()
     await crew.open()
-    t1, cpu1 = time.perf_counter(), time.process_time()
     await crew.close()
     return {
         "first_open_ms": first * 1000,
+        "ready_ms": ready * 1000,
         "serial_ms": summarize_ms(sorted(serial)),
         "serial_cpu_ms_per_open": cpu_total / len(serial) * 1000,
         "concurrent_ms": summarize_ms(sorted(each)),
-        "concurrent_total_ms": (t1 - t0) * 1000,
-        "concurrent_cpu_ms_per_open": (cpu1 - cpu0) / len(clients) * 1000,
     }
+
+
+async def scenario_phases(spec: dict[str, Any]) -> dict[str, Any]:
+    """Counted phases for :mod:`benchmarks.instructions`: one session per phase, all warmed
+    up first, then each phase's turns between two calls of ``os.getppid()``.
+
+    Run under ``valgrind --tool=callgrind --dump-before=getppid``, each call dumps the counts
+    since the last one, so the dumps between the markers hold exactly each phase's turns
+    (process start-up, imports, opening and warm-up are in the first dump, closing in the
+    last). Sessions are closed in reverse order: rtvoice sessions of one task nest.
+    """
+    phases = [(StreamParams(**p["params"]), p["turns"], p["warmup"]) for p in spec["phases"]]
+    clients = [client_for(spec, params) for params, _, _ in phases]
+    sinks = [Sink(False) for _ in phases]
+    for client, sink, (_, _, warmup) in zip(clients, sinks, phases, strict=True):
+        await client.open()
+        for _ in range(warmup):
+            await client.turn(sink)
+    gc.collect()
+    os.getppid()
+    for client, sink, (_, turns, _) in zip(clients, sinks, phases, strict=True):
+        for _ in range(turns):
+            await client.turn(sink)
+        os.getppid()
+    for client in reversed(clients):
+        await client.close()
+    return {"deltas": sum(s.deltas for s in sinks), "gaps": sum(s.gaps for s in sinks)}
 
 
 def timed(open_: Callable[[], Awaitable[None]], into: list[float]) -> Callable[[], Awaitable[None]]:
@@ -651,9 +764,11 @@ def summarize_ms(sorted_seconds: Sequence[float]) -> dict[str, float]:
 
 SCENARIOS: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
     "turns": scenario_turns,
+    "delta": scenario_delta,
     "long": scenario_long,
     "idle": scenario_idle,
     "open": scenario_open,
+    "phases": scenario_phases,
 }
 
 

@@ -15,7 +15,8 @@ only the cProfile call counts are given)::
   rtvoice line that caused it (else websockets', else the driver's).
 * ``import``: ``-X importtime``: the modules whose own execution costs most.
 
-Writes ``benchmarks/results/profile.json``.
+Everything runs with compression off (the bench server's default). Writes
+``benchmarks/results/profile.json``.
 """
 
 from __future__ import annotations
@@ -236,7 +237,7 @@ spec = json.loads(sys.argv[1])
 
 async def main():
     params = StreamParams(**spec["params"])
-    client = drivers.make_client("rtvoice", spec["port"], params)
+    client = drivers.make_client("rtvoice", spec["port"], params, "off")
     await client.open()
     turns, window = spec["turns"], spec["window"]
     # CPU time, not wall time: the waits for the server must not count.
@@ -270,8 +271,8 @@ def section_long(server: BenchServer, env: dict[str, str], turns: int = 300) -> 
     meaningful (both carry the same instrumentation).
     """
     window = max(1, turns // 10)
-    spec = {"port": server.port, "params": asdict(StreamParams(deltas=10)), "turns": turns,
-            "window": window}  # fmt: skip
+    spec = {"port": server.port, "compression": "off", "params": asdict(StreamParams(deltas=10)),
+            "turns": turns, "window": window}  # fmt: skip
     proc = subprocess.run(
         [sys.executable, "-c", _LONG_DRIVER, json.dumps(spec)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
@@ -320,7 +321,13 @@ def section_cpu(
         out["note"] = "py-spy not found: pip install py-spy into the venv for sampled profiles"
     else:
         for impl in ("floor", "rtvoice"):
-            full = {"impl": impl, "port": server.port, "params": asdict(params), **spec}
+            full = {
+                "impl": impl,
+                "port": server.port,
+                "compression": "off",
+                "params": asdict(params),
+                **spec,
+            }
             result, stacks = sample(spy, sys.executable, full, env)
             unit = "deltas" if name == "flood" else "turns"
             per_unit_us = result["cpu_s"] / result[unit] * 1e6
@@ -331,6 +338,7 @@ def section_cpu(
     count_spec = {
         "scenario": "turns",
         "port": server.port,
+        "compression": "off",
         "params": asdict(params),
         "sessions": 1,
         "turns": 50,
@@ -347,6 +355,7 @@ def section_idle(server: BenchServer, env: dict[str, str]) -> dict[str, Any]:
         spec = {
             "impl": impl,
             "port": server.port,
+            "compression": "off",
             "scenario": "idle",
             "params": asdict(StreamParams(deltas=1)),
             "sessions": 200,

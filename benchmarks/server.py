@@ -4,12 +4,15 @@ It is not the simulator (which synthesises speech and validates everything: far 
 flood a client). It speaks just enough of the protocol for a client session to work
 (PROTOCOL.md §7.0 and §7.a), as fast as it can: every frame is written straight onto the
 socket as a prebuilt WebSocket frame, a whole flood response in one write, and each audio
-delta costs one 18-byte stamp and one 24-character base64 encode on top of a payload encoded
-once per connection.
+delta costs one 18-byte stamp and one 24-character base64 encode on top of payloads encoded
+once per process (:mod:`benchmarks.audio`: the simulator's speech, or noise).
 
-Run it in its own process, so its CPU is not counted with the client's::
+With ``--compression deflate`` it accepts permessage-deflate (websockets' default server
+parameters) when a client offers it, and compresses every frame it writes through the
+connection's negotiated extension, as websockets itself would; with ``off`` it refuses the
+offer. Run it in its own process, so its CPU is not counted with the client's::
 
-    python -m benchmarks.server [--port 0]     # prints "PORT <n>", serves until SIGTERM
+    python -m benchmarks.server [--port 0] [--compression off|deflate]   # prints "PORT <n>"
 
 What it answers (anything else is ignored):
 
@@ -43,10 +46,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.frames import Frame, Opcode
 
 try:
+    from .audio import b64_chunks
     from .wire import HEADER, PCM_BYTES_PER_MS, StreamParams
 except ImportError:  # run as a script
+    from audio import b64_chunks  # type: ignore[no-redef]
     from wire import HEADER, PCM_BYTES_PER_MS, StreamParams  # type: ignore[no-redef]
 
 _event_ids = itertools.count()
@@ -120,7 +126,7 @@ def event_id() -> str:
 
 
 def ws_frame(text: str) -> bytes:
-    """One unmasked, unfragmented server text frame (RFC 6455 §5.2) carrying ``text``."""
+    """One unmasked, unfragmented, uncompressed server text frame (RFC 6455 §5.2)."""
     payload = text.encode()
     n = len(payload)
     if n < 126:
@@ -128,6 +134,38 @@ def ws_frame(text: str) -> bytes:
     if n < 65536:
         return b"\x81\x7e" + n.to_bytes(2, "big") + payload
     return b"\x81\x7f" + n.to_bytes(8, "big") + payload
+
+
+def audio_delta(rid: str, iid: str, b64: str) -> str:
+    """A ``response.output_audio.delta`` frame's text (GA shape) carrying ``b64``."""
+    return (
+        '{"type":"response.output_audio.delta","event_id":"'
+        + event_id()
+        + '","response_id":"'
+        + rid
+        + '","item_id":"'
+        + iid
+        + '","output_index":0,"content_index":0,"delta":"'
+        + b64
+        + '"}'
+    )
+
+
+def transcript_delta(rid: str, iid: str, word: str) -> str:
+    """A ``response.output_audio_transcript.delta`` frame's text (GA shape)."""
+    return (
+        '{"type":"response.output_audio_transcript.delta","event_id":"'
+        + event_id()
+        + '","response_id":"'
+        + rid
+        + '","item_id":"'
+        + iid
+        + '","output_index":0,"content_index":0,"delta":"'
+        + word
+        + '","obfuscation":"'
+        + OBFUSCATION
+        + '"}'
+    )
 
 
 def merge(into: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -142,11 +180,15 @@ def merge(into: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
 
 
 class Conversation:
-    """One connection's state: ids, the last item, the audio sequence, prebuilt payload."""
+    """One connection's state: ids, the last item, the audio sequence, its framing."""
 
     def __init__(self, ws: ServerConnection, params: StreamParams) -> None:
         self.ws = ws
         self.params = params
+        extensions = ws.protocol.extensions  # what the handshake negotiated
+        self.frame = (
+            functools.partial(_deflated_frame, extensions=extensions) if extensions else ws_frame
+        )
         self.prefix = f"{next(_connection_ids):06d}"
         self._ids = itertools.count(1)
         self.last_item: str | None = None
@@ -155,11 +197,8 @@ class Conversation:
         self.session["id"] = self.new_id("sess")
         self.session["expires_at"] = int(time.time()) + 3600
         self.conversation_id = self.new_id("conv")
-        pcm = bytes(i % 251 for i in range(params.size))
-        self.pcm = pcm
-        rest = pcm[HEADER.size :]
-        # 18-byte header + a rest whose length is a multiple of 3: encode the rest once.
-        self.rest_b64 = base64.b64encode(rest).decode() if len(rest) % 3 == 0 else None
+        # Each chunk's PCM after the stamp, base64-encoded once per process.
+        self.rests = b64_chunks(params.audio, params.size, HEADER.size)
 
     def new_id(self, kind: str) -> str:
         return f"{kind}_{self.prefix}{next(self._ids):015d}"
@@ -170,7 +209,7 @@ class Conversation:
         if transport.is_closing():
             return False
         try:
-            transport.write(b"".join(ws_frame(t) for t in texts))
+            transport.write(b"".join(self.frame(t) for t in texts))
         except RuntimeError:  # the client closed: websockets has half-closed the socket
             return False
         return True
@@ -180,38 +219,9 @@ class Conversation:
     def audio_delta(self, rid: str, iid: str) -> str:
         seq = self.seq
         self.seq = seq + 1
-        head = HEADER.pack(seq, time.monotonic())
-        if self.rest_b64 is not None:
-            b64 = base64.b64encode(head).decode() + self.rest_b64
-        else:
-            b64 = base64.b64encode(head + self.pcm[HEADER.size :]).decode()
-        return (
-            '{"type":"response.output_audio.delta","event_id":"'
-            + event_id()
-            + '","response_id":"'
-            + rid
-            + '","item_id":"'
-            + iid
-            + '","output_index":0,"content_index":0,"delta":"'
-            + b64
-            + '"}'
-        )
-
-    @staticmethod
-    def transcript_delta(rid: str, iid: str, word: str) -> str:
-        return (
-            '{"type":"response.output_audio_transcript.delta","event_id":"'
-            + event_id()
-            + '","response_id":"'
-            + rid
-            + '","item_id":"'
-            + iid
-            + '","output_index":0,"content_index":0,"delta":"'
-            + word
-            + '","obfuscation":"'
-            + OBFUSCATION
-            + '"}'
-        )
+        rests = self.rests
+        b64 = base64.b64encode(HEADER.pack(seq, time.monotonic())).decode()
+        return audio_delta(rid, iid, b64 + rests[seq % len(rests)])
 
     def item_created(self, item: dict[str, Any], previous: str | None) -> list[str]:
         item = dict(item)
@@ -304,7 +314,7 @@ class Conversation:
         if self.params.transcripts and (index % 2 == 1 or index == self.params.deltas - 1):
             word = WORDS[len(words) % len(WORDS)]
             words.append(word)
-            out.append(self.transcript_delta(rid, iid, word))
+            out.append(transcript_delta(rid, iid, word))
         return out
 
     # -- responses --------------------------------------------------------------------------
@@ -342,6 +352,11 @@ class Conversation:
             if start is not None:
                 await _sleep_until(asyncio.get_running_loop(), start)
             await self.flood()
+
+
+def _deflated_frame(text: str, extensions: list[Any]) -> bytes:
+    """A server text frame compressed by the connection's negotiated extension."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=extensions)
 
 
 async def _sleep_until(loop: asyncio.AbstractEventLoop, when: float) -> None:
@@ -408,7 +423,7 @@ async def handle(ws: ServerConnection) -> None:
         # Everything else (audio appends, cancels, ...) is ignored: not what is measured.
 
 
-async def serve_forever(port: int) -> None:
+async def serve_forever(port: int, compression: str) -> None:
     loop = asyncio.get_running_loop()
     stop = loop.create_future()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -417,7 +432,7 @@ async def serve_forever(port: int) -> None:
         handle,
         "127.0.0.1",
         port,
-        compression=None,  # as the floor and every driver see it: no permessage-deflate
+        compression="deflate" if compression == "deflate" else None,
         ping_interval=None,  # no keepalive traffic in the measurements
         max_size=None,
         backlog=2048,
@@ -430,8 +445,9 @@ async def serve_forever(port: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--compression", choices=("off", "deflate"), default="off")
     args = parser.parse_args()
-    asyncio.run(serve_forever(args.port))
+    asyncio.run(serve_forever(args.port, args.compression))
 
 
 if __name__ == "__main__":

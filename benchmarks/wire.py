@@ -8,7 +8,7 @@ CLOCK_MONOTONIC, shared by every process on the host) taken just before the fram
 A client reads it from the bytes it was handed (``event.audio.data`` for rtvoice) and compares
 it with its own ``time.monotonic()``: added latency, measured without the library's help.
 Two padding bytes follow, so the stamped header is 18 bytes, a multiple of 3: it is exactly 24
-base64 characters, and the rest of the PCM can be base64-encoded once per connection.
+base64 characters, and the rest of each chunk can be base64-encoded once per process.
 """
 
 from __future__ import annotations
@@ -41,21 +41,27 @@ class StreamParams:
 
     Attributes:
         deltas: Audio deltas per response.
-        size: PCM bytes per audio delta (960 = 20 ms, 4,800 = 100 ms); at least 18.
+        size: PCM bytes per audio delta (960 = 20 ms, 4,800 = 100 ms); at least 18, and
+            18 plus a multiple of 3.
+        audio: What the PCM holds after the stamp: ``speech`` (the simulator's) or ``noise``
+            (:mod:`benchmarks.audio`).
         pace: 0 floods (everything as fast as the socket takes it); 1.0 sends each delta
             when its audio would start playing in real time; 2.0 twice as fast.
         transcripts: One ``response.output_audio_transcript.delta`` after every second audio
             delta (and after the last one when their number is odd).
         barrier: When > 0, responses of the connections in ``group`` wait until ``barrier``
-            of them were asked for, then all start together (paced runs: "turns starting
-            together").
+            of them were asked for, then all are released at once (paced K=100).
         group: The barrier's name (unique per run).
-        spread_ms: Once released, connection *i* of the barrier starts its stream
-            ``i / barrier * spread_ms`` later, so the turns start within ``spread_ms``.
+        spread_ms: Once released, the *i*-th connection to have asked starts its stream
+            ``i / barrier * spread_ms`` later: 20 (one chunk period) staggers the streams, so
+            that each connection's deltas arrive at their own phase of the period, as calls
+            in life do; 0 synchronises them (every stream's delta *j* is sent in the same
+            instant).
     """
 
     deltas: int = 50
     size: int = 960
+    audio: str = "speech"
     pace: float = 0.0
     transcripts: bool = True
     barrier: int = 0
@@ -110,6 +116,6 @@ class StreamParams:
             else:
                 kwargs[f.name] = raw
         params = cls(**kwargs)  # type: ignore[arg-type]
-        if params.size < HEADER.size:
-            raise ValueError(f"size must be at least {HEADER.size} bytes")
+        if params.size < HEADER.size or (params.size - HEADER.size) % 3:
+            raise ValueError(f"size must be {HEADER.size} bytes plus a multiple of 3")
         return params
