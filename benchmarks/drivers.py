@@ -6,7 +6,7 @@ Usage (the orchestrator, ``benchmarks/run.py``, does this)::
 
 prints one JSON object (the result) as the last line of stdout.
 
-Implementations, each through its public API only:
+Implementations (:mod:`benchmarks.clients`), each through its public API only:
 
 * ``floor``: a bare ``websockets.asyncio.client`` connection. Per turn it sends
   ``conversation.item.create`` and ``response.create``, then ``recv`` -> ``json.loads`` every
@@ -31,249 +31,22 @@ around the measured region only: connecting and warm-up turns are outside it.
 from __future__ import annotations
 
 import asyncio
-import base64
 import gc
 import json
 import os
-import re
 import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make "benchmarks" importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.wire import STAMP, StreamParams
-
-# Audio chunks: 20 ms = one per 20 ms per session. A long paced run keeps every latency.
-_unpack_stamp = STAMP.unpack_from
-_monotonic = time.monotonic
-
-
-class Sink:
-    """Counts a session's audio chunks, checks their order, and keeps their latencies."""
-
-    __slots__ = ("deltas", "expect", "gaps", "latencies", "seqs")
-
-    def __init__(self, record_latency: bool) -> None:
-        self.deltas = 0
-        self.expect = -1
-        self.gaps = 0
-        self.latencies: list[float] | None = [] if record_latency else None
-        self.seqs: list[int] = []
-
-    def audio(self, data: bytes) -> None:
-        now = _monotonic()
-        seq, sent = _unpack_stamp(data)
-        if seq != self.expect and self.expect >= 0:
-            self.gaps += 1
-        self.expect = seq + 1
-        self.deltas += 1
-        if self.latencies is not None:
-            self.latencies.append(now - sent)
-            self.seqs.append(seq)
-
-
-class Client(Protocol):
-    async def open(self) -> None: ...
-    async def turn(self, sink: Sink) -> None: ...
-    async def close(self) -> None: ...
-
-
-# ---------------------------------------------------------------------------------------------
-# The floor
-
-
-_ITEM_CREATE = {
-    "type": "conversation.item.create",
-    "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "go"}]},
-}
-_RESPONSE_CREATE = {"type": "response.create"}
-_SESSION_UPDATE = {
-    "type": "session.update",
-    "session": {"type": "realtime", "instructions": "Be brief."},
-}
-
-
-class FloorClient:
-    """A bare websockets client: the least any client must do with the same frames."""
-
-    def __init__(self, url: str, compression: str) -> None:
-        from websockets.asyncio.client import connect
-
-        self.connect = connect
-        self.url = url
-        self.compression = "deflate" if compression == "deflate" else None
-        self.ws: Any = None
-        self._reader: asyncio.Task[None] | None = None
-
-    async def open(self) -> None:
-        ws = await self.connect(
-            self.url,
-            additional_headers={"Authorization": "Bearer sk-bench"},
-            compression=self.compression,
-        )
-        self.ws = ws
-        json.loads(await ws.recv())  # session.created
-        # The same round trip every session makes before it is usable.
-        await ws.send(json.dumps(_SESSION_UPDATE))
-        while json.loads(await ws.recv())["type"] != "session.updated":
-            pass
-
-    def start_idle_reader(self) -> None:
-        """An idle call still has a task waiting on its socket."""
-
-        async def read() -> None:
-            async for _ in self.ws:
-                pass
-
-        self._reader = asyncio.get_running_loop().create_task(read())
-
-    async def turn(self, sink: Sink) -> None:
-        ws = self.ws
-        loads, b64decode, audio = json.loads, base64.b64decode, sink.audio
-        await ws.send(json.dumps(_ITEM_CREATE))
-        await ws.send(json.dumps(_RESPONSE_CREATE))
-        while True:
-            event = loads(await ws.recv())
-            kind = event["type"]
-            if kind == "response.output_audio.delta":
-                audio(b64decode(event["delta"]))
-            elif kind == "response.done":
-                return
-
-    async def close(self) -> None:
-        await self.ws.close()
-        if self._reader is not None:
-            await self._reader
-
-
-# ---------------------------------------------------------------------------------------------
-# rtvoice
-
-
-def bench_provider(base_url: str, compression: str) -> Any:
-    """An ``OpenAIProvider`` for the bench server whose sessions use ``compression``.
-
-    The runner takes no transport options; a provider owns its model connector
-    (``RealtimeProvider.model_connector``), so this one wraps the default connector and sets
-    ``ConnectRequest.transport_options``.
-    """
-    from dataclasses import replace
-
-    from rtvoice import OpenAIProvider
-    from rtvoice.transport import TransportOptions
-
-    options = TransportOptions(compression="deflate" if compression == "deflate" else None)
-
-    class BenchProvider(OpenAIProvider):
-        def model_connector(self) -> Any:
-            connect = super().model_connector()
-
-            async def connector(request: Any) -> Any:
-                return await connect(replace(request, transport_options=options))
-
-            return connector
-
-    return BenchProvider(api_key="sk-bench", base_url=base_url)
-
-
-class RtvoiceClient:
-    """rtvoice through its public API; all sessions of a process and setting share a runner."""
-
-    _runners: ClassVar[dict[tuple[str, str], Any]] = {}
-
-    def __init__(self, base_url: str, compression: str) -> None:
-        key = (base_url, compression)
-        if key not in RtvoiceClient._runners:
-            from rtvoice import RealtimeAgent, RealtimeRunner
-
-            provider = bench_provider(base_url, compression)
-            RtvoiceClient._runners[key] = RealtimeRunner(
-                RealtimeAgent(name="bench"), provider=provider
-            )
-        self.runner = RtvoiceClient._runners[key]
-        self.session: Any = None
-        self.events: Any = None
-
-    async def open(self) -> None:
-        session = await self.runner.run()
-        await session.__aenter__()
-        self.session = session
-        self.events = session.__aiter__()
-
-    def start_idle_reader(self) -> None:
-        pass  # the session reads its socket itself
-
-    async def turn(self, sink: Sink) -> None:
-        audio = sink.audio
-        await self.session.send_message("go")
-        async for event in self.events:
-            kind = event.type
-            if kind == "audio":
-                audio(event.audio.data)
-            elif kind == "agent_end":
-                return
-            elif kind == "error":
-                raise RuntimeError(f"rtvoice error event: {event.error}")
-
-    async def close(self) -> None:
-        await self.session.__aexit__(None, None, None)
-
-
-# ---------------------------------------------------------------------------------------------
-# The peer: openai-agents
-
-
-class PeerClient:
-    """openai-agents' realtime session through its public API (one runner per session: its
-    runner holds a single model connection)."""
-
-    def __init__(self, url: str) -> None:
-        from agents.realtime import RealtimeAgent, RealtimeRunner
-
-        self.url = url
-        self.runner = RealtimeRunner(starting_agent=RealtimeAgent(name="bench"))
-        self.session: Any = None
-        self.events: Any = None
-
-    async def open(self) -> None:
-        session = await self.runner.run(model_config={"url": self.url, "api_key": "sk-bench"})
-        await session.__aenter__()
-        self.session = session
-        self.events = session.__aiter__()
-
-    def start_idle_reader(self) -> None:
-        pass  # the session has its own listener task
-
-    async def turn(self, sink: Sink) -> None:
-        audio = sink.audio
-        await self.session.send_message("go")
-        async for event in self.events:
-            kind = event.type
-            if kind == "audio":
-                audio(event.audio.data)
-            elif kind == "agent_end":
-                return
-            elif kind == "error":
-                raise RuntimeError(f"peer error event: {event.error}")
-
-    async def close(self) -> None:
-        await self.session.__aexit__(None, None, None)
-
-
-def make_client(impl: str, port: int, params: StreamParams, compression: str) -> Client:
-    if impl == "floor":
-        return FloorClient(params.realtime_url(port), compression)
-    if impl == "rtvoice":
-        return RtvoiceClient(params.base_url(port), compression)
-    if impl == "peer":
-        return PeerClient(params.realtime_url(port))
-    raise ValueError(f"unknown impl {impl!r}")
-
+from benchmarks.clients import Client, Sink, make_client
+from benchmarks.memory import allocations_by_caller, rss_bytes, top_allocations
+from benchmarks.wire import StreamParams
 
 # ---------------------------------------------------------------------------------------------
 # Measuring
@@ -300,15 +73,6 @@ class GcTimer:
 
     def __exit__(self, *exc: object) -> None:
         gc.callbacks.remove(self)
-
-
-def rss_bytes() -> int:
-    """VmRSS of this process (Linux)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
 
 
 class Crew:
@@ -596,71 +360,6 @@ async def scenario_idle(spec: dict[str, Any]) -> dict[str, Any]:
 
 async def start_idle_reader(client: Client) -> None:
     client.start_idle_reader()  # type: ignore[attr-defined]
-
-
-def top_allocations(snap1: Any, snap0: Any, k: int, n: int) -> list[dict[str, Any]]:
-    import tracemalloc
-
-    keep = [tracemalloc.Filter(False, tracemalloc.__file__)]
-    stats = snap1.filter_traces(keep).compare_to(snap0.filter_traces(keep), "lineno")
-    out = []
-    for stat in sorted(stats, key=lambda s: s.size_diff, reverse=True)[:n]:
-        frame = stat.traceback[0]
-        out.append(
-            {
-                "where": f"{shorten(frame.filename)}:{frame.lineno}",
-                "bytes_per_session": round(stat.size_diff / k, 1),
-                "blocks_per_session": round(stat.count_diff / k, 2),
-            }
-        )
-    return out
-
-
-def allocations_by_caller(snap1: Any, snap0: Any, k: int, n: int) -> list[dict[str, Any]]:
-    """New allocations charged to the innermost rtvoice line that caused them (else the
-    innermost websockets line, else the driver's, else where they happened)."""
-    import tracemalloc
-
-    keep = [tracemalloc.Filter(False, tracemalloc.__file__)]
-    stats = snap1.filter_traces(keep).compare_to(snap0.filter_traces(keep), "traceback")
-    size: dict[str, int] = {}
-    count: dict[str, int] = {}
-    for stat in stats:
-        frames = list(reversed(stat.traceback))  # most recent first
-        chosen = frames[0]
-        for marker in ("/rtvoice/", "/websockets/", "/benchmarks/"):
-            found = next((f for f in frames if marker in f.filename), None)
-            if found is not None:
-                chosen = found
-                break
-        leaf = shorten(frames[0].filename).split("/", 1)[0].removesuffix(".py")
-        key = f"{shorten(chosen.filename)}:{chosen.lineno}"
-        if chosen is not frames[0]:
-            key += f" (in {leaf})"
-        size[key] = size.get(key, 0) + stat.size_diff
-        count[key] = count.get(key, 0) + stat.count_diff
-    ranked = sorted(size, key=lambda key: size[key], reverse=True)[:n]
-    return [
-        {
-            "where": key,
-            "bytes_per_session": round(size[key] / k, 1),
-            "blocks_per_session": round(count[key] / k, 2),
-        }
-        for key in ranked
-    ]
-
-
-def shorten(path: str) -> str:
-    """A path from its package on (``websockets/...``, ``rtvoice/...``, ``asyncio/...``)."""
-    for marker in ("/site-packages/", "/src/"):
-        if marker in path:
-            return path.split(marker, 1)[1]
-    match = re.search(r"/lib/python3\.\d+/(.*)$", path)
-    if match:
-        return match[1]
-    if "/benchmarks/" in path:
-        return "benchmarks/" + path.split("/benchmarks/", 1)[1]
-    return path
 
 
 async def scenario_open(spec: dict[str, Any]) -> dict[str, Any]:

@@ -167,7 +167,7 @@ def breakdown(
 
 _CPROFILE_DRIVER = r"""
 import asyncio, cProfile, json, pstats, sys, time
-from benchmarks import drivers
+from benchmarks import drivers, memory
 
 spec = json.loads(sys.argv[1])
 profiler = cProfile.Profile()
@@ -230,7 +230,7 @@ def call_counts(python: str, spec: dict[str, Any], env: dict[str, str]) -> dict[
 
 _LONG_DRIVER = r"""
 import asyncio, cProfile, json, pstats, sys, time
-from benchmarks import drivers
+from benchmarks import drivers, memory
 from benchmarks.wire import StreamParams
 
 spec = json.loads(sys.argv[1])
@@ -256,7 +256,7 @@ async def main():
     out = {}
     for name, profiler in (("first", first), ("last", last)):
         stats = pstats.Stats(profiler)
-        out[name] = {f"{drivers.shorten(file)}:{func}": [nc, tt, ct]
+        out[name] = {f"{memory.shorten(file)}:{func}": [nc, tt, ct]
                      for (file, line, func), (cc, nc, tt, ct, callers) in stats.stats.items()}
     print(json.dumps(out))
 
