@@ -115,6 +115,28 @@ SERVER_EVENT_READERS: Final[Mapping[str, EventReader]] = {
 """The reader of every server event type the client knows, by wire ``type``."""
 
 
+_DECODER: Final = json.JSONDecoder()
+"""``json.loads``' own settings; :func:`_parse` calls its documented ``raw_decode``."""
+
+
+def _parse(frame: str) -> object:
+    """``json.loads(frame)``, for less: ``raw_decode`` skips ``loads``' two whitespace scans
+    (about 1 µs per frame), and a frame with whitespace around its value (servers send none)
+    goes to ``json.loads`` itself, which decides.
+
+    Raises:
+        ValueError: Not JSON (``json.JSONDecodeError``).
+        RecursionError: Nested too deeply.
+    """
+    try:
+        value, end = _DECODER.raw_decode(frame)
+    except ValueError:
+        return json.loads(frame)  # leading whitespace, or not JSON: loads raises the error
+    if end != len(frame):
+        return json.loads(frame)  # trailing whitespace, or extra data
+    return value
+
+
 def decode_server_frame(frame: str, dialect: Dialect) -> list[ModelEvent]:
     """One server text frame -> its model events (usually one). Never raises.
 
@@ -123,7 +145,7 @@ def decode_server_frame(frame: str, dialect: Dialect) -> list[ModelEvent]:
         dialect: The codec's dialect (see the module docstring).
     """
     try:
-        obj = json.loads(frame)
+        obj = _parse(frame)
     except (ValueError, RecursionError):
         return [DecodeError(reason="The frame is not valid JSON.", text=frame[:TEXT_LIMIT])]
     if type(obj) is not dict:
