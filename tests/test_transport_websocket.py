@@ -102,6 +102,24 @@ async def test_upgrade_carries_headers_and_default_user_agent() -> None:
     assert received["Authorization"] == f"Bearer {SECRET}"
     assert received["X-Custom"] == "value-1"
     assert received["User-Agent"].startswith("rtvoice/")
+    assert "Sec-WebSocket-Extensions" not in received  # no compression unless asked for
+
+
+async def test_deflate_is_offered_when_asked_for() -> None:
+    offered: list[str | None] = []
+
+    async def handler(ws: ServerConnection) -> None:
+        assert ws.request is not None
+        offered.append(ws.request.headers.get("Sec-WebSocket-Extensions"))
+        await ws.send("compressed both ways")
+        await ws.wait_closed()
+
+    with anyio.fail_after(5):
+        async with serve_ws(handler) as url:
+            options = TransportOptions(compression="deflate")
+            async with await WebSocketTransport.connect(url, options=options) as transport:
+                assert await transport.receive() == "compressed both ways"
+    assert (offered[0] or "").startswith("permessage-deflate")
 
 
 async def test_user_agent_none_sends_no_user_agent() -> None:
