@@ -15,6 +15,7 @@ rtvoice's simulator or codec is used, so a test over it checks rtvoice against t
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 
 from rtvoice import OpenAIProvider
 from rtvoice.simulator._connection import DroppableConnection
@@ -225,8 +227,12 @@ async def scripted_server(on_frame: OnFrame = echo_and_reply) -> AsyncIterator[S
         assert isinstance(ws, DroppableConnection)
         conn = ScriptedConnection(ws)
         server.connections.append(conn)
-        await conn.send({"type": "session.created", "session": session_object()})
-        async for message in ws:
+        with contextlib.suppress(ConnectionClosed):  # a test that drops it is done with it
+            await conn.send({"type": "session.created", "session": session_object()})
+            await serve_frames(conn)
+
+    async def serve_frames(conn: ScriptedConnection) -> None:
+        async for message in conn.ws:
             frame = json.loads(message)
             conn.received.append(frame)
             if frame.get("type") == "session.update":

@@ -24,12 +24,15 @@ from rtvoice.config import (
     AudioInputConfig,
     AudioOutputConfig,
     GuardrailsSettings,
+    HistorySeedConfig,
     ModelSettings,
     NoiseReductionConfig,
     OpenTelemetryConfig,
     PromptTemplateConfig,
     RealtimeRunConfig,
     RealtimeSessionModelSettings,
+    ReconnectConfig,
+    RolloverConfig,
     RunSettings,
     ServerTracingConfig,
     TranscriptionConfig,
@@ -842,6 +845,9 @@ def test_every_key_is_documented() -> None:
         PromptTemplateConfig,
         GuardrailsSettings,
         OpenTelemetryConfig,
+        ReconnectConfig,
+        RolloverConfig,
+        HistorySeedConfig,
     ]
     documented = set(re.findall(r"`([a-z_.]+)`", docs))
     leaves = {name.rsplit(".", 1)[-1] for name in documented}

@@ -49,6 +49,9 @@ Key                                            Default
 ``tracing.include_transcripts``                ``False``
 ``tracing_disabled``                           ``False``
 ``middleware``                                 ``[]``
+``reconnect``                                  on: 5 attempts, 0.25 s doubling to 8 s
+``rollover.after_s``                           ``3300`` (55 minutes); ``False``: off
+``history_seed``                               200 items, 60,000 characters
 =============================================  ===========================================
 
 The values themselves live in one place each: the field defaults of :class:`ModelSettings`
@@ -57,6 +60,15 @@ and :class:`RunSettings`.
 
 from __future__ import annotations
 
+from ._config._continuity import (
+    DEFAULT_ROLLOVER_AFTER_S,
+    HistorySeedConfig,
+    ReconnectConfig,
+    ReconnectSettings,
+    RolloverConfig,
+    RolloverSettings,
+    SeedSettings,
+)
 from ._config._model import (
     DEFAULT_MODEL_NAME,
     DEFAULT_TURN_DETECTION,
@@ -92,15 +104,22 @@ __all__ = [
     "AudioOutputConfig",
     "DEFAULT_DEBOUNCE_TEXT_LENGTH",
     "DEFAULT_MODEL_NAME",
+    "DEFAULT_ROLLOVER_AFTER_S",
     "DEFAULT_TURN_DETECTION",
     "GuardrailsSettings",
+    "HistorySeedConfig",
     "ModelSettings",
     "NoiseReductionConfig",
     "OpenTelemetryConfig",
     "PromptTemplateConfig",
     "RealtimeRunConfig",
     "RealtimeSessionModelSettings",
+    "ReconnectConfig",
+    "ReconnectSettings",
+    "RolloverConfig",
+    "RolloverSettings",
     "RunSettings",
+    "SeedSettings",
     "ServerTracingConfig",
     "ToolChoiceFunctionConfig",
     "TranscriptionConfig",

@@ -184,8 +184,11 @@ async def test_a_batch_with_an_unencodable_command_is_sent_one_by_one() -> None:
 
 
 @pytest.mark.parametrize("model_class", [FakeModel, BatchingModel])
-async def test_a_failed_send_keeps_the_rest_queued_in_order(model_class: type[FakeModel]) -> None:
-    """Sent one by one or as a batch: the command being sent is lost, the rest stay queued."""
+async def test_a_closed_model_keeps_every_command_queued_in_order(
+    model_class: type[FakeModel],
+) -> None:
+    """Sent one by one or as a batch: a closed transport sends nothing, so every command stays
+    queued, in order, for the next connection (a reconnect hands them over)."""
     model = model_class()
     box = CommandOutbox(model)
     box.put([CommitInputAudio(event_id="a"), CommitInputAudio(event_id="b")])
@@ -194,7 +197,19 @@ async def test_a_failed_send_keeps_the_rest_queued_in_order(model_class: type[Fa
         await box.flush()
     model.closed = False
     await box.flush()
-    assert model.sent == [CommitInputAudio(event_id="b")]
+    assert model.sent == [CommitInputAudio(event_id="a"), CommitInputAudio(event_id="b")]
+
+
+async def test_a_held_outbox_sends_nothing_and_hands_over_its_queue() -> None:
+    model = FakeModel()
+    box = CommandOutbox(model)
+    box.put([CommitInputAudio(event_id="a")])
+    box.hold()
+    box.put_one(CommitInputAudio(event_id="b"))
+    await box.flush()  # held: returns at once, raises nothing
+    assert model.sent == []
+    assert box.take_all() == [CommitInputAudio(event_id="a"), CommitInputAudio(event_id="b")]
+    assert not box
 
 
 async def test_flag_wakes_waiters_and_stays_set() -> None:

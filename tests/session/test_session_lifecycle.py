@@ -47,6 +47,9 @@ from rtvoice.simulator import Faults, Simulator, SimulatorOptions, SimulatorThre
 
 pytestmark = pytest.mark.anyio
 
+NO_RECONNECT = {"reconnect": False}
+"""These tests are about what a drop does without reconnecting (see test_reconnect.py)."""
+
 
 def reader_tasks() -> list[asyncio.Task[Any]]:
     return [t for t in asyncio.all_tasks() if t.get_name() == "rtvoice session reader"]
@@ -165,7 +168,7 @@ async def test_unconfirmed_configuration_times_out() -> None:
 
 
 async def test_clean_server_close_ends_iteration() -> None:
-    async with Simulator() as sim, open_session(sim) as session:
+    async with Simulator() as sim, open_session(sim, config=NO_RECONNECT) as session:
         await session.send_message("hi")
         await events_until(session, "agent_end")
         await sim.close()  # close code 1001, "going away"
@@ -177,7 +180,7 @@ async def test_clean_server_close_ends_iteration() -> None:
 async def test_abnormal_close_raises_connection_lost_after_earlier_events() -> None:
     # Events: session.created, session.updated, then the user item's added + done; drop.
     async with Simulator(faults=Faults(drop_after_events=4)) as sim:
-        async with open_session(sim) as session:
+        async with open_session(sim, config=NO_RECONNECT) as session:
             await session.send_message("hi")
             seen: list[RealtimeSessionEvent] = []
 
@@ -193,7 +196,7 @@ async def test_abnormal_close_raises_connection_lost_after_earlier_events() -> N
 
 async def test_session_expiry_raises_provider_error() -> None:
     options = SimulatorOptions(max_session_seconds=1.0)
-    async with Simulator(options=options) as sim, open_session(sim) as session:
+    async with Simulator(options=options) as sim, open_session(sim, config=NO_RECONNECT) as session:
         with pytest.raises(ProviderError) as caught, anyio.fail_after(10):
             async for _ in session:
                 pass
@@ -304,7 +307,7 @@ async def test_decode_errors_and_server_errors_are_events_and_the_session_goes_o
 
 async def test_transport_failure_is_raised_from_iteration() -> None:
     model = FakeModel()
-    async with fake_session(model) as session:
+    async with fake_session(model, config=NO_RECONNECT) as session:
         lost = ConnectionLostError("gone", code=1006)
         model.fail(lost)
         with pytest.raises(ConnectionLostError) as caught:

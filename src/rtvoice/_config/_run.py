@@ -15,6 +15,14 @@ from ._checks import (
     read_objects,
     reject_unknown_keys,
 )
+from ._continuity import (
+    ReconnectSettings,
+    RolloverSettings,
+    SeedSettings,
+    read_history_seed,
+    read_reconnect,
+    read_rollover,
+)
 from ._model import ModelSettings, normalize_model_settings
 from ._types import GuardrailsSettings, OpenTelemetryConfig, RealtimeRunConfig
 
@@ -55,6 +63,12 @@ class RunSettings:
     """Turn rtvoice's OpenTelemetry spans and metrics off for this run."""
     middleware: tuple[object, ...] = ()
     """The middleware chain, outermost first."""
+    reconnect: ReconnectSettings | None = field(default_factory=ReconnectSettings)
+    """Reconnecting after an abnormal close; ``None``: off."""
+    rollover: RolloverSettings | None = field(default_factory=RolloverSettings)
+    """Moving to a fresh connection before the server's time limit; ``None``: off."""
+    history_seed: SeedSettings = field(default_factory=SeedSettings)
+    """How much history a new connection is seeded with."""
 
 
 def normalize_run_config(config: RealtimeRunConfig | Mapping[str, object] | None) -> RunSettings:
@@ -113,6 +127,11 @@ def normalize_run_config(config: RealtimeRunConfig | Mapping[str, object] | None
             data.get("tracing_disabled", defaults.tracing_disabled), "tracing_disabled"
         ),
         middleware=read_objects(data.get("middleware", ()), "middleware", what="middleware"),
+        reconnect=read_reconnect(data["reconnect"]) if "reconnect" in data else defaults.reconnect,
+        rollover=read_rollover(data["rollover"]) if "rollover" in data else defaults.rollover,
+        history_seed=read_history_seed(data["history_seed"])
+        if "history_seed" in data
+        else defaults.history_seed,
     )
 
 

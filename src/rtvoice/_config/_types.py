@@ -13,6 +13,8 @@ from typing import Literal, TypeAlias
 
 from typing_extensions import Required, TypedDict
 
+from ._continuity import HistorySeedConfig, ReconnectConfig, RolloverConfig
+
 __all__ = [
     "AudioConfig",
     "AudioFormat",
@@ -209,3 +211,6 @@ class RealtimeRunConfig(TypedDict, total=False):
     tracing: OpenTelemetryConfig
     tracing_disabled: bool
     middleware: Sequence[object]
+    reconnect: ReconnectConfig | bool
+    rollover: RolloverConfig | bool
+    history_seed: HistorySeedConfig

@@ -15,7 +15,14 @@ if TYPE_CHECKING:
     from .commands import ModelCommand
     from .events import ModelEvent
 
-__all__ = ["BatchSender", "ConnectRequest", "EventFilter", "ModelConnector", "RealtimeModel"]
+__all__ = [
+    "BatchSender",
+    "CloseReport",
+    "ConnectRequest",
+    "EventFilter",
+    "ModelConnector",
+    "RealtimeModel",
+]
 
 
 @runtime_checkable
@@ -69,6 +76,23 @@ class EventFilter(Protocol):
         """From now on :meth:`RealtimeModel.events` may leave out events of ``kinds`` (and a
         frame that could only give such an event is not read further: a malformed one gives
         no ``DecodeError`` either)."""
+        ...
+
+
+@runtime_checkable
+class CloseReport(Protocol):
+    """A model that says how its connection ended (an optional addition to
+    :class:`RealtimeModel`): a session reconnects after a clean-looking close that still
+    ended the server session early, such as code 1001 at the server's time limit."""
+
+    @property
+    def close_code(self) -> int | None:
+        """The WebSocket close code, or ``None`` while open (or if the backend has none)."""
+        ...
+
+    @property
+    def close_reason(self) -> str:
+        """The close reason that came with :attr:`close_code` (``""`` if none)."""
         ...
 
 

@@ -132,6 +132,16 @@ class OpenAIRealtimeModel:
         return self._close_requested or self._transport.close_code is not None
 
     @property
+    def close_code(self) -> int | None:
+        """The close code that ended the connection, or ``None`` while it is open."""
+        return self._transport.close_code
+
+    @property
+    def close_reason(self) -> str:
+        """The close reason that went with :attr:`close_code` (credentials masked)."""
+        return self._transport.close_reason
+
+    @property
     def frames_received(self) -> int:
         """Text frames read from the server so far."""
         return self._frames_received

@@ -83,7 +83,7 @@ class CommandOutbox:
         model: The connected model the commands go to.
     """
 
-    __slots__ = ("_batch", "_done", "_model", "_queue", "_sending")
+    __slots__ = ("_batch", "_done", "_held", "_model", "_queue", "_sending")
 
     def __init__(self, model: RealtimeModel) -> None:
         self._model = model
@@ -93,6 +93,7 @@ class CommandOutbox:
         self._sending = False
         self._done: anyio.Event | None = None
         """Set when a flush ends; created only when a second task has to wait for it."""
+        self._held = False
 
     def __bool__(self) -> bool:
         return bool(self._queue)
@@ -106,6 +107,16 @@ class CommandOutbox:
         """Queue one command."""
         self._queue.append(command)
 
+    def hold(self) -> None:
+        """Keep every command queued from now on: the connection is being replaced, and
+        :meth:`take_all` hands them to the next one's outbox."""
+        self._held = True
+
+    def take_all(self) -> list[ModelCommand]:
+        """Remove and return the queued commands, in order."""
+        queue, self._queue = self._queue, []
+        return queue
+
     async def flush(self) -> None:
         """Send everything queued, in order, whoever queued it; return when the queue is empty.
 
@@ -113,14 +124,15 @@ class CommandOutbox:
         meanwhile too), then send whatever is left.
 
         Raises:
-            TransportClosedError: The connection is closed (the command being sent is lost;
-                the rest stay queued, which no longer matters).
+            TransportClosedError: The connection is closed (nothing more was sent; the
+                commands stay queued, for a reconnect to hand over). While :meth:`hold`
+                is in force nothing is sent and nothing raised.
         """
         while self._sending:
             if self._done is None:
                 self._done = anyio.Event()
             await self._done.wait()
-        if not self._queue:
+        if not self._queue or self._held:
             return
         self._sending = True
         try:
@@ -131,13 +143,16 @@ class CommandOutbox:
                         await self._batch(batch)
                         continue
                     except TransportClosedError:
-                        self._queue[:0] = batch[1:]  # as below: the first counts as sent
+                        self._queue[:0] = batch  # a closed transport sent none of them
                         raise
                     except (TypeError, ValueError):
                         pass  # one cannot be encoded, nothing was sent: one by one, below
                 for index, command in enumerate(batch):
                     try:
                         await self._model.send(command)
+                    except TransportClosedError:
+                        self._queue[:0] = batch[index:]  # not sent: kept for a next connection
+                        raise
                     except BaseException:
                         self._queue[:0] = batch[index + 1 :]  # keep the order for whoever goes on
                         raise

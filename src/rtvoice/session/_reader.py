@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import anyio
 from anyio.abc import TaskGroup
@@ -33,6 +34,9 @@ from ._telemetry import TelemetryObserver
 from .events import RawModelEvent
 from .state._effects import Effects
 from .state._machine import ConversationState
+
+if TYPE_CHECKING:
+    from ._reconnect import Continuity
 
 __all__ = ["Connection", "fatal_error", "read_model"]
 
@@ -75,6 +79,7 @@ async def read_model(
     on_end: Callable[[], None],
     close_timeout: float,
     observer: TelemetryObserver,
+    continuity: Continuity | None = None,
 ) -> None:
     """Read until the connection ends or ``reader_scope`` is cancelled; then end iteration.
 
@@ -90,20 +95,49 @@ async def read_model(
         close_timeout: Seconds a graceful end waits for the model to close.
         observer: Reports each step's notes to the session's telemetry (which ends with the
             reading, failed if ``connection.failure`` is set).
+        continuity: Replaces the connection when it drops or gets old (``None``: a drop
+            ends iteration with the transport's error).
 
     Never raises (an exception in a child task would cancel the application's code inside
     ``async with session``): the outcome goes to ``connection.failure``.
     """
     try:
         with reader_scope:
-            try:
-                await _pump(
-                    connection, state, clock, include_raw_events, dispatch, close_timeout, observer
-                )
-            except TransportError as exc:
-                connection.failure = exc
-            except Exception as exc:  # a bug must still end iteration, loudly
-                connection.failure = exc
+            while True:
+                ended: BaseException | None = None
+                rolling = False
+                try:
+                    rolling = await _pump(
+                        connection,
+                        state,
+                        clock,
+                        include_raw_events,
+                        dispatch,
+                        close_timeout,
+                        observer,
+                        continuity,
+                    )
+                    ended = connection.failure
+                    if (
+                        ended is None
+                        and not connection.stopping
+                        and continuity is not None
+                        and continuity.reconnects
+                    ):
+                        ended = continuity.early_close(connection.model)
+                except TransportError as exc:
+                    ended = exc
+                except Exception as exc:  # a bug must still end iteration, loudly
+                    connection.failure = exc
+                    break
+                if continuity is None or connection.stopping:
+                    connection.failure = ended
+                    break
+                if rolling:
+                    await continuity.roll_over(connection)
+                    continue
+                if ended is None or not await continuity.recover(connection, ended):
+                    break
             if connection.events:
                 await connection.events.deliver()  # what came before the end is delivered
     finally:
@@ -123,11 +157,16 @@ async def _pump(
     dispatch: Callable[[Effects], None],
     close_timeout: float,
     observer: TelemetryObserver,
-) -> None:
+    continuity: Continuity | None,
+) -> bool:
+    """Step the state with each event of the connection's model until its events end (or a
+    fatal error: ``connection.failure``). Returns ``True`` when it stopped early for a
+    rollover, at a turn boundary."""
     events = connection.events
     commands = connection.commands
     configured = connection.configured
-    async for event in connection.model.events():
+    source = connection.model.events()
+    async for event in source:
         if include_raw_events:
             events.put(RawModelEvent(event=event))
         if type(event) is AudioDelta:  # the hot path: O(1), no history work
@@ -152,7 +191,7 @@ async def _pump(
                 if fx.notes:
                     observer.observe(fx)
                 connection.failure = fatal_error(fx.fatal, "the server ended the session")
-                return
+                return False
             commands.put(fx.commands)
             if fx.work:  # starts tasks; what they decide comes after this step's effects
                 dispatch(fx)
@@ -169,6 +208,17 @@ async def _pump(
                 connection.stopping = True
                 with anyio.move_on_after(close_timeout, shield=True):
                     await connection.model.close()
+            elif (
+                continuity is not None
+                and continuity.rollover_due(clock())
+                and state.at_turn_boundary
+                and not connection.stopping
+            ):
+                await events.deliver()
+                closer = getattr(source, "aclose", None)  # an async generator, normally
+                if closer is not None:
+                    await closer()
+                return True
         if events:  # deliver without a coroutine per event; wait only when backlogged
             events.deliver_nowait()
             if events.backlogged():
@@ -176,3 +226,4 @@ async def _pump(
     held = state.held_error
     if held is not None:
         connection.failure = fatal_error(held, "the server closed the session")
+    return False

@@ -33,7 +33,7 @@ from ..config import RunSettings
 from ..errors import ConnectTimeoutError, TransportClosedError, UserError
 from ..model._base import ConnectRequest, EventFilter, ModelConnector
 from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
-from ..model.events import ErrorInfo, Usage
+from ..model.events import ErrorInfo, ModelEvent, Usage
 from ..tracing import session_telemetry
 from ._guardrail_runner import GuardrailRunner
 from ._handoff_runner import HandoffRunner
@@ -41,6 +41,7 @@ from ._link import SessionLink
 from ._messages import UserInput, to_message_item
 from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._reader import Connection, fatal_error, read_model
+from ._reconnect import Continuity
 from ._tasks import BackgroundTasks
 from ._telemetry import TelemetryObserver
 from ._tool_runner import ToolCallRunner
@@ -320,8 +321,9 @@ class RealtimeSession:
             with anyio.CancelScope(shield=True):
                 await model.close()
             raise TransportClosedError("the session was closed while connecting")
-        if not self._include_raw_events and isinstance(model, EventFilter):
-            model.ignore_events(IGNORED_EVENTS)  # nothing would read them: not decoded
+        ignored = None if self._include_raw_events else IGNORED_EVENTS
+        if ignored is not None and isinstance(model, EventFilter):
+            model.ignore_events(ignored)  # nothing would read them: not decoded
         live = Connection(
             model=model,
             commands=CommandOutbox(model),
@@ -348,6 +350,7 @@ class RealtimeSession:
                     on_end=self._tasks.cancel_all,
                     close_timeout=self._close_timeout,
                     observer=self._observer,
+                    continuity=self._continuity(ignored),
                 ),
                 name="rtvoice session reader",
             )
@@ -610,6 +613,23 @@ class RealtimeSession:
         if self._live is None:
             raise UserError("enter the session first: 'async with session: ...'")
         return self._live
+
+    def _continuity(self, ignored: frozenset[type[ModelEvent]] | None) -> Continuity | None:
+        """What replaces the connection when it drops or gets old, if the run wants either."""
+        settings = self._settings
+        if settings.reconnect is None and settings.rollover is None:
+            return None
+        return Continuity(
+            state=self._state,
+            link=self._link,
+            settings=settings,
+            connector=self._connector,
+            request=self._request,
+            context=self._context,
+            clock=self._clock,
+            ignored=ignored,
+            close_timeout=self._close_timeout,
+        )
 
     def _dispatch(self, fx: Effects) -> None:
         """Launch a step's tool calls and guardrail checks (never waits: the reader calls

@@ -40,6 +40,7 @@ __all__ = [
     "AudioEndEvent",
     "AudioEvent",
     "AudioInterruptedEvent",
+    "ConnectionLostEvent",
     "ErrorSessionEvent",
     "GuardrailTrippedEvent",
     "HandoffEvent",
@@ -49,6 +50,7 @@ __all__ = [
     "InputTranscriptEvent",
     "RawModelEvent",
     "RealtimeSessionEvent",
+    "ReconnectedEvent",
     "SpeechStartedEvent",
     "SpeechStoppedEvent",
     "ToolApprovalRequiredEvent",
@@ -314,6 +316,46 @@ class ErrorSessionEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionLostEvent:
+    """The connection to the model ended abnormally and the session is reconnecting (the
+    run config's ``reconnect``); iteration goes on. ``reconnected`` follows once the new
+    connection carries the conversation, or iteration raises ``error`` when the attempts
+    ran out.
+
+    Attributes:
+        error: Why the connection ended (a :class:`~rtvoice.errors.TransportError`).
+        attempt: The reconnect attempt about to be made, from 1.
+        reason: ``"dropped"`` (the network or the server failed) or ``"expired"`` (the
+            server's maximum session duration).
+    """
+
+    error: BaseException
+    attempt: int
+    reason: Literal["dropped", "expired"]
+    type: Literal["connection_lost"] = "connection_lost"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReconnectedEvent:
+    """A new connection carries the conversation on: configured for the current agent and
+    seeded with the history.
+
+    Attributes:
+        reason: ``"dropped"``, ``"expired"`` (after ``connection_lost``) or ``"rollover"``
+            (the session moved to a fresh connection before the server's time limit).
+        attempt: The attempt that succeeded (1 for a rollover).
+        replayed: How many items the new server session was seeded with.
+        left_out: History items not carried (over the seed budget, or nothing to carry).
+    """
+
+    reason: Literal["dropped", "expired", "rollover"]
+    attempt: int
+    replayed: int
+    left_out: int = 0
+    type: Literal["reconnected"] = "reconnected"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RawModelEvent:
     """Every model event, as received (only when the session was asked for them)."""
 
@@ -341,6 +383,8 @@ RealtimeSessionEvent: TypeAlias = (
     | InputAudioTimeoutTriggeredEvent
     | UsageEvent
     | ErrorSessionEvent
+    | ConnectionLostEvent
+    | ReconnectedEvent
     | RawModelEvent
 )
 """Everything a session yields."""

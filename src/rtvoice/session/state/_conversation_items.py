@@ -10,7 +10,9 @@ emit. Pure: no IO, no clock. Nothing here runs per audio delta.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
+from ...model.commands import CreateItem
 from ...model.items import FunctionCallOutputItem, Item, OutputAudio, OutputText
 from ..history import AssistantMessageItem, HistoryItem, ToolCallItem, UserMessageItem
 from ._item_merge import is_final, merge_states, to_history_item, with_transcript
@@ -26,13 +28,23 @@ class ConversationItems:
     """The history a session keeps, fed with the server's item news (and the tool outputs
     the session sends)."""
 
-    __slots__ = ("_completed_calls", "_last_states", "_order", "_reported_calls", "_unplaced")
+    __slots__ = (
+        "_completed_calls",
+        "_last_states",
+        "_order",
+        "_reported_calls",
+        "_seeding",
+        "_unplaced",
+    )
 
     def __init__(self) -> None:
         self._order = ItemOrder()
         self._unplaced: dict[str, Item] = {}
         self._reported_calls: set[str] = set()
         self._completed_calls: list[ToolCallItem] = []
+        self._seeding: dict[str, int] = {}
+        """Items a new connection was seeded with: their echoes (added, done) confirm what
+        the history holds and change nothing."""
         self._last_states: dict[str, Item] = {}
         """The server's last state of each recently observed item, as the history holds it
         merged; the server repeats a state up to three times a turn (item done, output item
@@ -61,6 +73,20 @@ class ConversationItems:
         self._last_states.pop(call.item_id, None)
         return self._order.replace(call.item_id, dataclasses.replace(call, output=output))
 
+    def replace(self, item_id: str, item: HistoryItem) -> list[HistoryEvent]:
+        """Show ``item`` in place of the item with its id (a drop cut it short)."""
+        self._last_states.pop(item_id, None)
+        return self._order.replace(item_id, item)
+
+    def expect_seed(self, seed: Sequence[CreateItem]) -> int:
+        """A new connection is seeded with ``seed``: the echoes of its items (``added`` and
+        ``done`` each) are confirmations. Returns how many history items it re-creates."""
+        self._seeding = {}
+        for command in seed:
+            if command.item.id is not None:
+                self._seeding[command.item.id] = 2
+        return len(self._seeding)
+
     def observe(
         self,
         item: Item,
@@ -81,6 +107,12 @@ class ConversationItems:
         item_id = item.id
         if item_id is None:
             return []  # every server item has an id; nothing to key a nameless one by
+        if self._seeding and item_id in self._seeding:
+            if positioned:
+                self._seeding[item_id] -= 1
+                if not self._seeding[item_id]:
+                    del self._seeding[item_id]
+            return []
         if self._unplaced:
             self._unplaced.pop(item_id, None)
         last = self._last_states.get(item_id)

@@ -63,6 +63,8 @@ class StateCore:
         "held_error",
         "history",
         "partial_input",
+        "partial_item",
+        "partial_text",
         "pending_calls",
         "replacements",
         "run_input_guardrails",
@@ -74,6 +76,7 @@ class StateCore:
         "text_response",
         "updates",
         "usage",
+        "user_speaking",
         "watch",
     )
 
@@ -120,6 +123,12 @@ class StateCore:
         """A tool asked to end the conversation."""
         self.replacements = 0
         """Replacement answers asked for since the last user input."""
+        self.user_speaking = False
+        """Between the server's ``speech_started`` and ``speech_stopped``."""
+        self.partial_item: str | None = None
+        """The assistant item of the latest streamed text: what a dropped connection cuts."""
+        self.partial_text: list[str] = []
+        """That item's text so far (one item at a time: O(1) per delta, bounded)."""
         self.text_response: str | None = None
         """The response of the latest streamed text delta (a delta of another one is the
         first text of its response, told to ``streams``)."""

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from ..._config._continuity import SeedSettings
 from ...agent import RealtimeAgent
 from ...audio import PlaybackTracker
 from ...config import DEFAULT_DEBOUNCE_TEXT_LENGTH, ModelSettings
-from ...model.commands import CancelResponse, CreateItem, UpdateSession
+from ...model.commands import CancelResponse, CreateItem, ModelCommand, UpdateSession
 from ...model.events import (
     AudioDelta,
     AudioTranscriptDelta,
@@ -37,6 +38,7 @@ from ...model.session_config import SessionConfig
 from ..events import AudioEvent, GuardrailTrippedEvent, HandoffEvent, TranscriptDeltaEvent
 from ..history import HistoryItem
 from ._audio_ledger import AudioLedger
+from ._continuity import connection_lost, reseed
 from ._core import VOICE_WARNING, StateCore
 from ._effects import Effects
 from ._guardrail_watch import InputCheck, OutputCheck
@@ -170,6 +172,24 @@ class ConversationState:
         return self._core.watch.tripped(item_id)
 
     @property
+    def last_instructions(self) -> str | None:
+        """The instructions the latest ``session.update`` carried."""
+        return self._core.updates.last_instructions
+
+    @property
+    def at_turn_boundary(self) -> bool:
+        """Nothing is happening that a switch of connection would cut: no turn open, no
+        response running or asked for, no call waiting for its output, the user not
+        speaking (a rollover waits for this)."""
+        core = self._core
+        return (
+            not core.agent_busy
+            and core.sequencer.settled
+            and not core.pending_calls
+            and not core.user_speaking
+        )
+
+    @property
     def stop_due(self) -> bool:
         """A tool asked to end the conversation, and no response is running or on its way:
         the session ends now."""
@@ -241,6 +261,24 @@ class ConversationState:
         detection would), and truncate the item being played at the heard point, so that the
         server keeps only what the user heard."""
         return self._core.interrupt(now, cancel=True)
+
+    # -----------------------------------------------------------------------------------------
+    # Connections
+
+    def connection_lost(self, now: float) -> Effects:
+        """The connection ended abnormally and a new one will carry the conversation: stop
+        the audio at what was heard, keep the item in flight as far as it was heard
+        (``incomplete``), end the running responses and ask for one again (it goes out on the
+        new connection, after :meth:`reseed`)."""
+        return connection_lost(self._core, now)
+
+    def reseed(
+        self, instructions: str | None, budget: SeedSettings
+    ) -> tuple[list[ModelCommand], int, int]:
+        """The first commands for a new connection (after :meth:`connection_lost`, or for a
+        rollover at a turn boundary): the current agent's ``session.update`` and the
+        history's seed; how many history items it re-creates; how many it leaves out."""
+        return reseed(self._core, instructions, budget)
 
     # -----------------------------------------------------------------------------------------
     # Tools, handoffs, guardrails

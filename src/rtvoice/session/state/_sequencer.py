@@ -86,6 +86,15 @@ class ResponseSequencer:
         pending, self._pending = self._pending, False
         return pending
 
+    def connection_lost(self) -> bool:
+        """The connection ended: a create on its way will never be answered. Whether a
+        response was running or on its way (the running ones stay :attr:`active` until the
+        session ends them)."""
+        lost = bool(self._active) or self._in_flight is not None
+        self._in_flight = None
+        self._rejections = 0
+        return lost
+
     def response_created(self, response_id: str) -> None:
         """A response started (ours or the server's)."""
         self._active.add(response_id)

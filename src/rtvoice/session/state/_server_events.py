@@ -178,11 +178,13 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             )
             _text_done(core, fx, event, event.text)
         case SpeechStarted():
+            core.user_speaking = True
             fx.events.append(
                 SpeechStartedEvent(item_id=event.item_id, audio_start_ms=event.audio_start_ms)
             )
             fx.add(core.interrupt(now, cancel=not core.updates.server_interrupts()))
         case SpeechStopped():
+            core.user_speaking = False
             fx.events.append(
                 SpeechStoppedEvent(item_id=event.item_id, audio_end_ms=event.audio_end_ms)
             )
@@ -277,6 +279,11 @@ def text_delta(
         core.text_response = event.response_id
         if core.streams is not None:
             core.streams.first_transcript(event.response_id)
+    if event.item_id != core.partial_item:
+        core.partial_item = event.item_id
+        core.partial_text = [event.delta]
+    else:
+        core.partial_text.append(event.delta)
     if core.watch.tripped(event.item_id):
         return None, None  # withheld by a guardrail: nothing more of it is shown
     shown = TranscriptDeltaEvent(

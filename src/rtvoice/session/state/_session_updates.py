@@ -38,6 +38,7 @@ class SessionUpdates:
         "_initial",
         "_settings",
         "effective",
+        "last_instructions",
         "refusal",
         "refused_voice",
         "status",
@@ -49,6 +50,9 @@ class SessionUpdates:
         self._initial: str | None = None
         self.effective: SessionConfig | None = None
         """The session as the server last reported it (``session.created`` / ``updated``)."""
+        self.last_instructions: str | None = None
+        """The instructions of the latest update (a new connection restates them when the
+        agent's instructions function fails then)."""
         self.status: ConfigurationStatus = "unsent"
         """Where the first ``session.update`` stands."""
         self.refusal: ErrorInfo | None = None
@@ -80,6 +84,7 @@ class SessionUpdates:
             The command, and the voice it had to leave out when that voice differs from the
             session's (``None`` when the voice does not change).
         """
+        self.last_instructions = instructions
         config = self._settings.session_config(
             instructions=instructions, tools=tools, voice=agent.voice
         )
@@ -94,6 +99,28 @@ class SessionUpdates:
             self._initial = event_id
             self.status = "pending"
         return command, left_out
+
+    def reconnected(
+        self,
+        agent: RealtimeAgent[Any],
+        instructions: str | None,
+        *,
+        tools: tuple[Tool, ...],
+        event_id: str,
+    ) -> UpdateSession:
+        """The full ``session.update`` for a new connection: ``agent``'s configuration with
+        the voice the user has been hearing (the new server session has not locked one), the
+        updates in flight on the old connection forgotten."""
+        voice = self.current_voice
+        self.last_instructions = instructions
+        config = self._settings.session_config(
+            instructions=instructions, tools=tools, voice=agent.voice
+        )
+        if voice is not None:
+            config = dataclasses.replace(config, voice=voice)
+        command = UpdateSession(session=config, event_id=event_id)
+        self._in_flight = {event_id: command}
+        return command
 
     @property
     def current_voice(self) -> str | None:

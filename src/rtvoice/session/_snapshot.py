@@ -1,0 +1,232 @@
+"""What a new connection needs to carry a conversation on: the snapshot, and the seed.
+
+A :class:`SessionSnapshot` is a plain JSON-serialisable record of a session (the current
+agent's name, the history, the calls still pending, the usage so far), written by
+``RealtimeSession.snapshot()`` and read back by ``RealtimeRunner.run(resume=...)``; the seed
+a new connection gets from a history is built in :mod:`.state._seed`. Pure: no IO, no clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+from typing_extensions import TypedDict
+
+from ..errors import UserError
+from ..model.events import Usage
+from ..model.items import (
+    InputAudio,
+    InputImage,
+    InputText,
+    OutputAudio,
+    OutputText,
+)
+from .history import (
+    AssistantMessageItem,
+    HistoryItem,
+    OtherHistoryItem,
+    SystemMessageItem,
+    ToolCallItem,
+    UserMessageItem,
+)
+
+__all__ = [
+    "SNAPSHOT_VERSION",
+    "PendingCallRecord",
+    "SessionSnapshot",
+    "history_from_records",
+    "history_records",
+    "read_snapshot",
+]
+
+SNAPSHOT_VERSION: Literal[1] = 1
+
+
+class PendingCallRecord(TypedDict):
+    """A tool call the model made whose output was not sent yet."""
+
+    call_id: str
+    name: str
+    arguments: str
+    item_id: str
+    awaiting_approval: bool
+
+
+class SessionSnapshot(TypedDict):
+    """A session as a new connection (or another process) needs it; JSON-serialisable.
+
+    Attributes:
+        version: The record's format (1).
+        agent: The name of the agent speaking now.
+        history: The history, oldest first, each item as :func:`history_records` writes it.
+        pending_tool_calls: Calls without an output yet (running or awaiting approval).
+        usage: Tokens used so far (the fields of :class:`~rtvoice.model.events.Usage`).
+    """
+
+    version: int
+    agent: str
+    history: list[dict[str, Any]]
+    pending_tool_calls: list[PendingCallRecord]
+    usage: dict[str, int]
+
+
+# ---------------------------------------------------------------------------------------------
+# History <-> JSON records
+
+
+def _part_record(part: object) -> dict[str, Any]:
+    match part:
+        case InputText(text=text) | OutputText(text=text):
+            return {"type": part.type, "text": text}
+        case InputAudio(transcript=transcript) | OutputAudio(transcript=transcript):
+            return {"type": part.type, "transcript": transcript}
+        case InputImage(image_url=url, detail=detail):
+            return {"type": "input_image", "image_url": url, "detail": detail}
+    raise TypeError(f"not a content part: {part!r}")
+
+
+def history_records(items: Iterable[HistoryItem]) -> list[dict[str, Any]]:
+    """The history as JSON-serialisable dicts (no audio bytes: the history holds none)."""
+    records: list[dict[str, Any]] = []
+    for item in items:
+        record: dict[str, Any] = {"type": item.type, "item_id": item.item_id}
+        match item:
+            case UserMessageItem() | AssistantMessageItem() | SystemMessageItem():
+                record["status"] = item.status
+                record["content"] = [_part_record(part) for part in item.content]
+                if isinstance(item, AssistantMessageItem):
+                    record["agent_name"] = item.agent_name
+            case ToolCallItem():
+                record.update(
+                    call_id=item.call_id,
+                    name=item.name,
+                    arguments=item.arguments,
+                    output=item.output,
+                    status=item.status,
+                    agent_name=item.agent_name,
+                )
+            case OtherHistoryItem():
+                record.update(item_type=item.item_type, raw=dict(item.raw))
+        records.append(record)
+    return records
+
+
+_PARTS: dict[str, Any] = {
+    "input_text": lambda r: InputText(text=str(r["text"])),
+    "output_text": lambda r: OutputText(text=str(r["text"])),
+    "input_audio": lambda r: InputAudio(transcript=r.get("transcript")),
+    "output_audio": lambda r: OutputAudio(transcript=r.get("transcript")),
+    "input_image": lambda r: InputImage(image_url=str(r["image_url"]), detail=r.get("detail")),
+}
+
+_ALLOWED_PARTS: dict[str, tuple[str, ...]] = {
+    "user_message": ("input_text", "input_audio", "input_image"),
+    "assistant_message": ("output_text", "output_audio"),
+    "system_message": ("input_text",),
+}
+
+
+def _item_from_record(index: int, record: Mapping[str, Any]) -> HistoryItem:
+    where = f"history[{index}]"
+    kind = record.get("type")
+    item_id = record.get("item_id")
+    if not isinstance(item_id, str) or not item_id:
+        raise UserError(f"snapshot {where}: 'item_id' must be a non-empty string")
+    status = record.get("status")
+    if kind in _ALLOWED_PARTS:
+        parts = []
+        for number, part in enumerate(record.get("content") or ()):
+            part_type = part.get("type") if isinstance(part, Mapping) else None
+            if part_type not in _ALLOWED_PARTS[kind]:
+                raise UserError(
+                    f"snapshot {where}.content[{number}]: a {kind} cannot hold a part of "
+                    f"type {part_type!r}"
+                )
+            try:
+                parts.append(_PARTS[part_type](part))
+            except KeyError as exc:
+                raise UserError(f"snapshot {where}.content[{number}]: missing {exc}") from None
+        content = tuple(parts)
+        if kind == "user_message":
+            return UserMessageItem(item_id=item_id, content=content, status=status)
+        if kind == "system_message":
+            return SystemMessageItem(item_id=item_id, content=content, status=status)
+        return AssistantMessageItem(
+            item_id=item_id, content=content, status=status, agent_name=record.get("agent_name")
+        )
+    if kind == "tool_call":
+        for key in ("call_id", "name"):
+            if not isinstance(record.get(key), str):
+                raise UserError(f"snapshot {where}: a tool_call needs a string {key!r}")
+        output = record.get("output")
+        return ToolCallItem(
+            item_id=item_id,
+            call_id=record["call_id"],
+            name=record["name"],
+            arguments=str(record.get("arguments") or ""),
+            output=None if output is None else str(output),
+            status=status,
+            agent_name=record.get("agent_name"),
+        )
+    if kind == "other":
+        raw = record.get("raw")
+        return OtherHistoryItem(
+            item_id=item_id,
+            item_type=str(record.get("item_type") or "unknown"),
+            raw=dict(raw) if isinstance(raw, Mapping) else {},
+        )
+    raise UserError(
+        f"snapshot {where}: unknown item type {kind!r} (expected user_message, "
+        "assistant_message, system_message, tool_call or other)"
+    )
+
+
+def history_from_records(records: Sequence[Mapping[str, Any]]) -> tuple[HistoryItem, ...]:
+    """The history a snapshot holds, checked.
+
+    Raises:
+        UserError: A record is not one :func:`history_records` writes; names its index.
+    """
+    items: list[HistoryItem] = []
+    seen: set[str] = set()
+    for index, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            raise UserError(f"snapshot history[{index}] must be an object")
+        item = _item_from_record(index, record)
+        if item.item_id in seen:
+            raise UserError(f"snapshot history[{index}]: item_id {item.item_id!r} repeats")
+        seen.add(item.item_id)
+        items.append(item)
+    return tuple(items)
+
+
+def read_snapshot(snapshot: Mapping[str, Any]) -> tuple[str, tuple[HistoryItem, ...], Usage]:
+    """The agent name, history and usage of a snapshot, checked.
+
+    Raises:
+        UserError: The snapshot is not one :meth:`RealtimeSession.snapshot` wrote (names the
+            field), or of another version.
+    """
+    if not isinstance(snapshot, Mapping):
+        raise UserError("resume needs a snapshot dict from session.snapshot()")
+    version = snapshot.get("version")
+    if version != SNAPSHOT_VERSION:
+        raise UserError(
+            f"snapshot version {version!r} is not supported (this rtvoice reads version "
+            f"{SNAPSHOT_VERSION})"
+        )
+    agent = snapshot.get("agent")
+    if not isinstance(agent, str) or not agent:
+        raise UserError("snapshot 'agent' must be the name of an agent")
+    history = snapshot.get("history", [])
+    if not isinstance(history, Sequence) or isinstance(history, (str, bytes)):
+        raise UserError("snapshot 'history' must be a list")
+    usage_record = snapshot.get("usage") or {}
+    fields = {f.name for f in dataclasses.fields(Usage)}
+    if not isinstance(usage_record, Mapping) or not all(
+        key in fields and isinstance(value, int) for key, value in usage_record.items()
+    ):
+        raise UserError("snapshot 'usage' must map Usage's field names to integers")
+    return agent, history_from_records(history), Usage(**usage_record)

@@ -1,0 +1,113 @@
+"""A conversation carried from one connection to the next: the cut at a drop, and the seed.
+
+:func:`connection_lost` is the step taken when a connection ended abnormally: what the user
+was hearing stops where they heard it (``audio_interrupted``), the assistant item in flight is
+kept as far as it was heard and marked ``incomplete``, items the model was still writing are
+marked ``incomplete`` too (a tool call it was writing never runs), and the responses that
+were running or asked for end, with a response asked for again so the new connection answers
+what was left unanswered. :func:`reseed` then gives the new connection's first commands: the
+current agent's full ``session.update`` (keeping the voice the user heard) and the history's
+``conversation.item.create`` commands, whose echoes confirm items the history already holds.
+Pure: no IO, no clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from ..._config._continuity import SeedSettings
+from ...model.commands import ModelCommand
+from ...model.events import ResponseDone, ResponseInfo
+from ...model.items import OutputAudio, OutputText
+from ..history import AssistantMessageItem, HistoryItem, OtherHistoryItem, ToolCallItem
+from ._agent_tools import agent_tools
+from ._core import StateCore
+from ._effects import Effects
+from ._notes import Interrupted
+from ._seed import seed_items
+from ._server_events import handle_model_event
+
+__all__ = ["connection_lost", "heard_text", "reseed"]
+
+
+def heard_text(text: str, played_ms: float, received_ms: float) -> str:
+    """The part of ``text`` spoken in the first ``played_ms`` of ``received_ms`` of audio:
+    proportional, ending at a word boundary (the transcript runs ahead of the audio a little,
+    so the cut errs on the side of less)."""
+    if received_ms <= 0 or played_ms >= received_ms:
+        return text
+    keep = math.floor(len(text) * max(0.0, played_ms) / received_ms)
+    if keep <= 0:
+        return ""
+    cut = text[:keep]
+    if keep < len(text) and not text[keep].isspace():
+        space = cut.rfind(" ")
+        cut = cut[:space] if space > 0 else ""
+    return cut.rstrip()
+
+
+def _incomplete(item: HistoryItem, partial: str | None, audio: bool) -> HistoryItem | None:
+    """``item`` as kept after a drop cut it short, or ``None`` if it was finished."""
+    if isinstance(item, OtherHistoryItem) or item.status not in (None, "in_progress"):
+        return None
+    if isinstance(item, AssistantMessageItem):
+        content: tuple[OutputText | OutputAudio, ...] = item.content
+        if partial is not None:
+            content = (OutputAudio(transcript=partial),) if audio else (OutputText(text=partial),)
+        return dataclasses.replace(item, content=content, status="incomplete")
+    if isinstance(item, ToolCallItem):
+        return dataclasses.replace(item, status="incomplete")
+    return None
+
+
+def connection_lost(core: StateCore, now: float) -> Effects:
+    """The connection ended abnormally; a new one will carry the conversation on."""
+    fx = Effects()
+    part = core.audio.current
+    plan = core.audio.interrupt(now, response_active=False, cancel=False)
+    heard = plan.event
+    if heard is not None:  # the truncate it plans is not sent: the seed holds the cut item
+        fx.events.append(heard)
+        fx.notes = (Interrupted(response_id=heard.response_id, played_ms=heard.played_ms),)
+    for item in core.history.items:
+        partial: str | None = None
+        audio = False
+        if item.item_id == core.partial_item:
+            partial = "".join(core.partial_text)
+            if part is not None and part.item_id == item.item_id:
+                audio = True
+                if heard is not None:
+                    partial = heard_text(partial, heard.played_ms, core.audio.received_ms(part))
+        cut = _incomplete(item, partial, audio)
+        if cut is not None:
+            fx.events += core.history.replace(item.item_id, cut)
+    core.partial_item = None
+    core.partial_text = []
+    sequencer = core.sequencer
+    running = sorted(sequencer.active)
+    if sequencer.connection_lost() and not core.stop_requested:
+        core.request_response(fx)  # behind the running ones: sent once they are ended below
+    for response_id in running:
+        ended = ResponseInfo(id=response_id, status="cancelled")
+        fx.add(handle_model_event(core, ResponseDone(response=ended), now))
+    return fx
+
+
+def reseed(
+    core: StateCore, instructions: str | None, budget: SeedSettings
+) -> tuple[list[ModelCommand], int, int]:
+    """The first commands of a new connection: the current agent's ``session.update`` (with
+    the voice the user has been hearing) and the history's seed.
+
+    Returns:
+        The commands, the number of history items seeded, and the number left out.
+    """
+    tools = agent_tools(core.agent).definitions
+    update = core.updates.reconnected(
+        core.agent, instructions, tools=tools, event_id=core.next_id("update")
+    )
+    history = core.history.items
+    seed, left_out = seed_items(history, budget)
+    seeded = core.history.expect_seed(seed)
+    return [update, *seed], seeded, left_out

@@ -1,0 +1,232 @@
+"""Reconnect with state: a dropped connection is replaced, the conversation carried on.
+
+Over raw scripted servers on 127.0.0.1 (tests/realtime_server.py): the frames each connection
+gets, the events the application sees, the history kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+from realtime_server import (
+    Frame,
+    ScriptedConnection,
+    echo_and_reply,
+    new_id,
+    response_object,
+    scripted_server,
+    text_response,
+)
+from rtvoice import RealtimeAgent, RealtimeRunner, function_tool
+from rtvoice.errors import ConnectionLostError
+from rtvoice.session import (
+    AssistantMessageItem,
+    RealtimeSessionEvent,
+    ToolCallItem,
+    UserMessageItem,
+)
+from rtvoice.session.state._continuity import heard_text
+
+pytestmark = pytest.mark.anyio
+
+WAIT = 5.0
+
+
+async def until(session: Any, kind: str, seen: list[RealtimeSessionEvent]) -> None:
+    with anyio.fail_after(WAIT):
+        async for event in session:
+            seen.append(event)
+            if event.type == kind:
+                return
+    raise AssertionError(f"iteration ended before {kind!r}: {[e.type for e in seen]}")
+
+
+def partial_reply(conn: ScriptedConnection, text: str) -> list[Frame]:
+    """The start of a text reply, up to and including one text delta (no done events)."""
+    _, frames = text_response(text, conn.last_item)
+    return frames[:5]
+
+
+def cut_after_first_delta(on_later: Any = echo_and_reply) -> Any:
+    """First connection: echo the user item, start the reply, send one delta, drop the TCP
+    connection. Later connections: ``on_later``."""
+
+    async def script(conn: ScriptedConnection, frame: Frame) -> None:
+        first = conn is script.server.connections[0]  # type: ignore[attr-defined]
+        if not first:
+            await on_later(conn, frame)
+        elif frame["type"] == "conversation.item.create":
+            await echo_and_reply(conn, frame)
+        elif frame["type"] == "response.create":
+            await conn.send(*partial_reply(conn, "The weather is sunny today"))
+            script.server.abort()  # type: ignore[attr-defined]
+
+    return script
+
+
+async def test_a_drop_mid_reply_reconnects_seeds_and_answers_again() -> None:
+    script = cut_after_first_delta()
+    async with scripted_server(on_frame=script) as server:
+        script.server = server  # type: ignore[attr-defined]
+        runner = RealtimeRunner(
+            RealtimeAgent(name="a", instructions="Be brief."), provider=server.provider()
+        )
+        seen: list[RealtimeSessionEvent] = []
+        async with await runner.run() as session:
+            await session.send_message("weather?")
+            await until(session, "agent_end", seen)
+            history = session.history
+        second = server.connections[1].received
+    kinds = [event.type for event in seen]
+    assert kinds.index("connection_lost") < kinds.index("reconnected") < kinds.index("agent_end")
+    lost = next(event for event in seen if event.type == "connection_lost")
+    assert lost.attempt == 1
+    assert lost.reason == "dropped"
+    assert isinstance(lost.error, ConnectionLostError)
+    back = next(event for event in seen if event.type == "reconnected")
+    assert (back.reason, back.attempt, back.replayed) == ("dropped", 1, 2)
+    # The new connection: the configuration, the seed (same ids, in order), then a response.
+    assert [frame["type"] for frame in second] == [
+        "session.update",
+        "conversation.item.create",
+        "conversation.item.create",
+        "response.create",
+    ]
+    assert second[0]["session"]["instructions"] == "Be brief."
+    user, cut = second[1]["item"], second[2]["item"]
+    assert second[1]["previous_item_id"] == "root"
+    assert second[2]["previous_item_id"] == user["id"]
+    assert user["role"] == "user"
+    assert user["content"] == [{"type": "input_text", "text": "weather?"}]
+    assert cut["role"] == "assistant"
+    assert cut["content"] == [{"type": "output_text", "text": "The weather is sunny today"}]
+    # The history: every item once, in order, the cut one marked, then the new reply.
+    assert [type(item) for item in history] == [
+        UserMessageItem,
+        AssistantMessageItem,
+        AssistantMessageItem,
+    ]
+    assert [item.item_id for item in history][:2] == [user["id"], cut["id"]]
+    assert history[1].status == "incomplete"
+    assert history[1].text == "The weather is sunny today"
+    assert history[2].text == "ok"
+    assert history[2].status == "completed"
+    assert len({item.item_id for item in history}) == 3
+
+
+async def test_with_reconnect_off_a_drop_raises_as_before() -> None:
+    script = cut_after_first_delta()
+    async with scripted_server(on_frame=script) as server:
+        script.server = server  # type: ignore[attr-defined]
+        runner = RealtimeRunner(
+            RealtimeAgent(name="a"), config={"reconnect": False}, provider=server.provider()
+        )
+        seen: list[RealtimeSessionEvent] = []
+        async with await runner.run() as session:
+            await session.send_message("weather?")
+            with pytest.raises(ConnectionLostError):
+                await until(session, "agent_end", seen)
+    assert "connection_lost" not in [event.type for event in seen]
+    assert len(server.connections) == 1
+
+
+async def test_attempts_run_out_then_iteration_raises_the_transport_error() -> None:
+    async def refuse(conn: ScriptedConnection, frame: Frame) -> None:
+        conn.ws.drop()  # every later connection drops at its first frame
+
+    script = cut_after_first_delta(on_later=refuse)
+    async with scripted_server(on_frame=script) as server:
+        script.server = server  # type: ignore[attr-defined]
+        config = {"reconnect": {"max_attempts": 3, "initial_delay_s": 0.01, "max_delay_s": 0.02}}
+        runner = RealtimeRunner(RealtimeAgent(name="a"), config=config, provider=server.provider())
+        seen: list[RealtimeSessionEvent] = []
+        async with await runner.run() as session:
+            await session.send_message("weather?")
+            with pytest.raises(ConnectionLostError):
+                await until(session, "never", seen)
+    attempts = [event.attempt for event in seen if event.type == "connection_lost"]
+    assert attempts == [1, 2, 3]
+    assert len(server.connections) == 4
+
+
+async def test_a_tool_running_at_a_drop_runs_once_and_its_output_reaches_the_new_server() -> None:
+    calls: list[str] = []
+    release = anyio.Event()
+
+    @function_tool
+    async def lookup(city: str) -> str:
+        """Look a city up."""
+        calls.append(city)
+        await release.wait()
+        return f"sunny in {city}"
+
+    async def first(conn: ScriptedConnection, frame: Frame) -> None:
+        if frame["type"] == "conversation.item.create":
+            await echo_and_reply(conn, frame)
+        elif frame["type"] == "response.create":
+            rid, iid = new_id("resp"), new_id("item")
+            call = {
+                "id": iid,
+                "type": "function_call",
+                "status": "completed",
+                "name": "lookup",
+                "call_id": "call_1",
+                "arguments": '{"city": "Oslo"}',
+            }
+            await conn.send(
+                {"type": "response.created", "response": response_object(rid)},
+                {"type": "response.output_item.added", "response_id": rid, "output_index": 0,
+                 "item": {**call, "status": "in_progress", "arguments": ""}},
+                {"type": "conversation.item.added", "previous_item_id": conn.last_item,
+                 "item": {**call, "status": "in_progress", "arguments": ""}},
+                {"type": "conversation.item.done", "previous_item_id": conn.last_item,
+                 "item": call},
+                {"type": "response.output_item.done", "response_id": rid, "output_index": 0,
+                 "item": call},
+                {"type": "response.done", "response": response_object(rid, "completed",
+                                                                      output=[call])},
+            )  # fmt: skip
+            conn.last_item = iid
+
+    async def script(conn: ScriptedConnection, frame: Frame) -> None:
+        if conn is server.connections[0]:
+            await first(conn, frame)
+        else:
+            await echo_and_reply(conn, frame)
+
+    async with scripted_server(on_frame=script) as server:
+        runner = RealtimeRunner(RealtimeAgent(name="a", tools=[lookup]), provider=server.provider())
+        seen: list[RealtimeSessionEvent] = []
+        async with await runner.run() as session:
+            await session.send_message("weather in Oslo?")
+            await until(session, "tool_start", seen)
+            server.abort()  # the tool is running when the connection drops
+            await until(session, "reconnected", seen)
+            release.set()
+            await until(session, "agent_end", seen)
+            history = session.history
+        second = server.connections[1].received
+    assert calls == ["Oslo"]  # ran once
+    created = [frame["item"] for frame in second if frame["type"] == "conversation.item.create"]
+    assert [item["type"] for item in created] == [
+        "message",
+        "function_call",
+        "function_call_output",
+    ]
+    assert created[2] == {"type": "function_call_output", "call_id": "call_1",
+                          "output": "sunny in Oslo"}  # fmt: skip
+    assert [frame["type"] for frame in second][-1] == "response.create"
+    tool = next(item for item in history if isinstance(item, ToolCallItem))
+    assert tool.output == "sunny in Oslo"
+    assert [item.type for item in history] == ["user_message", "tool_call", "assistant_message"]
+
+
+def test_heard_text_cuts_at_a_word_boundary_in_proportion() -> None:
+    text = "one two three four"
+    assert heard_text(text, 1000, 1000) == text
+    assert heard_text(text, 500, 1000) == "one two"  # 9 of 18 characters: "one two t" -> words
+    assert heard_text(text, 0, 1000) == ""
+    assert heard_text(text, 2000, 1000) == text
