@@ -209,3 +209,7 @@ class RealtimeRunConfig(TypedDict, total=False):
     tracing: OpenTelemetryConfig
     tracing_disabled: bool
     middleware: Sequence[object]
+
+    # Bounds on tool calls (see RunSettings for the defaults and what they mean).
+    max_concurrent_tool_calls: int
+    tool_timeout: float | None

@@ -1,0 +1,120 @@
+"""Unit tests of the bounds on tools and input: the run config keys, the default tool timeout,
+the splitting of large audio, and the tracing of odd strings."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import anyio
+import pytest
+
+from rtvoice.config import normalize_run_config
+from rtvoice.errors import UserError
+from rtvoice.tools import ToolContext, ToolTimeoutError, function_tool, run_tool
+
+pytestmark = pytest.mark.anyio
+
+
+# ---------------------------------------------------------------------------------------------
+# Run config keys
+
+
+def test_tool_bounds_have_documented_defaults() -> None:
+    settings = normalize_run_config({})
+
+    assert settings.max_concurrent_tool_calls == 16
+    assert settings.tool_timeout == 60.0
+
+
+def test_tool_bounds_are_read_from_the_run_config() -> None:
+    settings = normalize_run_config({"max_concurrent_tool_calls": 2, "tool_timeout": 1.5})
+    off = normalize_run_config({"tool_timeout": None})
+
+    assert (settings.max_concurrent_tool_calls, settings.tool_timeout) == (2, 1.5)
+    assert off.tool_timeout is None
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"max_concurrent_tool_calls": 0}, r"'max_concurrent_tool_calls': 0 \(int\)"),
+        ({"max_concurrent_tool_calls": True}, r"'max_concurrent_tool_calls': True \(bool\)"),
+        ({"max_concurrent_tool_calls": 2.0}, r"'max_concurrent_tool_calls': 2.0 \(float\)"),
+        ({"tool_timeout": 0}, r"'tool_timeout': 0 \(int\).*or None"),
+        ({"tool_timeout": -1.0}, r"'tool_timeout': -1.0"),
+        ({"tool_timeout": float("nan")}, r"'tool_timeout': nan"),
+        ({"tool_timeout": float("inf")}, r"'tool_timeout': inf"),
+        ({"tool_timeout": "5"}, r"'tool_timeout': '5' \(str\)"),
+    ],
+)
+def test_bad_tool_bounds_are_user_errors_naming_the_key(
+    config: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(UserError, match=message):
+        normalize_run_config(config)
+
+
+@pytest.mark.parametrize(
+    ("key", "suggestion"),
+    [
+        ("max_concurrent_tools", "max_concurrent_tool_calls"),
+        ("tool_timout", "tool_timeout"),
+        ("async_tool_call", "async_tool_calls"),
+    ],
+)
+def test_a_misspelled_key_names_the_nearest_valid_one(key: str, suggestion: str) -> None:
+    expected = rf"Unknown config key '{key}'; did you mean '{suggestion}'"
+    with pytest.raises(UserError, match=expected):
+        normalize_run_config({key: 1})
+
+
+# ---------------------------------------------------------------------------------------------
+# The default tool timeout
+
+
+@dataclasses.dataclass(frozen=True)
+class Agent:
+    name: str = "Assistant"
+
+
+def context() -> ToolContext[None]:
+    return ToolContext(context=None, agent=Agent(), call_id="call_1", tool_name="hang")
+
+
+@function_tool
+async def hang() -> str:
+    """Never answers."""
+    await anyio.sleep_forever()
+    raise AssertionError("unreachable")
+
+
+@function_tool(timeout=0.02)
+async def quick_limit() -> str:
+    """Never answers either, but has its own limit."""
+    await anyio.sleep_forever()
+    raise AssertionError("unreachable")
+
+
+async def test_run_tool_applies_the_default_timeout_to_a_tool_without_one() -> None:
+    with anyio.fail_after(2):
+        result = await run_tool(hang, context(), "{}", default_timeout=0.02)
+
+    assert isinstance(result.error, ToolTimeoutError)
+    assert result.error.timeout == 0.02
+    assert result.output == "hang timed out after 0.02 s"
+
+
+async def test_a_tools_own_timeout_wins_over_the_default() -> None:
+    with anyio.fail_after(2):
+        result = await run_tool(quick_limit, context(), "{}", default_timeout=3600.0)
+
+    assert isinstance(result.error, ToolTimeoutError)
+    assert result.output == "quick_limit timed out after 0.02 s"
+
+
+async def test_no_default_timeout_lets_a_tool_run_on() -> None:
+    with anyio.move_on_after(0.05) as scope:
+        await run_tool(hang, context(), "{}", default_timeout=None)
+
+    assert scope.cancelled_caught  # still running when the test's own limit came
