@@ -118,3 +118,30 @@ async def test_no_default_timeout_lets_a_tool_run_on() -> None:
         await run_tool(hang, context(), "{}", default_timeout=None)
 
     assert scope.cancelled_caught  # still running when the test's own limit came
+
+
+# ---------------------------------------------------------------------------------------------
+# Audio input
+
+
+def test_audio_pieces_fit_one_append_each_and_hold_whole_samples() -> None:
+    from rtvoice.session._messages import APPEND_CHUNK_BYTES, audio_appends
+
+    audio = bytes(range(256)) * (2 * APPEND_CHUNK_BYTES // 256) + b"\x01\x02"
+    pieces = audio_appends(audio)
+
+    assert [len(piece) for piece in pieces] == [APPEND_CHUNK_BYTES, APPEND_CHUNK_BYTES, 2]
+    assert b"".join(pieces) == audio
+    # base64 of a piece is 4/3 of it: with the envelope, far under 15 MiB per event.
+    assert APPEND_CHUNK_BYTES * 4 // 3 + 200 < 15 * 2**20
+    assert APPEND_CHUNK_BYTES % 6 == 0  # whole PCM16 samples, and no base64 padding
+    assert audio_appends(b"") == []
+    assert audio_appends(b"\x00\x01") == [b"\x00\x01"]
+
+
+def test_bytes_are_taken_as_they_are() -> None:
+    from rtvoice.session._messages import audio_bytes
+
+    audio = b"\x00\x01"
+
+    assert audio_bytes(audio) is audio
