@@ -297,12 +297,18 @@ async def test_a_buffer_over_the_event_limit_goes_out_in_appends_under_it() -> N
 
 
 @pytest.mark.parametrize(
-    "arguments",
-    ['{"city": "\ud800"}', '{"city": "\\ud800"}'],
+    ("arguments", "traced"),
+    [
+        # The frame carries {"arguments": "{\"city\": \"\ud800\"}"}: decoded, the arguments
+        # hold a lone surrogate, which UTF-8 cannot encode.
+        ('{"city": "\ud800"}', '{"city": "\ufffd"}'),
+        # The arguments' own JSON holds the escape (valid ASCII, but pydantic refuses it).
+        ('{"city": "\\ud800"}', '{"city": "\\ud800"}'),
+    ],
     ids=["surrogate-in-the-frame", "escape-in-the-arguments"],
 )
 async def test_a_lone_surrogate_in_arguments_runs_the_tool_and_traces_a_clean_value(
-    arguments: str,
+    arguments: str, traced: str
 ) -> None:
     ran: list[str] = []
 
@@ -332,5 +338,44 @@ async def test_a_lone_surrogate_in_arguments_runs_the_tool_and_traces_a_clean_va
     for value in attributes.values():
         if isinstance(value, str):
             value.encode()  # every string on the span is valid UTF-8
-    assert "\ufffd" in str(attributes["gen_ai.tool.call.arguments"])
+    assert attributes["gen_ai.tool.call.arguments"] == traced
     assert attributes["gen_ai.tool.call.result"] == "Sunny in \ufffd"
+
+
+class RaisingProcessor:
+    """A span processor that raises at every span start and end (a broken pipeline)."""
+
+    def on_start(self, span: Any, parent_context: Any = None) -> None:
+        raise RuntimeError("on_start")
+
+    def on_end(self, span: Any) -> None:
+        raise RuntimeError("on_end")
+
+    def shutdown(self) -> None:
+        return
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+async def test_a_tracing_pipeline_that_raises_never_stops_a_tool_or_a_turn() -> None:
+    @function_tool
+    def get_weather(city: str) -> str:
+        """Current weather for a city."""
+        return f"Sunny in {city}"
+
+    provider = TracerProvider()
+    provider.add_span_processor(RaisingProcessor())  # type: ignore[arg-type]
+    agent = RealtimeAgent(name="Assistant", tools=[get_weather])
+    config: Any = {"tracing": {"tracer_provider": provider}}
+    calls = [("get_weather", '{"city": "Paris"}')]
+    async with scripted_server(calls_then_text(calls)) as server:
+        runner = RealtimeRunner(agent, config=config, provider=server.provider())
+        async with await runner.run() as session:
+            seen = await converse(session)
+            history = [getattr(item, "text", None) for item in session.history]
+
+    [end] = [event for event in seen if isinstance(event, ToolEndEvent)]
+    assert end.error is None
+    assert [item["output"] for item in outputs_on_wire(server)] == ["Sunny in Paris"]
+    assert "done" in history
