@@ -145,3 +145,45 @@ def test_bytes_are_taken_as_they_are() -> None:
     audio = b"\x00\x01"
 
     assert audio_bytes(audio) is audio
+
+
+# ---------------------------------------------------------------------------------------------
+# Arguments with lone surrogates
+
+
+@function_tool
+def echo_city(city: str) -> str:
+    """Echo a city."""
+    return city
+
+
+@pytest.mark.parametrize(
+    ("arguments", "city"),
+    [
+        ('{"city": "a\ud800b"}', "a\ufffdb"),  # a raw lone surrogate
+        ('{"city": "a\\udfffb"}', "a\ufffdb"),  # an escape that is half a pair
+        ('{"city": "\\ud83d\\ude00 \\ud800"}', "\U0001f600 \ufffd"),  # a pair is kept
+    ],
+)
+async def test_lone_surrogates_reach_the_tool_as_replacement_characters(
+    arguments: str, city: str
+) -> None:
+    result = await run_tool(echo_city, context(), arguments)
+
+    assert result.error is None
+    assert result.output == city
+
+
+async def test_broken_json_with_a_surrogate_is_still_an_arguments_error() -> None:
+    result = await run_tool(echo_city, context(), '{"city": "\\ud800"')
+
+    assert result.error is not None
+    assert result.output.startswith("Invalid arguments for echo_city: not valid JSON")
+
+
+async def test_a_surrogate_does_not_hide_a_schema_error() -> None:
+    result = await run_tool(echo_city, context(), '{"town": "\\ud800"}')
+
+    assert result.output == (
+        "Invalid arguments for echo_city: field 'city' is required; unexpected field 'town'"
+    )

@@ -223,6 +223,73 @@ async def test_a_tool_past_the_run_timeout_gets_an_error_output_and_the_session_
     assert "done" in history  # the follow-up response came, and the session carried on
 
 
+async def test_a_call_waiting_for_approval_holds_its_slot() -> None:
+    @function_tool(needs_approval=True)
+    def refund(order: str) -> str:
+        """Refund an order."""
+        return f"refunded {order}"
+
+    @function_tool
+    def lookup(order: str) -> str:
+        """Look an order up."""
+        return f"found {order}"
+
+    calls = [("refund", '{"order": "A1"}'), ("lookup", '{"order": "B2"}')]
+    agent = RealtimeAgent(name="Assistant", tools=[refund, lookup])
+    order: list[tuple[str, str]] = []
+    async with scripted_server(calls_then_text(calls)) as server:
+        runner = RealtimeRunner(
+            agent, config={"max_concurrent_tool_calls": 1}, provider=server.provider()
+        )
+        async with await runner.run() as session:
+            await session.send_message("go")
+            with anyio.fail_after(WAIT):
+                async for event in session:
+                    if event.type in ("tool_approval_required", "tool_start", "tool_end"):
+                        order.append((event.type, event.tool_name))
+                    if event.type == "tool_approval_required":
+                        await session.approve_tool_call(event.call_id)
+                    elif event.type == "agent_end":
+                        break
+
+    assert order == [
+        ("tool_approval_required", "refund"),
+        ("tool_start", "refund"),
+        ("tool_end", "refund"),
+        ("tool_start", "lookup"),
+        ("tool_end", "lookup"),
+    ]
+    assert [item["output"] for item in outputs_on_wire(server)] == ["refunded A1", "found B2"]
+
+
+async def test_closing_with_calls_waiting_runs_none_of_them() -> None:
+    @function_tool
+    async def hang() -> str:
+        """Never answers."""
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    agent = RealtimeAgent(name="Assistant", tools=[hang])
+    starts = 0
+    async with scripted_server(calls_then_text([("hang", "{}")] * 5)) as server:
+        runner = RealtimeRunner(
+            agent, config={"max_concurrent_tool_calls": 1}, provider=server.provider()
+        )
+        session = await runner.run()
+        async with session:
+            await session.send_message("go")
+            with anyio.fail_after(WAIT):
+                async for event in session:
+                    if event.type == "tool_start":
+                        starts += 1
+                        break
+        with anyio.fail_after(WAIT):
+            await session.close()  # idempotent; the running call is cancelled
+
+    assert starts == 1
+    assert outputs_on_wire(server) == []
+
+
 # ---------------------------------------------------------------------------------------------
 # send_audio
 

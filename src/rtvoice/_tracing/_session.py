@@ -14,8 +14,7 @@ import functools
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Final, Literal, cast, get_args
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Literal, cast
 
 from opentelemetry import metrics, trace
 from opentelemetry.context import Context
@@ -25,10 +24,9 @@ from opentelemetry.util.types import AttributeValue
 
 from .._version import __version__
 from ..model.events import ResponseInfo, Usage
-from ..model.items import MessageItem, OutputAudio, OutputText
 from ..model.session_config import TracingConfig
 from ..providers import AzureOpenAIProvider
-from ..usage import PriceTable, TokenKind, UsageTotals, tokens_by_kind
+from ..usage import PriceTable, UsageTotals, tokens_by_kind
 from . import _names as n
 from ._contract import REMEMBERED_TURNS, DisabledSessionTelemetry, SessionTelemetry
 from ._handles import (
@@ -45,6 +43,7 @@ from ._handles import (
     mark_error,
 )
 from ._metrics import Instruments
+from ._records import USAGE_ATTRIBUTES, AgentMetrics, Turn, server_attributes, transcript_of
 from ._safe import clean_text, never_raises, utf8_size
 
 if TYPE_CHECKING:
@@ -52,21 +51,6 @@ if TYPE_CHECKING:
     from ..guardrails import GuardrailKind
 
 __all__ = ["OpenTelemetrySessionTelemetry", "gen_ai_provider_name", "session_telemetry"]
-
-_USAGE_ATTRIBUTES: Final = (
-    (n.GEN_AI_USAGE_INPUT_TOKENS, "input_tokens"),
-    (n.GEN_AI_USAGE_OUTPUT_TOKENS, "output_tokens"),
-    (n.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, "cached_tokens"),
-    (n.USAGE_TOTAL_TOKENS, "total_tokens"),
-    (n.USAGE_INPUT_TEXT_TOKENS, "input_text_tokens"),
-    (n.USAGE_INPUT_AUDIO_TOKENS, "input_audio_tokens"),
-    (n.USAGE_INPUT_IMAGE_TOKENS, "input_image_tokens"),
-    (n.USAGE_CACHED_TEXT_TOKENS, "cached_text_tokens"),
-    (n.USAGE_CACHED_AUDIO_TOKENS, "cached_audio_tokens"),
-    (n.USAGE_CACHED_IMAGE_TOKENS, "cached_image_tokens"),
-    (n.USAGE_OUTPUT_TEXT_TOKENS, "output_text_tokens"),
-    (n.USAGE_OUTPUT_AUDIO_TOKENS, "output_audio_tokens"),
-)
 
 
 def gen_ai_provider_name(provider: object | None) -> str:
@@ -130,49 +114,6 @@ def _instrumentation(
     return tracer, Instruments(meter)
 
 
-class _AgentMetrics:
-    """The metric attribute sets of one agent, built once: they repeat every turn."""
-
-    __slots__ = ("base", "by_status", "tokens")
-
-    def __init__(self, common: dict[str, AttributeValue], agent_name: str) -> None:
-        self.base: dict[str, AttributeValue] = {**common, n.GEN_AI_AGENT_NAME: agent_name}
-        self.tokens: dict[str, dict[str, AttributeValue]] = {
-            kind: {
-                **self.base,
-                n.TOKEN_KIND: kind,
-                n.GEN_AI_TOKEN_TYPE: "output" if kind.startswith("output") else "input",
-            }
-            for kind in get_args(TokenKind)
-        }
-        self.by_status: dict[str, dict[str, AttributeValue]] = {}
-
-    def status(self, status: str) -> dict[str, AttributeValue]:
-        attributes = self.by_status.get(status)
-        if attributes is None:
-            attributes = self.by_status[status] = {**self.base, n.TURN_STATUS: status}
-        return attributes
-
-
-class _Turn:
-    __slots__ = (
-        "first_audio_seen",
-        "first_transcript_seen",
-        "interrupted",
-        "metrics",
-        "reference",
-        "span",
-    )
-
-    def __init__(self, span: Span, reference: float, metrics: _AgentMetrics) -> None:
-        self.span = span
-        self.reference = reference
-        self.metrics = metrics
-        self.first_audio_seen = False
-        self.first_transcript_seen = False
-        self.interrupted = False
-
-
 class OpenTelemetrySessionTelemetry:
     """:class:`SessionTelemetry` over the OpenTelemetry API.
 
@@ -222,9 +163,9 @@ class OpenTelemetrySessionTelemetry:
         self._turn_attributes: dict[str, AttributeValue] = {}
         self._agent_names: list[str] = []
         self._agent = ""
-        self._turns: dict[str, _Turn] = {}
-        self._ended_turns: OrderedDict[str, _Turn] = OrderedDict()
-        self._agent_metrics: dict[str, _AgentMetrics] = {}
+        self._turns: dict[str, Turn] = {}
+        self._ended_turns: OrderedDict[str, Turn] = OrderedDict()
+        self._agent_metrics: dict[str, AgentMetrics] = {}
         self._usage = UsageTotals()
         self._turn_count = 0
         self._ended = False
@@ -261,7 +202,7 @@ class OpenTelemetrySessionTelemetry:
         self._agent = agent_name
         self._agent_names = [agent_name]
         attributes = {**self._turn_attributes, n.AGENT_NAMES: (agent_name,)}
-        attributes.update(_server_attributes(url))
+        attributes.update(server_attributes(url))
         attributes[n.SERVER_TRACING_ENABLED] = server_tracing is not None
         if isinstance(server_tracing, TracingConfig):
             if server_tracing.workflow_name is not None:
@@ -354,7 +295,7 @@ class OpenTelemetrySessionTelemetry:
             span.end()
 
     @never_raises(None)
-    def _cancel_turn(self, turn: _Turn) -> None:
+    def _cancel_turn(self, turn: Turn) -> None:
         try:
             turn.span.set_attribute(n.TURN_STATUS, "in_progress")
             turn.span.set_attribute(n.TURN_INTERRUPTED, turn.interrupted)
@@ -392,10 +333,10 @@ class OpenTelemetrySessionTelemetry:
         )
         metrics = self._agent_metrics.get(agent_name)
         if metrics is None:
-            metrics = self._agent_metrics[agent_name] = _AgentMetrics(
+            metrics = self._agent_metrics[agent_name] = AgentMetrics(
                 self._metric_attributes, agent_name
             )
-        self._turns[response_id] = _Turn(span, reference, metrics)
+        self._turns[response_id] = Turn(span, reference, metrics)
         self._turn_count += 1
 
     @never_raises(None)
@@ -491,7 +432,7 @@ class OpenTelemetrySessionTelemetry:
         if response.usage is not None:
             span.set_attributes(self._usage_attributes(response.usage))
         if self._include:
-            transcript = _transcript(response)
+            transcript = transcript_of(response)
             if transcript:
                 span.set_attribute(n.TURN_TRANSCRIPT, clean_text(transcript))
         if response.status == "failed":
@@ -604,38 +545,10 @@ class OpenTelemetrySessionTelemetry:
 
     def _usage_attributes(self, usage: Usage) -> dict[str, AttributeValue]:
         attributes: dict[str, AttributeValue] = {
-            name: getattr(usage, field) for name, field in _USAGE_ATTRIBUTES
+            name: getattr(usage, field) for name, field in USAGE_ATTRIBUTES
         }
         if self._prices is not None:
             attributes[n.USAGE_ESTIMATED_COST_USD] = round(
                 self._prices.estimate_cost(usage).total_usd, 6
             )
         return attributes
-
-
-def _server_attributes(url: str | None) -> dict[str, AttributeValue]:
-    if url is None:
-        return {}
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return {}
-    attributes: dict[str, AttributeValue] = {}
-    if host:
-        attributes[n.SERVER_ADDRESS] = host
-    if port is not None:
-        attributes[n.SERVER_PORT] = port
-    return attributes
-
-
-def _transcript(response: ResponseInfo) -> str:
-    parts: list[str] = []
-    for item in response.output:
-        if isinstance(item, MessageItem) and item.role == "assistant":
-            for part in item.content:
-                if isinstance(part, OutputAudio) and part.transcript:
-                    parts.append(part.transcript)
-                elif isinstance(part, OutputText):
-                    parts.append(part.text)
-    return "".join(parts)
