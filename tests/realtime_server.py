@@ -220,7 +220,17 @@ class ScriptedServer:
 
 
 @asynccontextmanager
-async def scripted_server(on_frame: OnFrame = echo_and_reply) -> AsyncIterator[ScriptedServer]:
+async def scripted_server(
+    on_frame: OnFrame = echo_and_reply, *, max_size: int | None = 2**20
+) -> AsyncIterator[ScriptedServer]:
+    """Serve on 127.0.0.1 (a free port) until the block ends.
+
+    Args:
+        on_frame: Answers each client frame other than ``session.update``.
+        max_size: The largest client frame accepted, in bytes (websockets' default 1 MiB);
+            a larger one fails the connection with close code 1009, as OpenAI's server does
+            past its limit (15 MiB per event, PROTOCOL.md §10).
+    """
     server = ScriptedServer()
 
     async def handle(ws: ServerConnection) -> None:
@@ -242,6 +252,8 @@ async def scripted_server(on_frame: OnFrame = echo_and_reply) -> AsyncIterator[S
             else:
                 await on_frame(conn, frame)
 
-    async with serve(handle, "127.0.0.1", 0, create_connection=DroppableConnection) as listener:
+    async with serve(
+        handle, "127.0.0.1", 0, create_connection=DroppableConnection, max_size=max_size
+    ) as listener:
         server.port = next(iter(listener.sockets)).getsockname()[1]
         yield server

@@ -975,3 +975,111 @@ def test_sessions_without_an_sdk_do_not_pile_up_meters() -> None:
     before, after = int(out[0]), int(out[1])
     assert before >= 1
     assert after == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Tracing never raises
+
+
+ODD = "a\ud800b\x00c\udfff"
+"""Lone surrogates (which UTF-8 cannot encode) and a NUL."""
+
+
+def every_string(spans: Sequence[ReadableSpan]) -> list[str]:
+    """Every string recorded on ``spans``: attributes, event attributes, status messages."""
+    found: list[str] = []
+    for span in spans:
+        groups = [span.attributes or {}] + [event.attributes or {} for event in span.events]
+        for attributes in groups:
+            for value in attributes.values():
+                values = value if isinstance(value, tuple) else (value,)
+                found += [v for v in values if isinstance(v, str)]
+        if span.status.description:
+            found.append(span.status.description)
+    return found
+
+
+def test_odd_strings_everywhere_are_recorded_clean(otel: Otel, clock: Clock) -> None:
+    t = otel.telemetry(clock, include_transcripts=True)
+    huge = "x" * 100_000
+    start(t, model=ODD, agent_name=ODD)
+    t.session_created(ODD)
+    t.agent_changed(ODD + "2")
+    t.turn_started("resp_1", agent_name=ODD)
+    t.input_transcribed(ODD, ODD)
+    tool = t.tool_started(name=ODD, call_id=ODD, arguments=ODD, agent_name=ODD, response_id="r")
+    tool.end(ODD, error=RuntimeError(ODD))
+    t.tool_started(name="big", call_id="c2", arguments=huge).end(huge)
+    t.handoff_started(from_agent=ODD, to_agent=ODD, call_id=ODD).end(to_agent=ODD + "x")
+    t.guardrail_started(name=ODD, kind="output", text=ODD).end(error=ValueError(ODD))
+    failed = ErrorInfo(type="server_error", code=ODD, message=ODD)
+    t.turn_ended(response("resp_1", "failed", reason=ODD, error=failed, transcript=ODD))
+    t.session_ended(RuntimeError(ODD))
+
+    strings = every_string(otel.finished())
+    assert len(otel.finished()) == 7  # session, connect, turn, 2 tools, handoff, guardrail
+    for text in strings:
+        text.encode()  # every one is valid UTF-8 (an exporter can write it)
+    assert "a\ufffdb\x00c\ufffd" in strings  # replaced, not dropped; NUL kept
+    big = otel.span("realtime.tool", gen_ai__tool__call__id="c2").attributes or {}
+    assert big["rtvoice.tool.arguments_size"] == 100_000  # the true size
+    assert str(big["gen_ai.tool.call.arguments"]).endswith("…[truncated]")
+    assert len(str(big["gen_ai.tool.call.result"])) < 20_000
+    odd_tool = otel.span("realtime.tool", gen_ai__tool__call__id="a\ufffdb\x00c\ufffd")
+    assert (odd_tool.attributes or {})["rtvoice.tool.arguments_size"] == len(
+        ODD.encode("utf-8", "surrogatepass")
+    )
+
+
+class Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no words")
+
+
+def test_an_error_that_cannot_be_printed_still_marks_its_span(otel: Otel, clock: Clock) -> None:
+    t = otel.telemetry(clock)
+    start(t)
+    t.tool_started(name="lookup", call_id="c1", arguments="{}").end("x", error=Unprintable())
+    t.session_ended()
+
+    span = otel.span("realtime.tool")
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.status.description == "Unprintable: <unprintable>"
+
+
+class Exploding:
+    """A span processor that raises wherever it is called: a broken exporter pipeline."""
+
+    def on_start(self, span: Any, parent_context: Any = None) -> None:
+        raise RuntimeError("processor on_start")
+
+    def on_end(self, span: Any) -> None:
+        raise RuntimeError("processor on_end")
+
+    def shutdown(self) -> None:
+        return
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+def test_a_raising_span_processor_never_reaches_the_session(
+    otel: Otel, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    otel.tracer_provider.add_span_processor(Exploding())  # type: ignore[arg-type]
+    t = otel.telemetry(clock)
+
+    with caplog.at_level("DEBUG", logger="rtvoice.tracing"):
+        start(t)
+        t.turn_started("resp_1", agent_name="Triage")
+        tool = t.tool_started(name="lookup", call_id="c1", arguments="{}", response_id="resp_1")
+        with tool.activate():
+            tool.end("ok")
+        t.guardrail_started(name="g", kind="output", text="t").end()
+        t.turn_ended(response("resp_1"))
+        t.session_ended()
+
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1  # once per session; the rest at DEBUG
+    assert "tracing failed" in warnings[0].getMessage()
+    assert [r for r in caplog.records if r.levelname == "DEBUG"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, TypedDict
 
 from ._checks import (
     child,
@@ -26,10 +26,30 @@ from ._continuity import (
 from ._model import ModelSettings, normalize_model_settings
 from ._types import GuardrailsSettings, OpenTelemetryConfig, RealtimeRunConfig
 
-__all__ = ["DEFAULT_DEBOUNCE_TEXT_LENGTH", "RunSettings", "normalize_run_config"]
+__all__ = [
+    "DEFAULT_DEBOUNCE_TEXT_LENGTH",
+    "DEFAULT_MAX_CONCURRENT_TOOL_CALLS",
+    "DEFAULT_TOOL_TIMEOUT",
+    "RunSettings",
+    "normalize_run_config",
+]
 
 DEFAULT_DEBOUNCE_TEXT_LENGTH: Final = 100
 """Output guardrails run each time this many more characters of transcript arrived."""
+
+# -- Bounds on tool calls ----------------------------------------------------------------------
+
+DEFAULT_MAX_CONCURRENT_TOOL_CALLS: Final = 16
+"""Tool calls one session runs at once by default. A response rarely holds more than a few
+parallel calls, so 16 never queues a real conversation, and a runaway response (thousands of
+calls) costs 16 tasks, not thousands (docs/agents.md, "Limits")."""
+
+DEFAULT_TOOL_TIMEOUT: Final = 60.0
+"""Seconds a tool without its own ``timeout`` may run by default: long for a voice turn
+(the caller hears nothing meanwhile), short enough that a hung tool does not hold its
+concurrency slot and its turn for good."""
+
+_MAX_TOOL_TIMEOUT: Final = 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +89,13 @@ class RunSettings:
     """Moving to a fresh connection before the server's time limit; ``None``: off."""
     history_seed: SeedSettings = field(default_factory=SeedSettings)
     """How much history a new connection is seeded with."""
+
+    # -- Bounds on tool calls ------------------------------------------------------------------
+    max_concurrent_tool_calls: int = DEFAULT_MAX_CONCURRENT_TOOL_CALLS
+    """Tool calls of one session that run at once (``async_tool_calls``); later calls wait,
+    in arrival order, for a running one to end."""
+    tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT
+    """Seconds a tool may run when it sets no ``timeout`` of its own; ``None``: no limit."""
 
 
 def normalize_run_config(config: RealtimeRunConfig | Mapping[str, object] | None) -> RunSettings:
@@ -132,7 +159,40 @@ def normalize_run_config(config: RealtimeRunConfig | Mapping[str, object] | None
         history_seed=read_history_seed(data["history_seed"])
         if "history_seed" in data
         else defaults.history_seed,
+        **_tool_bounds(data),
     )
+
+
+# -- Bounds on tool calls ----------------------------------------------------------------------
+
+
+class _ToolBounds(TypedDict):
+    max_concurrent_tool_calls: int
+    tool_timeout: float | None
+
+
+def _tool_bounds(data: Mapping[str, object]) -> _ToolBounds:
+    timeout = data.get("tool_timeout", DEFAULT_TOOL_TIMEOUT)
+    return {
+        "max_concurrent_tool_calls": read_int(
+            data.get("max_concurrent_tool_calls", DEFAULT_MAX_CONCURRENT_TOOL_CALLS),
+            "max_concurrent_tool_calls",
+            low=1,
+        ),
+        "tool_timeout": None
+        if timeout is None
+        else _positive_seconds(timeout, "tool_timeout", high=_MAX_TOOL_TIMEOUT),
+    }
+
+
+def _positive_seconds(value: object, path: str, *, high: float) -> float:
+    expected = f"a number of seconds above 0 and at most {high:g}, or None (no limit)"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise invalid(path, value, expected)
+    seconds = float(value)
+    if not 0 < seconds <= high:  # also refuses NaN
+        raise invalid(path, value, expected)
+    return seconds
 
 
 def _section(

@@ -214,3 +214,7 @@ class RealtimeRunConfig(TypedDict, total=False):
     reconnect: ReconnectConfig | bool
     rollover: RolloverConfig | bool
     history_seed: HistorySeedConfig
+
+    # Bounds on tool calls (see RunSettings for the defaults and what they mean).
+    max_concurrent_tool_calls: int
+    tool_timeout: float | None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
+import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import anyio.to_thread
 from pydantic import ValidationError
@@ -18,6 +20,9 @@ from ._schema import ArgumentsSpec
 __all__ = ["FunctionInvoker", "describe_validation_error"]
 
 _MAX_REPORTED_ERRORS = 5
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+_SURROGATE_OR_ESCAPE: Final = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 class FunctionInvoker:
@@ -47,16 +52,26 @@ class FunctionInvoker:
         Returns:
             What the function returned (awaited, if it returned an awaitable).
 
+        A lone surrogate in a string (a raw one, or an escape such as ``\\ud800`` that is not
+        half of a pair: valid JSON, not valid Unicode) reaches the function as U+FFFD.
+
         Raises:
             ToolArgumentsError: The arguments are not valid JSON or do not match the schema;
                 the function was not called.
         """
+        text = arguments_json.strip() or "{}"
         try:
-            values = self._spec.model.model_validate_json(arguments_json.strip() or "{}")
+            values = self._spec.model.model_validate_json(text)
         except ValidationError as exc:
-            raise ToolArgumentsError(
-                describe_validation_error(self._tool_name, exc), tool_name=self._tool_name
-            ) from exc
+            repaired = _replace_lone_surrogates(text)
+            try:
+                if repaired is None:
+                    raise
+                values = self._spec.model.model_validate_json(repaired)
+            except ValidationError as final:
+                raise ToolArgumentsError(
+                    describe_validation_error(self._tool_name, final), tool_name=self._tool_name
+                ) from exc
         args: list[object] = [ctx] if self._spec.takes_context else []
         args.extend(getattr(values, field) for field in self._spec.positional)
         kwargs = {name: getattr(values, field) for field, name in self._spec.keyword}
@@ -99,6 +114,20 @@ def _describe(error: ErrorDetails) -> str:
     if kind == "extra_forbidden":
         return f"unexpected field '{where}'"
     return f"field '{where}': {error['msg']}"
+
+
+def _replace_lone_surrogates(arguments_json: str) -> str | None:
+    """The arguments re-written with each lone surrogate as U+FFFD, or ``None`` if they hold
+    none (or are not JSON at all). pydantic's JSON parser refuses lone surrogates, which
+    Python's own accepts: on this path only (a failed validation) the arguments are parsed by
+    ``json`` and written out again."""
+    if _SURROGATE_OR_ESCAPE.search(arguments_json) is None:
+        return None
+    try:
+        value = json.loads(arguments_json)
+    except ValueError:
+        return None
+    return _SURROGATE.sub("\ufffd", json.dumps(value, ensure_ascii=False))
 
 
 def _is_async_callable(func: Callable[..., Any]) -> bool:

@@ -97,6 +97,7 @@ async def run_tool(
     arguments_json: str,
     *,
     error_formatter: ToolErrorFormatter | None = None,
+    default_timeout: float | None = None,
 ) -> ToolResult:
     """Run one call of ``tool`` and turn whatever happens into a :class:`ToolResult`.
 
@@ -115,6 +116,8 @@ async def run_tool(
         arguments_json: The model's arguments, a JSON object (``""`` means ``{}``).
         error_formatter: The run config's ``tool_error_formatter``. If it raises or does
             not return a ``str``, the default message is used (and a warning logged).
+        default_timeout: The limit for a tool without its own ``timeout`` (the run config's
+            ``tool_timeout``); ``None``: no limit.
 
     Returns:
         The result. Sync tools run in a worker thread and async tools in the caller's task,
@@ -122,14 +125,15 @@ async def run_tool(
     """
     import anyio
 
+    timeout = tool.timeout if tool.timeout is not None else default_timeout
     try:
-        with anyio.move_on_after(tool.timeout) as scope:
+        with anyio.move_on_after(timeout) as scope:
             value = await tool.on_invoke(ctx, arguments_json)
         if scope.cancelled_caught:
             raise ToolTimeoutError(
-                f"{tool.name} timed out after {float(tool.timeout or 0)} s",
+                f"{tool.name} timed out after {float(timeout or 0)} s",
                 tool_name=tool.name,
-                timeout=tool.timeout or 0.0,
+                timeout=timeout or 0.0,
             )
     except ToolArgumentsError as exc:
         return ToolResult(output=str(exc), error=exc)

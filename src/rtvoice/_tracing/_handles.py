@@ -4,6 +4,7 @@ Each kind is a :class:`~typing.Protocol` with two implementations: a live one ov
 OpenTelemetry span, and a disabled one (a shared instance whose methods return at once). A
 live handle may be ended from any task of the session's event loop, also after its turn
 ended: its parent was fixed when it started. Ending twice is harmless; the first end wins.
+No method of a live handle raises: a tracing failure is logged once (see ``_safe``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ from opentelemetry.util.types import AttributeValue
 
 from . import _names as n
 from ._metrics import Instruments
+from ._safe import (
+    FailureLog,
+    clean_text,
+    error_text,
+    exception_attributes,
+    never_raises,
+    utf8_size,
+)
 
 if TYPE_CHECKING:
     from ..middleware import ApprovalDecision
@@ -47,17 +56,29 @@ _NULL_CONTEXT: AbstractContextManager[object] = contextlib.nullcontext()
 
 
 def mark_error(span: Span, error: BaseException) -> None:
-    """Mark ``span`` failed with ``error``: ERROR status, ``error.type``, an exception event."""
+    """Mark ``span`` failed with ``error``: ERROR status, ``error.type``, an exception event.
+
+    The status says ``"<type>: <message>"`` cleaned (see :func:`~._safe.error_text`); the
+    status and ``error.type`` are set first, so an exception that cannot be recorded (its
+    ``str()`` raises inside the SDK) still leaves the span marked.
+    """
     span.set_attribute(n.ERROR_TYPE, type(error).__qualname__)
-    span.record_exception(error)
-    span.set_status(Status(StatusCode.ERROR, f"{type(error).__qualname__}: {error}"))
+    span.set_status(Status(StatusCode.ERROR, error_text(error)))
+    span.record_exception(error, attributes=exception_attributes(error))
 
 
 class Recorder:
     """What every live handle of one session shares: the clock, the instruments, the metric
     attributes, the content opt-in, and the set of handles still open."""
 
-    __slots__ = ("clock", "include_content", "instruments", "metric_attributes", "open")
+    __slots__ = (
+        "clock",
+        "failures",
+        "include_content",
+        "instruments",
+        "metric_attributes",
+        "open",
+    )
 
     def __init__(
         self,
@@ -72,17 +93,21 @@ class Recorder:
         self.metric_attributes = metric_attributes
         self.include_content = include_content
         self.open: set[_LiveHandle] = set()
+        self.failures = FailureLog()
+        """Where the session's telemetry logs its own failures (once at WARNING)."""
 
 
 class _LiveHandle:
-    __slots__ = ("_ended", "_recorder", "_span")
+    __slots__ = ("_ended", "_failures", "_recorder", "_span")
 
     def __init__(self, span: Span, recorder: Recorder) -> None:
         self._span = span
         self._recorder = recorder
+        self._failures = recorder.failures
         self._ended = False
         recorder.open.add(self)
 
+    @never_raises(_NULL_CONTEXT)
     def activate(self) -> AbstractContextManager[object]:
         return trace.use_span(
             self._span, end_on_exit=False, record_exception=False, set_status_on_exception=False
@@ -96,6 +121,7 @@ class _LiveHandle:
         self._recorder.open.discard(self)
         return True
 
+    @never_raises(None)
     def cancel(self) -> None:
         """End the span as cut short (the session is ending with it still open)."""
         if self._finish():
@@ -165,10 +191,12 @@ class LiveToolSpan(_LiveHandle):
         self._approval_wait = 0.0
         self._rejected = False
 
+    @never_raises(None)
     def approval_requested(self) -> None:
         if not self._ended:
             self._approval_asked_at = self._recorder.clock()
 
+    @never_raises(None)
     def approval_decided(self, decision: ApprovalDecision) -> None:
         if self._ended:
             return
@@ -183,6 +211,7 @@ class LiveToolSpan(_LiveHandle):
         span.set_attribute(n.TOOL_APPROVAL_ALWAYS, decision.always)
         span.set_attribute(n.TOOL_APPROVAL_WAIT_MS, round(self._approval_wait * 1000, 3))
 
+    @never_raises(None)
     def end(
         self,
         output: str | None = None,
@@ -193,32 +222,39 @@ class LiveToolSpan(_LiveHandle):
         if not self._finish():
             return
         span = self._span
-        outcome: ToolOutcome
-        if cancelled:
-            outcome = "cancelled"
-            span.set_attribute(n.CANCELLED, True)
-        elif self._rejected:
-            outcome = "rejected"
-        elif error is not None:
-            outcome = "error"
-            mark_error(span, error)
-        else:
-            outcome = "success"
-        span.set_attribute(n.TOOL_OUTCOME, outcome)
-        if output is not None:
-            span.set_attribute(n.TOOL_OUTPUT_SIZE, len(output.encode()))
-            if self._recorder.include_content:
-                span.set_attribute(n.GEN_AI_TOOL_CALL_RESULT, output)
-        recorder = self._recorder
-        ran = recorder.clock() - self._started_at - self._approval_wait
-        recorder.instruments.tool_duration.record(
-            max(ran, 0.0),
-            {**recorder.metric_attributes, n.GEN_AI_TOOL_NAME: self._name, n.TOOL_OUTCOME: outcome},
-        )
-        span.end()
+        try:
+            outcome: ToolOutcome
+            if cancelled:
+                outcome = "cancelled"
+                span.set_attribute(n.CANCELLED, True)
+            elif self._rejected:
+                outcome = "rejected"
+            elif error is not None:
+                outcome = "error"
+                mark_error(span, error)
+            else:
+                outcome = "success"
+            span.set_attribute(n.TOOL_OUTCOME, outcome)
+            if output is not None:
+                text = output if isinstance(output, str) else clean_text(output)
+                span.set_attribute(n.TOOL_OUTPUT_SIZE, utf8_size(text))
+                if self._recorder.include_content:
+                    span.set_attribute(n.GEN_AI_TOOL_CALL_RESULT, clean_text(text))
+            recorder = self._recorder
+            ran = recorder.clock() - self._started_at - self._approval_wait
+            recorder.instruments.tool_duration.record(
+                max(ran, 0.0),
+                {
+                    **recorder.metric_attributes,
+                    n.GEN_AI_TOOL_NAME: self._name,
+                    n.TOOL_OUTCOME: outcome,
+                },
+            )
+        finally:  # whatever failed above, the span is ended
+            span.end()
 
     def cancel(self) -> None:
-        self.end(cancelled=True)
+        self.end(cancelled=True)  # never raises
 
 
 class _DisabledToolSpan:
@@ -280,16 +316,19 @@ class LiveHandoffSpan(_LiveHandle):
         super().__init__(span, recorder)
         self._requested = requested
 
+    @never_raises(None)
     def end(self, *, to_agent: str | None = None, error: BaseException | None = None) -> None:
         if not self._finish():
             return
         span = self._span
-        if to_agent is not None and to_agent != self._requested:
-            span.set_attribute(n.HANDOFF_TO_AGENT, to_agent)
-            span.set_attribute(n.HANDOFF_REQUESTED_AGENT, self._requested)
-        if error is not None:
-            mark_error(span, error)
-        span.end()
+        try:
+            if to_agent is not None and to_agent != self._requested:
+                span.set_attribute(n.HANDOFF_TO_AGENT, clean_text(to_agent))
+                span.set_attribute(n.HANDOFF_REQUESTED_AGENT, clean_text(self._requested))
+            if error is not None:
+                mark_error(span, error)
+        finally:  # whatever failed above, the span is ended
+            span.end()
 
 
 class _DisabledHandoffSpan:
@@ -339,18 +378,21 @@ class LiveGuardrailSpan(_LiveHandle):
 
     __slots__ = ()
 
+    @never_raises(None)
     def end(
         self, *, tripped: bool = False, error: BaseException | None = None, cancelled: bool = False
     ) -> None:
         if not self._finish():
             return
         span = self._span
-        span.set_attribute(n.GUARDRAIL_TRIPPED, tripped)
-        if cancelled:
-            span.set_attribute(n.CANCELLED, True)
-        if error is not None:
-            mark_error(span, error)
-        span.end()
+        try:
+            span.set_attribute(n.GUARDRAIL_TRIPPED, bool(tripped))
+            if cancelled:
+                span.set_attribute(n.CANCELLED, True)
+            if error is not None:
+                mark_error(span, error)
+        finally:  # whatever failed above, the span is ended
+            span.end()
 
 
 class _DisabledGuardrailSpan:

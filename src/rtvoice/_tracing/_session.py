@@ -14,8 +14,7 @@ import functools
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Final, Literal, cast, get_args
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Literal, cast
 
 from opentelemetry import metrics, trace
 from opentelemetry.context import Context
@@ -25,10 +24,9 @@ from opentelemetry.util.types import AttributeValue
 
 from .._version import __version__
 from ..model.events import ResponseInfo, Usage
-from ..model.items import MessageItem, OutputAudio, OutputText
 from ..model.session_config import TracingConfig
 from ..providers import AzureOpenAIProvider
-from ..usage import PriceTable, TokenKind, UsageTotals, tokens_by_kind
+from ..usage import PriceTable, UsageTotals, tokens_by_kind
 from . import _names as n
 from ._contract import REMEMBERED_TURNS, DisabledSessionTelemetry, SessionTelemetry
 from ._handles import (
@@ -45,27 +43,14 @@ from ._handles import (
     mark_error,
 )
 from ._metrics import Instruments
+from ._records import USAGE_ATTRIBUTES, AgentMetrics, Turn, server_attributes, transcript_of
+from ._safe import clean_text, never_raises, utf8_size
 
 if TYPE_CHECKING:
     from ..config import RunSettings
     from ..guardrails import GuardrailKind
 
 __all__ = ["OpenTelemetrySessionTelemetry", "gen_ai_provider_name", "session_telemetry"]
-
-_USAGE_ATTRIBUTES: Final = (
-    (n.GEN_AI_USAGE_INPUT_TOKENS, "input_tokens"),
-    (n.GEN_AI_USAGE_OUTPUT_TOKENS, "output_tokens"),
-    (n.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, "cached_tokens"),
-    (n.USAGE_TOTAL_TOKENS, "total_tokens"),
-    (n.USAGE_INPUT_TEXT_TOKENS, "input_text_tokens"),
-    (n.USAGE_INPUT_AUDIO_TOKENS, "input_audio_tokens"),
-    (n.USAGE_INPUT_IMAGE_TOKENS, "input_image_tokens"),
-    (n.USAGE_CACHED_TEXT_TOKENS, "cached_text_tokens"),
-    (n.USAGE_CACHED_AUDIO_TOKENS, "cached_audio_tokens"),
-    (n.USAGE_CACHED_IMAGE_TOKENS, "cached_image_tokens"),
-    (n.USAGE_OUTPUT_TEXT_TOKENS, "output_text_tokens"),
-    (n.USAGE_OUTPUT_AUDIO_TOKENS, "output_audio_tokens"),
-)
 
 
 def gen_ai_provider_name(provider: object | None) -> str:
@@ -129,55 +114,17 @@ def _instrumentation(
     return tracer, Instruments(meter)
 
 
-class _AgentMetrics:
-    """The metric attribute sets of one agent, built once: they repeat every turn."""
-
-    __slots__ = ("base", "by_status", "tokens")
-
-    def __init__(self, common: dict[str, AttributeValue], agent_name: str) -> None:
-        self.base: dict[str, AttributeValue] = {**common, n.GEN_AI_AGENT_NAME: agent_name}
-        self.tokens: dict[str, dict[str, AttributeValue]] = {
-            kind: {
-                **self.base,
-                n.TOKEN_KIND: kind,
-                n.GEN_AI_TOKEN_TYPE: "output" if kind.startswith("output") else "input",
-            }
-            for kind in get_args(TokenKind)
-        }
-        self.by_status: dict[str, dict[str, AttributeValue]] = {}
-
-    def status(self, status: str) -> dict[str, AttributeValue]:
-        attributes = self.by_status.get(status)
-        if attributes is None:
-            attributes = self.by_status[status] = {**self.base, n.TURN_STATUS: status}
-        return attributes
-
-
-class _Turn:
-    __slots__ = (
-        "first_audio_seen",
-        "first_transcript_seen",
-        "interrupted",
-        "metrics",
-        "reference",
-        "span",
-    )
-
-    def __init__(self, span: Span, reference: float, metrics: _AgentMetrics) -> None:
-        self.span = span
-        self.reference = reference
-        self.metrics = metrics
-        self.first_audio_seen = False
-        self.first_transcript_seen = False
-        self.interrupted = False
-
-
 class OpenTelemetrySessionTelemetry:
     """:class:`SessionTelemetry` over the OpenTelemetry API.
 
     With no SDK configured the API's no-op tracer and meter make this cheap, not free: a
     few microseconds per turn (``benchmarks/bench_tracing.py``). The audio hot path calls
     nothing.
+
+    No method raises for tracing's sake (a span processor or exporter that raises, an odd
+    string): the failure is logged, the first at WARNING, and the call returns as if tracing
+    were off. Every text recorded is cleaned first (:func:`~._safe.clean_text`: lone
+    surrogates replaced, at most :data:`~._safe.MAX_RECORDED_CHARS` characters).
 
     Args:
         tracer: Where spans go.
@@ -209,15 +156,16 @@ class OpenTelemetrySessionTelemetry:
             metric_attributes=self._metric_attributes,
             include_content=include_transcripts,
         )
+        self._failures = self._recorder.failures
         self._session_span: Span | None = None
         self._session_context: Context | None = None
         self._session_recording = False
         self._turn_attributes: dict[str, AttributeValue] = {}
         self._agent_names: list[str] = []
         self._agent = ""
-        self._turns: dict[str, _Turn] = {}
-        self._ended_turns: OrderedDict[str, _Turn] = OrderedDict()
-        self._agent_metrics: dict[str, _AgentMetrics] = {}
+        self._turns: dict[str, Turn] = {}
+        self._ended_turns: OrderedDict[str, Turn] = OrderedDict()
+        self._agent_metrics: dict[str, AgentMetrics] = {}
         self._usage = UsageTotals()
         self._turn_count = 0
         self._ended = False
@@ -225,6 +173,7 @@ class OpenTelemetrySessionTelemetry:
     # -----------------------------------------------------------------------------------------
     # Session
 
+    @never_raises(None)
     def session_started(
         self,
         *,
@@ -238,6 +187,8 @@ class OpenTelemetrySessionTelemetry:
             return
         # Metrics leave out gen_ai.system, the deprecated twin of gen_ai.provider.name: every
         # attribute of a measurement costs the SDK time, and it would add nothing.
+        provider_name, model = clean_text(provider_name), clean_text(model)
+        agent_name = clean_text(agent_name)
         self._metric_attributes.update(
             {n.GEN_AI_PROVIDER_NAME: provider_name, n.GEN_AI_REQUEST_MODEL: model}
         )
@@ -251,13 +202,15 @@ class OpenTelemetrySessionTelemetry:
         self._agent = agent_name
         self._agent_names = [agent_name]
         attributes = {**self._turn_attributes, n.AGENT_NAMES: (agent_name,)}
-        attributes.update(_server_attributes(url))
+        attributes.update(server_attributes(url))
         attributes[n.SERVER_TRACING_ENABLED] = server_tracing is not None
         if isinstance(server_tracing, TracingConfig):
             if server_tracing.workflow_name is not None:
-                attributes[n.SERVER_TRACING_WORKFLOW_NAME] = server_tracing.workflow_name
+                attributes[n.SERVER_TRACING_WORKFLOW_NAME] = clean_text(
+                    server_tracing.workflow_name
+                )
             if server_tracing.group_id is not None:
-                attributes[n.SERVER_TRACING_GROUP_ID] = server_tracing.group_id
+                attributes[n.SERVER_TRACING_GROUP_ID] = clean_text(server_tracing.group_id)
         span = self._tracer.start_span(
             n.SPAN_SESSION, kind=SpanKind.INTERNAL, attributes=attributes
         )
@@ -267,33 +220,51 @@ class OpenTelemetrySessionTelemetry:
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[None]:
-        if self._ended:
-            yield
-            return
-        span = self._tracer.start_span(
-            n.SPAN_CONNECT,
-            context=self._session_context,
-            kind=SpanKind.CLIENT,
-            attributes=dict(self._turn_attributes),
-        )
+        span = None if self._ended else self._connect_span()
         try:
             yield
         except BaseException as exc:
-            mark_error(span, exc)
+            if span is not None:
+                self._failed_connect(span, exc)
             raise
         finally:
-            span.end()
+            if span is not None:
+                self._end_connect(span)
 
+    def _connect_span(self) -> Span | None:
+        try:
+            return self._tracer.start_span(
+                n.SPAN_CONNECT,
+                context=self._session_context,
+                kind=SpanKind.CLIENT,
+                attributes=dict(self._turn_attributes),
+            )
+        except Exception as exc:
+            self._failures.report("OpenTelemetrySessionTelemetry.connect", exc)
+            return None
+
+    @never_raises(None)
+    def _failed_connect(self, span: Span, error: BaseException) -> None:
+        mark_error(span, error)
+
+    @never_raises(None)
+    def _end_connect(self, span: Span) -> None:
+        span.end()
+
+    @never_raises(None)
     def session_created(self, session_id: str | None) -> None:
         if self._ended or session_id is None:
             return
+        session_id = clean_text(session_id)
         self._turn_attributes[n.GEN_AI_CONVERSATION_ID] = session_id
         if self._session_span is not None:
             self._session_span.set_attribute(n.GEN_AI_CONVERSATION_ID, session_id)
 
+    @never_raises(None)
     def agent_changed(self, agent_name: str) -> None:
         if self._ended:
             return
+        agent_name = clean_text(agent_name)
         self._agent = agent_name
         if agent_name in self._agent_names:
             return
@@ -301,36 +272,47 @@ class OpenTelemetrySessionTelemetry:
         if self._session_span is not None:
             self._session_span.set_attribute(n.AGENT_NAMES, tuple(self._agent_names))
 
+    @never_raises(None)
     def session_ended(self, error: BaseException | None = None) -> None:
         if self._ended:
             return
         self._ended = True
         for turn in self._turns.values():
-            turn.span.set_attribute(n.TURN_STATUS, "in_progress")
-            turn.span.set_attribute(n.TURN_INTERRUPTED, turn.interrupted)
-            turn.span.set_attribute(n.CANCELLED, True)
-            turn.span.end()
+            self._cancel_turn(turn)
         self._turns.clear()
         for handle in list(self._recorder.open):
-            handle.cancel()
+            handle.cancel()  # never raises
         span = self._session_span
         if span is None:
             return
-        span.set_attribute(n.SESSION_TURNS, self._turn_count)
-        if self._usage.responses:
-            span.set_attributes(self._usage_attributes(self._usage.total))
-        if error is not None:
-            mark_error(span, error)
-        span.end()
+        try:
+            span.set_attribute(n.SESSION_TURNS, self._turn_count)
+            if self._usage.responses:
+                span.set_attributes(self._usage_attributes(self._usage.total))
+            if error is not None:
+                mark_error(span, error)
+        finally:
+            span.end()
+
+    @never_raises(None)
+    def _cancel_turn(self, turn: Turn) -> None:
+        try:
+            turn.span.set_attribute(n.TURN_STATUS, "in_progress")
+            turn.span.set_attribute(n.TURN_INTERRUPTED, turn.interrupted)
+            turn.span.set_attribute(n.CANCELLED, True)
+        finally:
+            turn.span.end()
 
     # -----------------------------------------------------------------------------------------
     # Turns
 
+    @never_raises(None)
     def turn_started(
         self, response_id: str, *, agent_name: str, requested_at: float | None = None
     ) -> None:
         if self._ended or response_id in self._turns:
             return
+        agent_name = clean_text(agent_name)
         now = self._clock()
         start_time: int | None = None
         reference = now
@@ -339,7 +321,7 @@ class OpenTelemetrySessionTelemetry:
             start_time = time.time_ns() - int((now - requested_at) * 1e9)
         attributes = {
             **self._turn_attributes,
-            n.GEN_AI_RESPONSE_ID: response_id,
+            n.GEN_AI_RESPONSE_ID: clean_text(response_id),
             n.GEN_AI_AGENT_NAME: agent_name,
         }
         span = self._tracer.start_span(
@@ -351,12 +333,13 @@ class OpenTelemetrySessionTelemetry:
         )
         metrics = self._agent_metrics.get(agent_name)
         if metrics is None:
-            metrics = self._agent_metrics[agent_name] = _AgentMetrics(
+            metrics = self._agent_metrics[agent_name] = AgentMetrics(
                 self._metric_attributes, agent_name
             )
-        self._turns[response_id] = _Turn(span, reference, metrics)
+        self._turns[response_id] = Turn(span, reference, metrics)
         self._turn_count += 1
 
+    @never_raises(None)
     def first_audio(self, response_id: str) -> None:
         turn = self._turns.get(response_id)
         if turn is None or turn.first_audio_seen:
@@ -366,6 +349,7 @@ class OpenTelemetrySessionTelemetry:
         turn.span.set_attribute(n.TURN_TIME_TO_FIRST_AUDIO_MS, round(elapsed * 1000, 3))
         self._instruments.time_to_first_audio.record(elapsed, turn.metrics.base)
 
+    @never_raises(None)
     def first_transcript(self, response_id: str) -> None:
         turn = self._turns.get(response_id)
         if turn is None or turn.first_transcript_seen:
@@ -374,6 +358,7 @@ class OpenTelemetrySessionTelemetry:
         elapsed = self._clock() - turn.reference
         turn.span.set_attribute(n.TURN_TIME_TO_FIRST_TRANSCRIPT_MS, round(elapsed * 1000, 3))
 
+    @never_raises(None)
     def input_transcribed(self, item_id: str, transcript: str) -> None:
         if not self._include or self._ended:
             return
@@ -381,13 +366,17 @@ class OpenTelemetrySessionTelemetry:
         if span is not None:
             span.add_event(
                 n.EVENT_INPUT_TRANSCRIPT,
-                {n.INPUT_TRANSCRIPT_ITEM_ID: item_id, n.INPUT_TRANSCRIPT_TEXT: transcript},
+                {
+                    n.INPUT_TRANSCRIPT_ITEM_ID: clean_text(item_id),
+                    n.INPUT_TRANSCRIPT_TEXT: clean_text(transcript),
+                },
             )
 
+    @never_raises(None)
     def turn_interrupted(self, response_id: str, *, played_ms: int | None = None) -> None:
         if self._ended:
             return
-        event: dict[str, AttributeValue] = {n.GEN_AI_RESPONSE_ID: response_id}
+        event: dict[str, AttributeValue] = {n.GEN_AI_RESPONSE_ID: clean_text(response_id)}
         if played_ms is not None:
             event[n.TURN_PLAYED_MS] = played_ms
         turn = self._turns.get(response_id)
@@ -406,6 +395,7 @@ class OpenTelemetrySessionTelemetry:
             1, self._metric_attributes if ended is None else ended.metrics.base
         )
 
+    @never_raises(None)
     def turn_ended(self, response: ResponseInfo) -> None:
         if self._ended:
             return
@@ -421,40 +411,43 @@ class OpenTelemetrySessionTelemetry:
             for kind, count in tokens_by_kind(usage):
                 if count:
                     tokens.add(count, by_kind[kind])
-        if span.is_recording():  # else (no SDK, or sampled out) the attributes would be dropped
-            self._describe_end(span, response, turn.interrupted)
-        self._instruments.turn_duration.record(
-            self._clock() - turn.reference, turn.metrics.status(response.status)
-        )
-        span.end()
-        self._ended_turns[response.id] = turn
+        self._ended_turns[response.id] = turn  # first: still a parent, whatever fails below
+        try:
+            if span.is_recording():  # else (no SDK, or sampled out) attributes would be dropped
+                self._describe_end(span, response, turn.interrupted)
+            self._instruments.turn_duration.record(
+                self._clock() - turn.reference, turn.metrics.status(response.status)
+            )
+        finally:
+            span.end()
         if len(self._ended_turns) > REMEMBERED_TURNS:
             self._ended_turns.popitem(last=False)
 
     def _describe_end(self, span: Span, response: ResponseInfo, interrupted: bool) -> None:
-        span.set_attribute(n.TURN_STATUS, response.status)
+        span.set_attribute(n.TURN_STATUS, clean_text(response.status))
         details = response.status_details
         if details is not None and details.reason is not None:
-            span.set_attribute(n.TURN_STATUS_REASON, details.reason)
+            span.set_attribute(n.TURN_STATUS_REASON, clean_text(details.reason))
         span.set_attribute(n.TURN_INTERRUPTED, interrupted)
         if response.usage is not None:
             span.set_attributes(self._usage_attributes(response.usage))
         if self._include:
-            transcript = _transcript(response)
+            transcript = transcript_of(response)
             if transcript:
-                span.set_attribute(n.TURN_TRANSCRIPT, transcript)
+                span.set_attribute(n.TURN_TRANSCRIPT, clean_text(transcript))
         if response.status == "failed":
             error = details.error if details is not None else None
             span.set_attribute(
                 n.ERROR_TYPE,
-                (error.code or error.type) if error is not None else "response_failed",
+                clean_text(error.code or error.type) if error is not None else "response_failed",
             )
             message = error.message if error is not None else "the response failed"
-            span.set_status(Status(StatusCode.ERROR, message))
+            span.set_status(Status(StatusCode.ERROR, clean_text(message)))
 
     # -----------------------------------------------------------------------------------------
     # Tools, handoffs, guardrails
 
+    @never_raises(DISABLED_TOOL)
     def tool_started(
         self,
         *,
@@ -466,20 +459,23 @@ class OpenTelemetrySessionTelemetry:
     ) -> ToolSpan:
         if self._ended:
             return DISABLED_TOOL
+        name = clean_text(name)
+        text = arguments if isinstance(arguments, str) else clean_text(arguments)
         attributes: dict[str, AttributeValue] = {
             n.GEN_AI_OPERATION_NAME: n.OPERATION_EXECUTE_TOOL,
             n.GEN_AI_TOOL_NAME: name,
-            n.GEN_AI_TOOL_CALL_ID: call_id,
+            n.GEN_AI_TOOL_CALL_ID: clean_text(call_id),
             n.GEN_AI_TOOL_TYPE: "function",
-            n.TOOL_ARGUMENTS_SIZE: len(arguments.encode()),
+            n.TOOL_ARGUMENTS_SIZE: utf8_size(text),
         }
         if agent_name is not None:
-            attributes[n.GEN_AI_AGENT_NAME] = agent_name
+            attributes[n.GEN_AI_AGENT_NAME] = clean_text(agent_name)
         if self._include:
-            attributes[n.GEN_AI_TOOL_CALL_ARGUMENTS] = arguments
+            attributes[n.GEN_AI_TOOL_CALL_ARGUMENTS] = clean_text(text)
         span = self._child_span(n.SPAN_TOOL, response_id, attributes)
         return LiveToolSpan(span, self._recorder, name)
 
+    @never_raises(DISABLED_HANDOFF)
     def handoff_started(
         self,
         *,
@@ -490,27 +486,30 @@ class OpenTelemetrySessionTelemetry:
     ) -> HandoffSpan:
         if self._ended:
             return DISABLED_HANDOFF
+        to_agent = clean_text(to_agent)
         attributes: dict[str, AttributeValue] = {
-            n.HANDOFF_FROM_AGENT: from_agent,
+            n.HANDOFF_FROM_AGENT: clean_text(from_agent),
             n.HANDOFF_TO_AGENT: to_agent,
         }
         if call_id is not None:
-            attributes[n.GEN_AI_TOOL_CALL_ID] = call_id
+            attributes[n.GEN_AI_TOOL_CALL_ID] = clean_text(call_id)
         span = self._child_span(n.SPAN_HANDOFF, response_id, attributes)
         return LiveHandoffSpan(span, self._recorder, to_agent)
 
+    @never_raises(DISABLED_GUARDRAIL)
     def guardrail_started(
         self, *, name: str, kind: GuardrailKind, text: str, response_id: str | None = None
     ) -> GuardrailSpan:
         if self._ended:
             return DISABLED_GUARDRAIL
+        text = text if isinstance(text, str) else clean_text(text)
         attributes: dict[str, AttributeValue] = {
-            n.GUARDRAIL_NAME: name,
-            n.GUARDRAIL_KIND: kind,
+            n.GUARDRAIL_NAME: clean_text(name),
+            n.GUARDRAIL_KIND: clean_text(kind),
             n.GUARDRAIL_TEXT_LENGTH: len(text),
         }
         if self._include:
-            attributes[n.GUARDRAIL_TEXT] = text
+            attributes[n.GUARDRAIL_TEXT] = clean_text(text)
         span = self._child_span(n.SPAN_GUARDRAIL, response_id, attributes)
         return LiveGuardrailSpan(span, self._recorder)
 
@@ -546,38 +545,10 @@ class OpenTelemetrySessionTelemetry:
 
     def _usage_attributes(self, usage: Usage) -> dict[str, AttributeValue]:
         attributes: dict[str, AttributeValue] = {
-            name: getattr(usage, field) for name, field in _USAGE_ATTRIBUTES
+            name: getattr(usage, field) for name, field in USAGE_ATTRIBUTES
         }
         if self._prices is not None:
             attributes[n.USAGE_ESTIMATED_COST_USD] = round(
                 self._prices.estimate_cost(usage).total_usd, 6
             )
         return attributes
-
-
-def _server_attributes(url: str | None) -> dict[str, AttributeValue]:
-    if url is None:
-        return {}
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return {}
-    attributes: dict[str, AttributeValue] = {}
-    if host:
-        attributes[n.SERVER_ADDRESS] = host
-    if port is not None:
-        attributes[n.SERVER_PORT] = port
-    return attributes
-
-
-def _transcript(response: ResponseInfo) -> str:
-    parts: list[str] = []
-    for item in response.output:
-        if isinstance(item, MessageItem) and item.role == "assistant":
-            for part in item.content:
-                if isinstance(part, OutputAudio) and part.transcript:
-                    parts.append(part.transcript)
-                elif isinstance(part, OutputText):
-                    parts.append(part.text)
-    return "".join(parts)

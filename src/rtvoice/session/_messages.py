@@ -1,4 +1,4 @@
-"""What ``RealtimeSession.send_message`` accepts, and how it becomes a conversation item.
+"""What ``RealtimeSession.send_message`` and ``send_audio`` accept, and what they become.
 
 A plain string is a user message with one text part. For text with images, pass a
 :class:`UserInputMessage` dict (type-checked as a ``TypedDict``)::
@@ -12,12 +12,15 @@ A plain string is a user message with one text part. For text with images, pass 
     })
 
 or a ready :class:`~rtvoice.model.items.MessageItem` (any role), sent as is.
+
+Audio is any bytes-like object (:func:`audio_bytes`), split into pieces that each fit one
+``input_audio_buffer.append`` (:func:`audio_appends`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, TypeAlias, TypedDict
+from typing import Final, Literal, TypeAlias, TypedDict
 
 from typing_extensions import NotRequired
 
@@ -25,10 +28,13 @@ from ..errors import UserError
 from ..model.items import InputImage, InputText, MessageItem
 
 __all__ = [
+    "APPEND_CHUNK_BYTES",
     "UserInput",
     "UserInputImage",
     "UserInputMessage",
     "UserInputText",
+    "audio_appends",
+    "audio_bytes",
     "to_message_item",
 ]
 
@@ -121,3 +127,48 @@ def _only(part: Mapping[object, object], allowed: set[str], where: str) -> None:
     unknown = [key for key in part if key not in allowed]
     if unknown:
         raise UserError(f"send_message: unknown key {unknown[0]!r} in {where}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Audio
+
+APPEND_CHUNK_BYTES: Final = 6 * 2**20
+"""The most raw audio one ``input_audio_buffer.append`` carries: 6 MiB (131 s of PCM16 at
+24 kHz), which base64 makes exactly 8 MiB, well under the server's 15 MiB per event
+(PROTOCOL.md §10) with the envelope. A multiple of 6, so every piece holds whole PCM16
+samples (2 bytes; G.711 samples are 1 byte) and its base64 needs no padding."""
+
+
+def audio_bytes(audio: object) -> bytes:
+    """``audio`` as bytes, or a :class:`UserError` for what is not audio.
+
+    Accepts ``bytes`` (as is: the common case costs one type check), ``bytearray``,
+    ``memoryview`` and any other object with the buffer protocol (``array.array``, a NumPy
+    array), copied as its raw bytes. Refuses everything else, notably ``int`` (``bytes(4800)``
+    would be 4,800 zero bytes), ``None``, ``str`` and lists.
+
+    Raises:
+        UserError: Naming the argument and the type received.
+    """
+    if type(audio) is bytes:
+        return audio
+    try:
+        view = memoryview(audio)  # type: ignore[arg-type]  # checked at runtime, here
+    except TypeError:
+        raise UserError(
+            "send_audio: 'audio' must be bytes-like (bytes, bytearray, memoryview or another "
+            f"buffer such as array.array), got {type(audio).__name__}"
+        ) from None
+    return view.tobytes()
+
+
+def audio_appends(audio: bytes) -> list[bytes]:
+    """``audio`` cut into the pieces of consecutive ``input_audio_buffer.append`` events,
+    each at most :data:`APPEND_CHUNK_BYTES`; their concatenation is ``audio``. Empty audio
+    gives no piece."""
+    if len(audio) <= APPEND_CHUNK_BYTES:
+        return [audio] if audio else []
+    return [
+        audio[start : start + APPEND_CHUNK_BYTES]
+        for start in range(0, len(audio), APPEND_CHUNK_BYTES)
+    ]

@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any, Final, Literal
 
 import anyio
-from typing_extensions import Self
+from typing_extensions import Buffer, Self
 
 from ..agent import RealtimeAgent
 from ..audio import PlaybackTracker
@@ -38,7 +38,13 @@ from ..tracing import session_telemetry
 from ._guardrail_runner import GuardrailRunner
 from ._handoff_runner import HandoffRunner
 from ._link import SessionLink
-from ._messages import UserInput, to_message_item
+from ._messages import (
+    APPEND_CHUNK_BYTES,
+    UserInput,
+    audio_appends,
+    audio_bytes,
+    to_message_item,
+)
 from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._reader import Connection, fatal_error, read_model
 from ._reconnect import Continuity
@@ -472,20 +478,32 @@ class RealtimeSession:
         self._link.apply(self._state.send_message(item))
         await live.commands.flush()
 
-    async def send_audio(self, audio: bytes, commit: bool = False) -> None:
+    async def send_audio(self, audio: Buffer, commit: bool = False) -> None:
         """Append user audio (raw bytes in the input format) to the server's input buffer.
 
+        Audio of more than 6 MiB goes out as several ``input_audio_buffer.append`` events,
+        in order, each under the server's 15 MiB limit per event and holding whole samples.
+
         Args:
-            audio: The audio; empty audio sends nothing.
+            audio: The audio: ``bytes``, ``bytearray``, ``memoryview`` or any other object
+                with the buffer protocol (``array.array``, a NumPy array: its raw bytes).
+                Empty audio sends nothing.
             commit: Also commit the buffer as a user item (manual turns; then call
                 :meth:`create_response` for an answer).
 
         Raises:
+            UserError: ``audio`` is not bytes-like (an ``int``, ``None``, a ``str``, a
+                list...); nothing was sent.
             TransportClosedError: The session is closed.
         """
+        data = audio_bytes(audio)
         live = self._require_open()
-        if audio:
-            live.commands.put_one(AppendInputAudio(audio=bytes(audio)))
+        if len(data) <= APPEND_CHUNK_BYTES:  # the usual 20-200 ms chunk: no list, no copy
+            if data:
+                live.commands.put_one(AppendInputAudio(audio=data))
+        else:
+            for piece in audio_appends(data):
+                live.commands.put_one(AppendInputAudio(audio=piece))
         if commit:
             live.commands.put_one(CommitInputAudio())
         await live.commands.flush()

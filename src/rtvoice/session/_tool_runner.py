@@ -1,7 +1,8 @@
 """Running the model's function calls: lookup, approval, the tool itself, the output.
 
 :class:`ToolCallRunner` takes each completed call from the reader (without awaiting it) and
-runs it as background work: concurrently with ``async_tool_calls`` (the default), else one at a
+runs it as background work: concurrently with ``async_tool_calls`` (the default), at most
+``max_concurrent_tool_calls`` at once (later calls wait in arrival order), else one at a
 time in arrival order. A call to a handoff goes to the
 :class:`~._handoff_runner.HandoffRunner`; a call to a function tool goes, if the tool needs
 approval, through the approval chain (innermost: ask the application with
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections import deque
 from typing import Any, cast
 
 from .._tools._run import rejection_result
@@ -38,7 +40,7 @@ from ..tracing import ToolSpan
 from ._approvals import PendingApprovals
 from ._handoff_runner import HandoffRunner
 from ._link import SessionLink
-from ._tasks import BackgroundTasks
+from ._tasks import BackgroundTasks, Work
 from .events import ErrorSessionEvent, ToolApprovalRequiredEvent, ToolEndEvent, ToolStartEvent
 from .history import ToolCallItem
 from .state._agent_tools import agent_tools
@@ -53,7 +55,8 @@ class ToolCallRunner:
 
     Args:
         link: Applies state steps to the live session.
-        settings: The run settings (middleware, formatter, ``async_tool_calls``).
+        settings: The run settings (middleware, formatter, ``async_tool_calls``,
+            ``max_concurrent_tool_calls``, ``tool_timeout``).
         context: The application's run context, for tools and approval rules.
         session: The session, handed to tools as ``ToolContext.session``.
         tasks: Where calls run.
@@ -66,11 +69,15 @@ class ToolCallRunner:
         "_context",
         "_formatter",
         "_handoffs",
+        "_limit",
         "_link",
+        "_runners",
         "_serial",
         "_session",
         "_tasks",
+        "_timeout",
         "_tool_chain",
+        "_waiting",
     )
 
     def __init__(
@@ -89,6 +96,13 @@ class ToolCallRunner:
         self._tasks = tasks
         self._handoffs = handoffs
         self._serial = not settings.async_tool_calls
+        self._limit = settings.max_concurrent_tool_calls
+        self._timeout = settings.tool_timeout
+        self._runners = 0
+        """Concurrent calls running (each in its own task): at most ``_limit``."""
+        self._waiting: deque[tuple[Work, str]] = deque()
+        """Calls beyond the limit, in arrival order. Not bounded apart: it holds at most one
+        entry per function call the model made and the state holds as pending."""
         self._formatter = cast("ToolErrorFormatter | None", settings.tool_error_formatter)
         self._approvals = PendingApprovals()
         self._tool_chain = build_chain(settings.middleware, "on_tool_call", self._invoke)
@@ -105,13 +119,15 @@ class ToolCallRunner:
         """Launch a completed call of ``agent``'s, made by response ``response_id`` (the
         parent of its span, if known); never waits.
 
-        If the call cannot be queued (``async_tool_calls=False`` and too many waiting), it
-        fails at once with an error output. After the session closed, nothing happens.
+        Concurrent calls beyond ``max_concurrent_tool_calls`` wait, in arrival order, for a
+        running one to end (a waiting call has no ``tool_start`` yet). If the call cannot be
+        queued (``async_tool_calls=False`` and too many waiting), it fails at once with an
+        error output. After the session closed, nothing happens.
         """
         work = functools.partial(self._run, call, agent, response_id)
         name = f"rtvoice tool call {call.name} {call.call_id}"
         if not self._serial:
-            self._tasks.spawn(work, name)
+            self._start(work, name)
         elif not self._tasks.enqueue(work, name):
             error = ToolError(
                 f"too many tool calls waiting to run; {call.name} was not run", tool_name=call.name
@@ -133,6 +149,27 @@ class ToolCallRunner:
             UserError: No call with this id waits for approval.
         """
         self._approvals.decide(call_id, ApprovalDecision.reject(message, always=always))
+
+    def _start(self, work: Work, name: str) -> None:
+        """Start a concurrent call now, or queue it while ``max_concurrent_tool_calls`` run."""
+        if self._runners >= self._limit:
+            self._waiting.append((work, name))
+            return
+        self._runners += 1
+        if not self._tasks.spawn(functools.partial(self._run_limited, work), name):
+            self._runners -= 1  # not attached yet, or closed: nothing runs, nor will wait
+            self._waiting.clear()
+
+    async def _run_limited(self, work: Work) -> None:
+        try:
+            await work()
+        finally:
+            # Each call keeps its own task (its failures reach the session as before); the
+            # slot passes to the oldest waiting call. Once the session closed, spawning
+            # refuses and the waiting calls are dropped with it.
+            self._runners -= 1
+            if self._waiting:
+                self._start(*self._waiting.popleft())
 
     # -----------------------------------------------------------------------------------------
     # One call
@@ -268,7 +305,11 @@ class ToolCallRunner:
 
     async def _invoke(self, call: ToolCall) -> ToolResult:
         return await run_tool(
-            call.tool, call.context, call.arguments, error_formatter=self._formatter
+            call.tool,
+            call.context,
+            call.arguments,
+            error_formatter=self._formatter,
+            default_timeout=self._timeout,
         )
 
     async def _ask(self, request: ApprovalRequest) -> ApprovalDecision:
