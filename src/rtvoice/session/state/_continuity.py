@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 
 from ..._config._continuity import SeedSettings
 from ...model.commands import ModelCommand
-from ...model.events import ResponseDone, ResponseInfo
+from ...model.events import ResponseDone, ResponseInfo, Usage
 from ...model.items import OutputAudio, OutputText
 from ..history import AssistantMessageItem, HistoryItem, OtherHistoryItem, ToolCallItem
 from ._agent_tools import agent_tools
@@ -28,7 +29,7 @@ from ._notes import Interrupted
 from ._seed import seed_items
 from ._server_events import handle_model_event
 
-__all__ = ["connection_lost", "heard_text", "reseed"]
+__all__ = ["connection_lost", "heard_text", "reseed", "resume", "seed"]
 
 
 def heard_text(text: str, played_ms: float, received_ms: float) -> str:
@@ -111,3 +112,21 @@ def reseed(
     seed, left_out = seed_items(history, budget)
     seeded = core.history.expect_seed(seed)
     return [update, *seed], seeded, left_out
+
+
+def seed(core: StateCore, budget: SeedSettings) -> tuple[list[ModelCommand], int, int]:
+    """The history's seed alone (a resumed session's first connection, once configured)."""
+    commands, left_out = seed_items(core.history.items, budget)
+    return list(commands), core.history.expect_seed(commands), left_out
+
+
+def resume(
+    core: StateCore, history: tuple[HistoryItem, ...], usage: Usage, pending: Iterable[str]
+) -> None:
+    """Start from a snapshot's history and usage; ``pending`` calls hold ``agent_end`` back
+    until answered."""
+    core.history.restore(history)
+    if usage != Usage():
+        core.usage.add(usage)
+    for call_id in pending:
+        core.call_pending(call_id)

@@ -78,6 +78,16 @@ class ConversationItems:
         self._last_states.pop(item_id, None)
         return self._order.replace(item_id, item)
 
+    def restore(self, items: Sequence[HistoryItem]) -> None:
+        """Start from ``items`` (a resumed session's history), in order, without events; its
+        tool calls count as reported (they are not run again when the server restates them)."""
+        previous: str | None = None
+        for item in items:
+            self._order.observe(item.item_id, item, previous_item_id=previous, positioned=True)
+            previous = item.item_id
+            if isinstance(item, ToolCallItem):
+                self._reported_calls.add(item.call_id)
+
     def expect_seed(self, seed: Sequence[CreateItem]) -> int:
         """A new connection is seeded with ``seed``: the echoes of its items (``added`` and
         ``done`` each) are confirmations. Returns how many history items it re-creates."""

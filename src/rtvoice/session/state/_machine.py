@@ -18,6 +18,7 @@ user's, and what a tool output, a handoff and a guardrail trip send.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Final
 
 from ..._config._continuity import SeedSettings
@@ -38,7 +39,7 @@ from ...model.session_config import SessionConfig
 from ..events import AudioEvent, GuardrailTrippedEvent, HandoffEvent, TranscriptDeltaEvent
 from ..history import HistoryItem
 from ._audio_ledger import AudioLedger
-from ._continuity import connection_lost, reseed
+from ._continuity import connection_lost, reseed, resume, seed
 from ._core import VOICE_WARNING, StateCore
 from ._effects import Effects
 from ._guardrail_watch import InputCheck, OutputCheck
@@ -279,6 +280,18 @@ class ConversationState:
         rollover at a turn boundary): the current agent's ``session.update`` and the
         history's seed; how many history items it re-creates; how many it leaves out."""
         return reseed(self._core, instructions, budget)
+
+    def seed(self, budget: SeedSettings) -> tuple[list[ModelCommand], int, int]:
+        """The history's seed alone, for a resumed session's first connection (after its
+        configuration): the commands, how many items they re-create, how many are left out."""
+        return seed(self._core, budget)
+
+    def resume(
+        self, history: tuple[HistoryItem, ...], usage: Usage, pending_calls: Iterable[str]
+    ) -> None:
+        """Start from a snapshot (before the session is entered): its history (no events),
+        its usage, and the calls still waiting for an output."""
+        resume(self._core, history, usage, pending_calls)
 
     # -----------------------------------------------------------------------------------------
     # Tools, handoffs, guardrails
