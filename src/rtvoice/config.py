@@ -49,10 +49,15 @@ Key                                            Default
 ``tracing.include_transcripts``                ``False``
 ``tracing_disabled``                           ``False``
 ``middleware``                                 ``[]``
+``timeouts.configure``                         ``10`` s (``session.updated`` on entry)
+``timeouts.response_created``                  ``15`` s (``response.created`` per request)
+``timeouts.response_idle``                     ``60`` s (between a response's events)
+``timeouts.guardrail_verdicts``                ``10`` s (``agent_end`` waits for checks)
+``timeouts.close``                             ``10`` s (closing)
 =============================================  ===========================================
 
 The values themselves live in one place each: the field defaults of :class:`ModelSettings`
-and :class:`RunSettings`.
+and :class:`RunSettings` (and :class:`SessionTimeouts`).
 """
 
 from __future__ import annotations
@@ -63,7 +68,12 @@ from ._config._model import (
     ModelSettings,
     normalize_model_settings,
 )
-from ._config._run import DEFAULT_DEBOUNCE_TEXT_LENGTH, RunSettings, normalize_run_config
+from ._config._run import (
+    DEFAULT_DEBOUNCE_TEXT_LENGTH,
+    RunSettings,
+    SessionTimeouts,
+    normalize_run_config,
+)
 from ._config._types import (
     AudioConfig,
     AudioFormat,
@@ -78,6 +88,7 @@ from ._config._types import (
     RealtimeRunConfig,
     RealtimeSessionModelSettings,
     ServerTracingConfig,
+    SessionTimeoutsConfig,
     ToolChoiceFunctionConfig,
     TranscriptionConfig,
     TurnDetectionConfig,
@@ -102,6 +113,8 @@ __all__ = [
     "RealtimeSessionModelSettings",
     "RunSettings",
     "ServerTracingConfig",
+    "SessionTimeouts",
+    "SessionTimeoutsConfig",
     "ToolChoiceFunctionConfig",
     "TranscriptionConfig",
     "TurnDetectionConfig",

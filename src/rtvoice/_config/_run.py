@@ -12,16 +12,79 @@ from ._checks import (
     read_bool,
     read_int,
     read_mapping,
+    read_number,
     read_objects,
     reject_unknown_keys,
 )
 from ._model import ModelSettings, normalize_model_settings
-from ._types import GuardrailsSettings, OpenTelemetryConfig, RealtimeRunConfig
+from ._types import (
+    GuardrailsSettings,
+    OpenTelemetryConfig,
+    RealtimeRunConfig,
+    SessionTimeoutsConfig,
+)
 
-__all__ = ["DEFAULT_DEBOUNCE_TEXT_LENGTH", "RunSettings", "normalize_run_config"]
+__all__ = [
+    "DEFAULT_DEBOUNCE_TEXT_LENGTH",
+    "MAX_TIMEOUT",
+    "RunSettings",
+    "SessionTimeouts",
+    "normalize_run_config",
+]
 
 DEFAULT_DEBOUNCE_TEXT_LENGTH: Final = 100
 """Output guardrails run each time this many more characters of transcript arrived."""
+
+
+# -------------------------------------------------------------------------------------------
+# Session timeouts (``timeouts``): every wait of a session, named, bounded and configurable.
+
+MAX_TIMEOUT: Final = 86_400.0
+"""The longest any session timeout may be (a day): a wait must end."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionTimeouts:
+    """How long a session waits for each thing it waits for, in seconds (``timeouts``).
+
+    Each is a positive number up to :data:`MAX_TIMEOUT`.
+    """
+
+    configure: float = 10.0
+    """Entering ``async with session`` waits this long for the server's ``session.updated``;
+    then it raises ``ConnectTimeoutError``."""
+    response_created: float = 15.0
+    """A ``response.create`` of the session waits this long for ``response.created``; then
+    it is given up (``error`` event, code ``response_created_timeout``) and the next
+    request may go out."""
+    response_idle: float = 60.0
+    """A running response waits this long after its latest event (delta, item, part) for
+    the next one or its ``response.done``; then it is given up (``response.cancel`` sent,
+    ``error`` event with code ``response_done_timeout``, its turn ends)."""
+    guardrail_verdicts: float = 10.0
+    """``agent_end`` waits this long for the guardrail checks still deciding; then it comes
+    anyway (``error`` event, code ``guardrail_verdict_timeout``), and a later trip still acts."""
+    close: float = 10.0
+    """:meth:`RealtimeSession.close` (and a graceful end) waits this long for the connection
+    and the reader to end."""
+
+
+def _timeouts(data: Mapping[str, object]) -> SessionTimeouts:
+    section = _section(data, "timeouts", SessionTimeoutsConfig.__annotations__)
+    defaults = SessionTimeouts()
+    values = {
+        key: read_number(
+            section.get(key, getattr(defaults, key)), f"timeouts.{key}", low=0.0, high=MAX_TIMEOUT
+        )
+        for key in SessionTimeoutsConfig.__annotations__
+    }
+    for key, value in values.items():
+        if value <= 0:
+            raise invalid(f"timeouts.{key}", section[key], "a number of seconds above 0")
+    return SessionTimeouts(**values)
+
+
+# -------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +118,8 @@ class RunSettings:
     """Turn rtvoice's OpenTelemetry spans and metrics off for this run."""
     middleware: tuple[object, ...] = ()
     """The middleware chain, outermost first."""
+    timeouts: SessionTimeouts = field(default_factory=SessionTimeouts)
+    """Every wait of a session (``timeouts``)."""
 
 
 def normalize_run_config(config: RealtimeRunConfig | Mapping[str, object] | None) -> RunSettings:
@@ -113,6 +178,7 @@ def normalize_run_config(config: RealtimeRunConfig | Mapping[str, object] | None
             data.get("tracing_disabled", defaults.tracing_disabled), "tracing_disabled"
         ),
         middleware=read_objects(data.get("middleware", ()), "middleware", what="middleware"),
+        timeouts=_timeouts(data),
     )
 
 
