@@ -30,6 +30,7 @@ from ..model.events import (
 )
 from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._telemetry import TelemetryObserver
+from ._timers import SessionTimers
 from .events import RawModelEvent
 from .state._effects import Effects
 from .state._machine import ConversationState
@@ -75,6 +76,7 @@ async def read_model(
     on_end: Callable[[], None],
     close_timeout: float,
     observer: TelemetryObserver,
+    timers: SessionTimers,
 ) -> None:
     """Read until the connection ends or ``reader_scope`` is cancelled; then end iteration.
 
@@ -90,6 +92,7 @@ async def read_model(
         close_timeout: Seconds a graceful end waits for the model to close.
         observer: Reports each step's notes to the session's telemetry (which ends with the
             reading, failed if ``connection.failure`` is set).
+        timers: Arms the waits the steps bound.
 
     Never raises (an exception in a child task would cancel the application's code inside
     ``async with session``): the outcome goes to ``connection.failure``.
@@ -98,7 +101,14 @@ async def read_model(
         with reader_scope:
             try:
                 await _pump(
-                    connection, state, clock, include_raw_events, dispatch, close_timeout, observer
+                    connection,
+                    state,
+                    clock,
+                    include_raw_events,
+                    dispatch,
+                    close_timeout,
+                    observer,
+                    timers,
                 )
             except TransportError as exc:
                 connection.failure = exc
@@ -123,6 +133,7 @@ async def _pump(
     dispatch: Callable[[Effects], None],
     close_timeout: float,
     observer: TelemetryObserver,
+    timers: SessionTimers,
 ) -> None:
     events = connection.events
     commands = connection.commands
@@ -154,6 +165,8 @@ async def _pump(
                 connection.failure = fatal_error(fx.fatal, "the server ended the session")
                 return
             commands.put(fx.commands)
+            if fx.timers:
+                timers.arm(fx.timers)
             if fx.work:  # starts tasks; what they decide comes after this step's effects
                 dispatch(fx)
             if fx.notes:  # after the work: a turn that ends here was open when it started
