@@ -52,10 +52,15 @@ Key                                            Default
 ``reconnect``                                  on: 5 attempts, 0.25 s doubling to 8 s
 ``rollover.after_s``                           ``3300`` (55 minutes); ``False``: off
 ``history_seed``                               200 items, 60,000 characters
+``timeouts.configure``                         ``10`` s (``session.updated`` on entry)
+``timeouts.response_created``                  ``15`` s (``response.created`` per request)
+``timeouts.response_idle``                     ``60`` s (between a response's events)
+``timeouts.guardrail_verdicts``                ``10`` s (``agent_end`` waits for checks)
+``timeouts.close``                             ``10`` s (closing)
 =============================================  ===========================================
 
 The values themselves live in one place each: the field defaults of :class:`ModelSettings`
-and :class:`RunSettings`.
+and :class:`RunSettings` (and :class:`SessionTimeouts`).
 """
 
 from __future__ import annotations
@@ -75,7 +80,12 @@ from ._config._model import (
     ModelSettings,
     normalize_model_settings,
 )
-from ._config._run import DEFAULT_DEBOUNCE_TEXT_LENGTH, RunSettings, normalize_run_config
+from ._config._run import (
+    DEFAULT_DEBOUNCE_TEXT_LENGTH,
+    RunSettings,
+    SessionTimeouts,
+    normalize_run_config,
+)
 from ._config._types import (
     AudioConfig,
     AudioFormat,
@@ -90,6 +100,7 @@ from ._config._types import (
     RealtimeRunConfig,
     RealtimeSessionModelSettings,
     ServerTracingConfig,
+    SessionTimeoutsConfig,
     ToolChoiceFunctionConfig,
     TranscriptionConfig,
     TurnDetectionConfig,
@@ -121,6 +132,8 @@ __all__ = [
     "RunSettings",
     "SeedSettings",
     "ServerTracingConfig",
+    "SessionTimeouts",
+    "SessionTimeoutsConfig",
     "ToolChoiceFunctionConfig",
     "TranscriptionConfig",
     "TurnDetectionConfig",

@@ -6,7 +6,7 @@ from typing import Any
 
 from rtvoice.agent import RealtimeAgent
 from rtvoice.audio import PlaybackTracker
-from rtvoice.config import normalize_model_settings
+from rtvoice.config import SessionTimeouts, normalize_model_settings
 from rtvoice.model.events import (
     AudioDelta,
     AudioDone,
@@ -35,6 +35,7 @@ def new_state(
     agent: RealtimeAgent[Any] = AGENT,
     run_guardrails: bool = False,
     streams: StreamStarts | None = None,
+    timeouts: SessionTimeouts | None = None,
 ) -> ConversationState:
     """A fresh state; ``run_guardrails``: the run has input and output guardrails;
     ``streams`` hears when a response's audio (per part) or text begins."""
@@ -48,6 +49,7 @@ def new_state(
         run_output_guardrails=run_guardrails,
         run_input_guardrails=run_guardrails,
         streams=streams,
+        timeouts=timeouts,
     )
 
 

@@ -12,6 +12,7 @@ from ._checks import (
     read_bool,
     read_int,
     read_mapping,
+    read_number,
     read_objects,
     reject_unknown_keys,
 )
@@ -24,13 +25,20 @@ from ._continuity import (
     read_rollover,
 )
 from ._model import ModelSettings, normalize_model_settings
-from ._types import GuardrailsSettings, OpenTelemetryConfig, RealtimeRunConfig
+from ._types import (
+    GuardrailsSettings,
+    OpenTelemetryConfig,
+    RealtimeRunConfig,
+    SessionTimeoutsConfig,
+)
 
 __all__ = [
     "DEFAULT_DEBOUNCE_TEXT_LENGTH",
     "DEFAULT_MAX_CONCURRENT_TOOL_CALLS",
     "DEFAULT_TOOL_TIMEOUT",
     "RunSettings",
+    "MAX_TIMEOUT",
+    "SessionTimeouts",
     "normalize_run_config",
 ]
 
@@ -50,6 +58,57 @@ DEFAULT_TOOL_TIMEOUT: Final = 60.0
 concurrency slot and its turn for good."""
 
 _MAX_TOOL_TIMEOUT: Final = 24 * 3600.0
+
+
+# -------------------------------------------------------------------------------------------
+# Session timeouts (``timeouts``): every wait of a session, named, bounded and configurable.
+
+MAX_TIMEOUT: Final = 86_400.0
+"""The longest any session timeout may be (a day): a wait must end."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionTimeouts:
+    """How long a session waits for each thing it waits for, in seconds (``timeouts``).
+
+    Each is a positive number up to :data:`MAX_TIMEOUT`.
+    """
+
+    configure: float = 10.0
+    """Entering ``async with session`` waits this long for the server's ``session.updated``;
+    then it raises ``ConnectTimeoutError``."""
+    response_created: float = 15.0
+    """A ``response.create`` of the session waits this long for ``response.created``; then
+    it is given up (``error`` event, code ``response_created_timeout``) and the next
+    request may go out."""
+    response_idle: float = 60.0
+    """A running response waits this long after its latest event (delta, item, part) for
+    the next one or its ``response.done``; then it is given up (``response.cancel`` sent,
+    ``error`` event with code ``response_done_timeout``, its turn ends)."""
+    guardrail_verdicts: float = 10.0
+    """``agent_end`` waits this long for the guardrail checks still deciding; then it comes
+    anyway (``error`` event, code ``guardrail_verdict_timeout``), and a later trip still acts."""
+    close: float = 10.0
+    """:meth:`RealtimeSession.close` (and a graceful end) waits this long for the connection
+    and the reader to end."""
+
+
+def _timeouts(data: Mapping[str, object]) -> SessionTimeouts:
+    section = _section(data, "timeouts", SessionTimeoutsConfig.__annotations__)
+    defaults = SessionTimeouts()
+    values = {
+        key: read_number(
+            section.get(key, getattr(defaults, key)), f"timeouts.{key}", low=0.0, high=MAX_TIMEOUT
+        )
+        for key in SessionTimeoutsConfig.__annotations__
+    }
+    for key, value in values.items():
+        if value <= 0:
+            raise invalid(f"timeouts.{key}", section[key], "a number of seconds above 0")
+    return SessionTimeouts(**values)
+
+
+# -------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,6 +155,8 @@ class RunSettings:
     in arrival order, for a running one to end."""
     tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT
     """Seconds a tool may run when it sets no ``timeout`` of its own; ``None``: no limit."""
+    timeouts: SessionTimeouts = field(default_factory=SessionTimeouts)
+    """Every wait of a session (``timeouts``)."""
 
 
 def normalize_run_config(config: RealtimeRunConfig | Mapping[str, object] | None) -> RunSettings:
@@ -160,6 +221,7 @@ def normalize_run_config(config: RealtimeRunConfig | Mapping[str, object] | None
         if "history_seed" in data
         else defaults.history_seed,
         **_tool_bounds(data),
+        timeouts=_timeouts(data),
     )
 
 

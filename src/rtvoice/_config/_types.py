@@ -29,6 +29,7 @@ __all__ = [
     "RealtimeRunConfig",
     "RealtimeSessionModelSettings",
     "ServerTracingConfig",
+    "SessionTimeoutsConfig",
     "ToolChoiceFunctionConfig",
     "TranscriptionConfig",
     "TurnDetectionConfig",
@@ -195,6 +196,25 @@ class OpenTelemetryConfig(TypedDict, total=False):
     """Put transcripts and message text on spans (default False: they may hold personal data)."""
 
 
+class SessionTimeoutsConfig(TypedDict, total=False):
+    """How long a session waits for each thing it waits for, in seconds (``timeouts``).
+
+    Every wait of a session is bounded by one of these; what happens when one expires is
+    said per key (``docs/configuration.md``, "Timeouts").
+    """
+
+    configure: float
+    """Entering ``async with session`` waits this long for ``session.updated``."""
+    response_created: float
+    """A ``response.create`` of the session waits this long for ``response.created``."""
+    response_idle: float
+    """A running response is given up after this long without an event of it."""
+    guardrail_verdicts: float
+    """``agent_end`` waits this long for the turn's guardrail checks to decide."""
+    close: float
+    """Closing waits this long for the connection and the reader to end."""
+
+
 class RealtimeRunConfig(TypedDict, total=False):
     """Everything a :class:`~rtvoice.RealtimeRunner` is configured with, besides agents.
 
@@ -218,3 +238,4 @@ class RealtimeRunConfig(TypedDict, total=False):
     # Bounds on tool calls (see RunSettings for the defaults and what they mean).
     max_concurrent_tool_calls: int
     tool_timeout: float | None
+    timeouts: SessionTimeoutsConfig

@@ -63,30 +63,40 @@ class GuardrailRunner:
         self._chain = build_chain(settings.middleware, "on_guardrail", self._innermost)
 
     def launch(self, fx: Effects) -> None:
-        """Start the checks ``fx`` says are due (only those that have guardrails to run)."""
+        """Start the checks ``fx`` says are due. Each reports its verdict to the state
+        (``trip_output`` / ``trip_input`` / ``check_passed``), also one that has no
+        guardrail to run, so that none holds ``agent_end`` for nothing."""
+        state = self._link.state
         for output in fx.output_checks:
             guardrails = (*self._output, *getattr(output.agent, "output_guardrails", ()))
             if guardrails:
                 work = functools.partial(self._check_output, output, guardrails)
                 self._tasks.spawn(work, f"rtvoice output guardrails {output.item_id}")
+            else:
+                self._link.apply(state.check_passed(output))
         for entry in fx.input_checks:
             guardrails = (*self._input, *getattr(entry.agent, "input_guardrails", ()))
             if guardrails:
                 work = functools.partial(self._check_input, entry, guardrails)
                 self._tasks.spawn(work, "rtvoice input guardrails")
+            else:
+                self._link.apply(state.check_passed(entry))
 
     async def _check_output(self, check: OutputCheck, guardrails: Sequence[_Guardrail]) -> None:
         state = self._link.state
         tripped: list[GuardrailResult] = []
         for guardrail in guardrails:
             if state.output_tripped(check.item_id):
-                return  # another check of this item tripped meanwhile: it was acted on
+                break  # another check of this item tripped meanwhile: it was acted on
             result = await self._run(guardrail, check.text, check.agent, check.response_id)
             if result is not None and result.tripwire_triggered:
                 tripped.append(result)
+        # Every launched check reports its verdict: the turn's agent_end waits for it.
         if tripped:
             self._link.apply(state.trip_output(check, tuple(tripped), self._link.clock()))
-            await self._link.flush()
+        else:
+            self._link.apply(state.check_passed(check))
+        await self._link.flush()
 
     async def _check_input(self, check: InputCheck, guardrails: Sequence[_Guardrail]) -> None:
         tripped: list[GuardrailResult] = []
@@ -94,10 +104,12 @@ class GuardrailRunner:
             result = await self._run(guardrail, check.text, check.agent, None)
             if result is not None and result.tripwire_triggered:
                 tripped.append(result)
+        state = self._link.state
         if tripped:
-            state = self._link.state
             self._link.apply(state.trip_input(check, tuple(tripped), self._link.clock()))
-            await self._link.flush()
+        else:
+            self._link.apply(state.check_passed(check))
+        await self._link.flush()
 
     async def _run(
         self, guardrail: _Guardrail, text: str, agent: Any, response_id: str | None

@@ -18,6 +18,7 @@ from ..errors import TransportClosedError
 from ..tracing import SessionTelemetry
 from ._reader import Connection
 from ._telemetry import TelemetryObserver
+from ._timers import SessionTimers
 from .events import RealtimeSessionEvent
 from .state._effects import Effects
 from .state._machine import ConversationState
@@ -39,7 +40,7 @@ class SessionLink:
         observer: Reports each step's notes to the session's telemetry.
     """
 
-    __slots__ = ("clock", "close_timeout", "dispatch", "live", "observer", "state")
+    __slots__ = ("clock", "close_timeout", "dispatch", "live", "observer", "state", "timers")
 
     def __init__(
         self,
@@ -56,6 +57,8 @@ class SessionLink:
         """The connection, once the session is entered."""
         self.dispatch: Callable[[Effects], None] = _no_work
         """Launches the tool calls and guardrail checks of a step (set by the session)."""
+        self.timers = SessionTimers(clock)
+        """Arms the waits the steps bound (``Effects.timers``)."""
 
     def apply(self, fx: Effects) -> None:
         """Queue a step's commands and events (in the caller's synchronous step), hand over
@@ -71,6 +74,8 @@ class SessionLink:
         if live is None:
             return
         live.commands.put(fx.commands)
+        if fx.timers:
+            self.timers.arm(fx.timers)
         if fx.events:
             live.events.put_all(fx.events)
             live.events.deliver_nowait()

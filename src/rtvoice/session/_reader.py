@@ -31,6 +31,7 @@ from ..model.events import (
 )
 from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._telemetry import TelemetryObserver
+from ._timers import SessionTimers
 from .events import RawModelEvent
 from .state._effects import Effects
 from .state._machine import ConversationState
@@ -79,6 +80,7 @@ async def read_model(
     on_end: Callable[[], None],
     close_timeout: float,
     observer: TelemetryObserver,
+    timers: SessionTimers,
     continuity: Continuity | None = None,
 ) -> None:
     """Read until the connection ends or ``reader_scope`` is cancelled; then end iteration.
@@ -95,6 +97,7 @@ async def read_model(
         close_timeout: Seconds a graceful end waits for the model to close.
         observer: Reports each step's notes to the session's telemetry (which ends with the
             reading, failed if ``connection.failure`` is set).
+        timers: Arms the waits the steps bound.
         continuity: Replaces the connection when it drops or gets old (``None``: a drop
             ends iteration with the transport's error).
 
@@ -115,6 +118,7 @@ async def read_model(
                         dispatch,
                         close_timeout,
                         observer,
+                        timers,
                         continuity,
                     )
                     ended = connection.failure
@@ -157,6 +161,7 @@ async def _pump(
     dispatch: Callable[[Effects], None],
     close_timeout: float,
     observer: TelemetryObserver,
+    timers: SessionTimers,
     continuity: Continuity | None,
 ) -> bool:
     """Step the state with each event of the connection's model until its events end (or a
@@ -193,6 +198,8 @@ async def _pump(
                 connection.failure = fatal_error(fx.fatal, "the server ended the session")
                 return False
             commands.put(fx.commands)
+            if fx.timers:
+                timers.arm(fx.timers)
             if fx.work:  # starts tasks; what they decide comes after this step's effects
                 dispatch(fx)
             if fx.notes:  # after the work: a turn that ends here was open when it started

@@ -29,7 +29,7 @@ from typing_extensions import Buffer, Self
 
 from ..agent import RealtimeAgent
 from ..audio import PlaybackTracker
-from ..config import RunSettings
+from ..config import RunSettings, SessionTimeouts
 from ..errors import ConnectTimeoutError, TransportClosedError, UserError
 from ..model._base import ConnectRequest, EventFilter, ModelConnector
 from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
@@ -57,6 +57,7 @@ from .state._agent_tools import agent_tools
 from .state._effects import Effects
 from .state._machine import ConversationState
 from .state._server_events import IGNORED_EVENTS
+from .state._waits import Timer
 
 __all__ = [
     "DEFAULT_CLOSE_TIMEOUT",
@@ -68,11 +69,13 @@ __all__ = [
 DEFAULT_EVENT_BUFFER_SIZE: Final = 256
 """Events that may wait for the application before the session stops reading the socket."""
 
-DEFAULT_CONFIGURE_TIMEOUT: Final = 10.0
-"""Seconds ``async with session`` waits for the server to confirm the configuration."""
+DEFAULT_CONFIGURE_TIMEOUT: Final = SessionTimeouts().configure
+"""Seconds ``async with session`` waits for the server to confirm the configuration
+(``timeouts.configure``)."""
 
-DEFAULT_CLOSE_TIMEOUT: Final = 10.0
-"""Seconds :meth:`RealtimeSession.close` waits for the connection and the reader to end."""
+DEFAULT_CLOSE_TIMEOUT: Final = SessionTimeouts().close
+"""Seconds :meth:`RealtimeSession.close` waits for the connection and the reader to end
+(``timeouts.close``)."""
 
 _Phase = Literal["new", "opening", "open", "closed"]
 
@@ -112,8 +115,13 @@ class RealtimeSession:
       ends iteration by raising the transport's exception (``ConnectionLostError``,
       ``AuthenticationError``, ...). A fatal server error (``session_expired``) raises
       :class:`~rtvoice.errors.ProviderError` once the events before it were delivered.
-    * **Timeouts**: ``configure_timeout`` for the server's confirmation at entry,
-      ``close_timeout`` for closing.
+    * **Timeouts**: every wait is bounded by a ``timeouts`` key of the run config:
+      ``configure`` (the server's confirmation at entry), ``response_created`` (a
+      ``response.create`` of ours unanswered: given up, an ``error`` event), ``response_idle``
+      (a running response silent without its ``response.done``: cancelled and given up, an
+      ``error`` event, its turn ends), ``guardrail_verdicts`` (``agent_end`` waits that long
+      for checks still deciding) and ``close``. A given-up wait's ``error`` has
+      ``type="timeout"`` and a ``code`` naming it; the sequencing then moves on.
     * **Interruptions** (PROTOCOL.md §7.d): when the user starts speaking (or on
       :meth:`interrupt`) while assistant audio may still be playing, ``audio_interrupted``
       says how much was heard (from the ``playback_tracker``, else the wall clock since the
@@ -164,8 +172,10 @@ class RealtimeSession:
         include_raw_events: Also yield every model event as a ``raw_model_event``, before
             the events it causes.
         event_buffer_size: How many events may wait for the application (see Policies).
-        configure_timeout: Seconds to wait for ``session.updated`` on entry.
-        close_timeout: Seconds :meth:`close` waits for the connection and the reader to end.
+        configure_timeout: Seconds to wait for ``session.updated`` on entry (default:
+            ``settings.timeouts.configure``).
+        close_timeout: Seconds :meth:`close` waits for the connection and the reader to end
+            (default: ``settings.timeouts.close``).
         clock: Monotonic clock in seconds (for tests; default :func:`time.monotonic`).
 
     Raises:
@@ -184,14 +194,18 @@ class RealtimeSession:
         playback_tracker: PlaybackTracker | None = None,
         include_raw_events: bool = False,
         event_buffer_size: int = DEFAULT_EVENT_BUFFER_SIZE,
-        configure_timeout: float = DEFAULT_CONFIGURE_TIMEOUT,
-        close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+        configure_timeout: float | None = None,
+        close_timeout: float | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
         if not isinstance(agent, RealtimeAgent):
             raise UserError("RealtimeSession needs a RealtimeAgent")
         if not isinstance(event_buffer_size, int) or event_buffer_size < 1:
             raise UserError(f"event_buffer_size must be an integer >= 1, got {event_buffer_size}")
+        if configure_timeout is None:
+            configure_timeout = settings.timeouts.configure
+        if close_timeout is None:
+            close_timeout = settings.timeouts.close
         for name, value in (
             ("configure_timeout", configure_timeout),
             ("close_timeout", close_timeout),
@@ -217,6 +231,7 @@ class RealtimeSession:
             run_output_guardrails=bool(settings.output_guardrails),
             run_input_guardrails=bool(settings.input_guardrails),
             streams=self._telemetry,
+            timeouts=settings.timeouts,
         )
         self._settings = settings
         self._observer = TelemetryObserver(self._telemetry, self._clock)
@@ -239,6 +254,7 @@ class RealtimeSession:
         self._phase: _Phase = "new"
         self._live: Connection | None = None
         self._reader_scope = anyio.CancelScope()
+        self._timers_scope = anyio.CancelScope()
         self._closing: anyio.Event | None = None
 
     # -----------------------------------------------------------------------------------------
@@ -353,13 +369,15 @@ class RealtimeSession:
                     include_raw_events=self._include_raw_events,
                     dispatch=self._dispatch,
                     reader_scope=self._reader_scope,
-                    on_end=self._tasks.cancel_all,
+                    on_end=self._reading_ended,
                     close_timeout=self._close_timeout,
                     observer=self._observer,
+                    timers=self._link.timers,
                     continuity=self._continuity(ignored),
                 ),
                 name="rtvoice session reader",
             )
+            task_group.start_soon(self._run_timers, name="rtvoice session timers")
             await self._configure(live, instructions)
         except BaseException:
             await self.close()
@@ -399,6 +417,7 @@ class RealtimeSession:
             self._telemetry.session_ended()
         self._phase = "closed"
         self._tasks.cancel_all()
+        self._timers_scope.cancel()
         if live is None:
             return
         self._closing = anyio.Event()
@@ -657,6 +676,19 @@ class RealtimeSession:
             self._tools.dispatch(call, self._state.agent, fx.calls_response)
         if fx.output_checks or fx.input_checks:
             self._guardrails.launch(fx)
+
+    def _reading_ended(self) -> None:
+        # Nothing the background work or a timer would send can arrive any more.
+        self._tasks.cancel_all()
+        self._timers_scope.cancel()
+
+    async def _run_timers(self) -> None:
+        with self._timers_scope:
+            await self._link.timers.run(self._wait_expired)
+
+    async def _wait_expired(self, timer: Timer, now: float) -> None:
+        self._link.apply(self._state.wait_expired(timer, now))
+        await self._link.flush()
 
     def _on_work_error(self, error: BaseException, name: str) -> None:
         message = f"{name} failed: {type(error).__name__}: {error}"

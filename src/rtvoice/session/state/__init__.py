@@ -18,7 +18,9 @@ The modules:
 * :mod:`._conversation_items`: item news in, ``history_added`` / ``history_updated`` out.
 * :mod:`._item_order`: the server's order of items (by ``previous_item_id``).
 * :mod:`._item_merge`: model items as history items, and merging a newer state into an older.
-* :mod:`._sequencer`: one response at a time.
+* :mod:`._sequencer`: one response at a time, its waits bounded.
+* :mod:`._waits`: :class:`~._waits.Timer`, a wait a step asks the session to bound (time
+  comes back in as ``now`` when it fires: the state never reads the clock).
 * :mod:`._audio_ledger`: assistant audio received and heard; the interruption math.
 * :mod:`._guardrail_watch`: when a text is due for the guardrails.
 * :mod:`._session_updates`: the ``session.update`` commands and the server's answers.

@@ -16,17 +16,17 @@ from typing import Any, Final
 
 from ...agent import RealtimeAgent
 from ...audio import PlaybackTracker
-from ...config import ModelSettings
+from ...config import ModelSettings, SessionTimeouts
 from ...model.commands import CancelResponse, CreateResponse, TruncateItem, UpdateSession
-from ...model.events import ErrorInfo
+from ...model.events import ErrorInfo, ResponseInfo
 from ...usage import UsageTotals
 from ..events import AgentEndEvent, ErrorSessionEvent, RealtimeSessionEvent
 from ._agent_tools import agent_tools
 from ._audio_ledger import AudioLedger, Interruption
 from ._conversation_items import ConversationItems
 from ._effects import Effects
-from ._guardrail_watch import OutputTextWatch, RecentIds
-from ._notes import RESPONSE_REQUESTED, Interrupted, StreamStarts
+from ._guardrail_watch import OutputTextWatch, PendingVerdicts, RecentIds
+from ._notes import RESPONSE_REQUESTED, Interrupted, StreamStarts, TurnEnded
 from ._sequencer import ResponseSequencer
 from ._session_updates import SessionUpdates
 
@@ -51,6 +51,7 @@ class StateCore:
         run_output_guardrails: Whether the run has output guardrails (beyond the agents').
         run_input_guardrails: Whether the run has input guardrails (beyond the agents').
         streams: Told when a response's audio (per part) or text begins.
+        timeouts: The session's waits (the sequencer's and the guardrail verdicts').
     """
 
     __slots__ = (
@@ -62,6 +63,7 @@ class StateCore:
         "checked_inputs",
         "held_error",
         "history",
+        "open_cancels",
         "partial_input",
         "partial_item",
         "partial_text",
@@ -76,7 +78,9 @@ class StateCore:
         "text_response",
         "updates",
         "usage",
+        "usage_counted",
         "user_speaking",
+        "verdicts",
         "watch",
     )
 
@@ -90,13 +94,22 @@ class StateCore:
         run_output_guardrails: bool = False,
         run_input_guardrails: bool = False,
         streams: StreamStarts | None = None,
+        timeouts: SessionTimeouts | None = None,
     ) -> None:
+        timeouts = timeouts or SessionTimeouts()
         self.agent = agent
         self.run_output_guardrails = run_output_guardrails
         self.run_input_guardrails = run_input_guardrails
         self.settings = settings
         self.history = ConversationItems()
-        self.sequencer = ResponseSequencer()
+        self.sequencer = ResponseSequencer(timeouts.response_created, timeouts.response_idle)
+        self.verdicts = PendingVerdicts(timeouts.guardrail_verdicts)
+        """Guardrail checks launched whose verdict has not come: they hold ``agent_end``."""
+        self.usage_counted = RecentIds()
+        """Responses whose usage was counted (a repeated ``response.done`` counts once)."""
+        self.open_cancels = RecentIds()
+        """Our ``response.cancel`` ids that name no response: their
+        ``response_cancel_not_active`` means that no response runs at all."""
         self.streams = streams
         self.audio = AudioLedger(
             settings.output_format,
@@ -192,13 +205,38 @@ class StateCore:
         if create is not None:
             fx.commands.append(create)
             fx.notes += (RESPONSE_REQUESTED,)
+            fx.timers += (self.sequencer.created_timer(),)
 
     def maybe_end_turn(self, fx: Effects) -> None:
         """Emit ``agent_end`` if the turn is over: no response running, on its way or
-        waiting, and no tool call waiting for its output."""
-        if self.agent_busy and self.sequencer.settled and not self.pending_calls:
-            self.agent_busy = False
-            fx.events.append(AgentEndEvent(agent=self.agent))
+        waiting, no tool call waiting for its output, and no guardrail check deciding (that
+        last wait is bounded: a timer goes into ``fx``)."""
+        if not self.agent_busy or not self.sequencer.settled or self.pending_calls:
+            return
+        if self.verdicts:
+            timer = self.verdicts.hold()
+            if timer is not None:
+                fx.timers += (timer,)
+            return
+        self.agent_busy = False
+        fx.events.append(AgentEndEvent(agent=self.agent))
+
+    def responses_given_up(self, fx: Effects, response_ids: tuple[str, ...]) -> None:
+        """Running responses were forgotten (their ``response.done`` will not come): end
+        their turns for the telemetry, ask for the response that reads their calls' outputs
+        if those were all answered meanwhile, send a waiting request, and maybe end the
+        turn."""
+        if not response_ids:
+            return
+        wanted = False
+        for response_id in response_ids:
+            fx.notes += (TurnEnded(response=ResponseInfo(id=response_id, status="incomplete")),)
+            wanted = self.response_ended(response_id) or wanted
+        create = self.sequencer.take_pending()
+        if create is None and wanted and not self.stop_requested:
+            create = self.sequencer.request()
+        self.send_create(fx, create)
+        self.maybe_end_turn(fx)
 
     def interrupt(self, now: float, *, cancel: bool) -> Effects:
         """Interrupt the current audio (see :meth:`AudioLedger.interrupt`)."""
@@ -216,12 +254,19 @@ class StateCore:
             fx.notes = (Interrupted(response_id=event.response_id, played_ms=event.played_ms),)
         for command in plan.commands:
             if isinstance(command, CancelResponse):
-                fx.commands.append(dataclasses.replace(command, event_id=self.next_id("cancel")))
+                fx.commands.append(self.cancel(command.response_id))
             elif isinstance(command, TruncateItem):
                 fx.commands.append(dataclasses.replace(command, event_id=self.next_id("truncate")))
             else:
                 fx.commands.append(command)
         return fx
+
+    def cancel(self, response_id: str | None = None) -> CancelResponse:
+        """A ``response.cancel`` of ours (of ``response_id``, else of whatever runs)."""
+        event_id = self.next_id("cancel")
+        if response_id is None:
+            self.open_cancels.add(event_id)
+        return CancelResponse(response_id=response_id, event_id=event_id)
 
     def update_command(
         self, agent: RealtimeAgent[Any], instructions: str | None

@@ -10,6 +10,7 @@ from ..events import RealtimeSessionEvent
 from ..history import ToolCallItem
 from ._guardrail_watch import InputCheck, OutputCheck
 from ._notes import Note
+from ._waits import Timer
 
 __all__ = ["Effects"]
 
@@ -32,6 +33,8 @@ class Effects:
         notes: What the telemetry needs to know of the step, in order (usually nothing):
             hand them to it once the step's events and commands are queued and its work
             launched.
+        timers: Waits to bound (usually none): arm each once the step's commands are
+            queued; when one fires, step ``ConversationState.wait_expired``.
     """
 
     events: list[RealtimeSessionEvent] = field(default_factory=list)
@@ -42,6 +45,7 @@ class Effects:
     output_checks: list[OutputCheck] = field(default_factory=list)
     input_checks: list[InputCheck] = field(default_factory=list)
     notes: tuple[Note, ...] = ()
+    timers: tuple[Timer, ...] = ()
 
     def add(self, other: Effects) -> Effects:
         """Append ``other``'s effects after these (its ``fatal`` and ``calls_response``, if
@@ -52,6 +56,7 @@ class Effects:
         self.output_checks += other.output_checks
         self.input_checks += other.input_checks
         self.notes += other.notes
+        self.timers += other.timers
         self.fatal = other.fatal or self.fatal
         self.calls_response = other.calls_response or self.calls_response
         return self

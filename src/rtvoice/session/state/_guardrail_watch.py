@@ -12,6 +12,10 @@ never twice on the same text (a final text equal to the last checked one is not 
 and never again for an item once one of its checks tripped. Input guardrails check each user
 input once: :class:`InputCheck` records say what.
 
+:class:`PendingVerdicts` counts the checks launched and not yet decided: the turn's
+``agent_end`` waits for them (bounded by ``timeouts.guardrail_verdicts``), so that a loop that
+stops at ``agent_end`` sees a trip's ``guardrail_tripped`` and ``audio_interrupted`` first.
+
 No IO, no clock, no task: the session launches the checks these records describe.
 """
 
@@ -20,7 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-__all__ = ["InputCheck", "OutputCheck", "OutputTextWatch", "RecentIds"]
+from ._waits import Timer
+
+__all__ = ["InputCheck", "OutputCheck", "OutputTextWatch", "PendingVerdicts", "RecentIds"]
 
 _REMEMBERED: Final = 32
 """Items whose state is kept (an item is forgotten once it is done; this bounds the rest)."""
@@ -167,3 +173,54 @@ class OutputTextWatch:
         """
         self._items.pop(item_id, None)
         return self._tripped.add(item_id)
+
+
+class PendingVerdicts:
+    """The guardrail checks launched whose verdict has not come, and the wait for them.
+
+    Checks are told apart by identity: the session hands back the very record it launched.
+
+    Args:
+        timeout: Seconds the end of a turn waits for them (``timeouts.guardrail_verdicts``).
+    """
+
+    __slots__ = ("_armed", "_checks", "_timeout", "_tokens")
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self._checks: dict[int, OutputCheck | InputCheck] = {}
+        self._timeout = timeout
+        self._armed: int | None = None
+        self._tokens = 0
+
+    def __bool__(self) -> bool:
+        """Whether a verdict is still awaited."""
+        return bool(self._checks)
+
+    def launched(self, checks: list[OutputCheck] | list[InputCheck]) -> None:
+        """These checks were launched (``Effects.output_checks`` / ``input_checks``)."""
+        for check in checks:
+            self._checks[id(check)] = check
+
+    def decided(self, check: OutputCheck | InputCheck) -> None:
+        """The check's verdict came (or it was not run: it is moot)."""
+        self._checks.pop(id(check), None)
+        if not self._checks:
+            self._armed = None
+
+    def hold(self) -> Timer | None:
+        """A turn's end waits for the verdicts: the timer bounding the wait, if not armed."""
+        if self._armed is not None:
+            return None
+        self._tokens += 1
+        self._armed = self._tokens
+        return Timer("guardrail_verdicts", self._timeout, self._armed)
+
+    def expired(self, timer: Timer) -> int:
+        """The wait's timer fired: how many checks are given up (no longer awaited; their
+        verdicts still act when they come), 0 if the timer is stale."""
+        if timer.token != self._armed or not self._checks:
+            return 0
+        count = len(self._checks)
+        self._checks.clear()
+        self._armed = None
+        return count

@@ -24,7 +24,7 @@ from typing import Any, Final
 from ..._config._continuity import SeedSettings
 from ...agent import RealtimeAgent
 from ...audio import PlaybackTracker
-from ...config import DEFAULT_DEBOUNCE_TEXT_LENGTH, ModelSettings
+from ...config import DEFAULT_DEBOUNCE_TEXT_LENGTH, ModelSettings, SessionTimeouts
 from ...model.commands import CancelResponse, CreateItem, ModelCommand, UpdateSession
 from ...model.events import (
     AudioDelta,
@@ -36,7 +36,13 @@ from ...model.events import (
 )
 from ...model.items import FunctionCallOutputItem, InputText, MessageItem
 from ...model.session_config import SessionConfig
-from ..events import AudioEvent, GuardrailTrippedEvent, HandoffEvent, TranscriptDeltaEvent
+from ..events import (
+    AudioEvent,
+    ErrorSessionEvent,
+    GuardrailTrippedEvent,
+    HandoffEvent,
+    TranscriptDeltaEvent,
+)
 from ..history import HistoryItem
 from ._audio_ledger import AudioLedger
 from ._continuity import connection_lost, reseed, resume, seed
@@ -47,6 +53,13 @@ from ._notes import AgentChanged, StreamStarts
 from ._sequencer import ResponseSequencer
 from ._server_events import handle_model_event, text_delta
 from ._session_updates import ConfigurationStatus
+from ._waits import (
+    GUARDRAIL_VERDICT_TIMEOUT,
+    RESPONSE_CREATED_TIMEOUT,
+    RESPONSE_DONE_TIMEOUT,
+    TIMEOUT_ERROR,
+    Timer,
+)
 
 __all__ = [
     "MAX_GUARDRAIL_REPLACEMENTS",
@@ -86,6 +99,9 @@ class ConversationState:
         streams: Told when a response's audio (per part) or text begins, from within the
             delta's step (once per part or response, never per delta): the telemetry's
             first audio and first transcript, kept out of the fast path's outcome.
+        timeouts: The session's waits; the state bounds three of them with timers
+            (``Effects.timers``): ``response_created``, ``response_idle`` and
+            ``guardrail_verdicts``.
     """
 
     def __init__(
@@ -98,7 +114,9 @@ class ConversationState:
         run_output_guardrails: bool = False,
         run_input_guardrails: bool = False,
         streams: StreamStarts | None = None,
+        timeouts: SessionTimeouts | None = None,
     ) -> None:
+        self._timeouts = timeouts or SessionTimeouts()
         self._core = StateCore(
             agent=agent,
             settings=settings,
@@ -107,6 +125,7 @@ class ConversationState:
             run_output_guardrails=run_output_guardrails,
             run_input_guardrails=run_input_guardrails,
             streams=streams,
+            timeouts=self._timeouts,
         )
 
     # -----------------------------------------------------------------------------------------
@@ -249,6 +268,7 @@ class ConversationState:
             text = " ".join(part.text for part in item.content if isinstance(part, InputText))
             if text.strip() and core.checks_input():
                 fx.input_checks.append(InputCheck(text=text, agent=core.agent))
+                core.verdicts.launched(fx.input_checks)
         return fx
 
     def create_response(self) -> Effects:
@@ -260,8 +280,22 @@ class ConversationState:
     def interrupt(self, now: float) -> Effects:
         """Stop the assistant: cancel the running response (even if the server's turn
         detection would), and truncate the item being played at the heard point, so that the
-        server keeps only what the user heard."""
-        return self._core.interrupt(now, cancel=True)
+        server keeps only what the user heard.
+
+        It also resets the sequencing: a request waiting is forgotten, and so is a create on
+        its way (a ``response.cancel`` follows it, so its response, should it start, ends at
+        once). A response still believed running ends with its ``response.done``, or, if the
+        server answers the cancel with ``response_cancel_not_active`` (its ``response.done``
+        was lost), at that answer.
+        """
+        core = self._core
+        fx = core.interrupt(now, cancel=True)
+        in_flight = core.sequencer.create_in_flight
+        core.sequencer.reset()
+        if in_flight and not any(isinstance(c, CancelResponse) for c in fx.commands):
+            fx.commands.insert(0, core.cancel())
+        core.maybe_end_turn(fx)
+        return fx
 
     # -----------------------------------------------------------------------------------------
     # Connections
@@ -367,13 +401,15 @@ class ConversationState:
             now: The current monotonic time, in seconds.
         """
         core = self._core
+        core.verdicts.decided(check)
         if not core.watch.trip(check.item_id):
-            return Effects()
+            fx = Effects()
+            core.maybe_end_turn(fx)
+            return fx
         fx = Effects()
         if check.response_id in core.sequencer.active:
             # The cancel goes first: a truncate of an item still being written is refused.
-            cancel = CancelResponse(response_id=check.response_id, event_id=core.next_id("cancel"))
-            fx.commands.append(cancel)
+            fx.commands.append(core.cancel(check.response_id))
         stop = core.audio.interrupt(now, response_active=False, cancel=False, item_id=check.item_id)
         fx.add(core.interruption_effects(stop))
         fx.events.append(GuardrailTrippedEvent(results=results, text=check.text))
@@ -389,6 +425,7 @@ class ConversationState:
         item = MessageItem(role="system", content=(InputText(text=notice),))
         fx.commands.append(CreateItem(item=item, event_id=core.next_id("item")))
         core.request_response(fx)
+        core.maybe_end_turn(fx)
         return fx
 
     def trip_input(self, check: InputCheck, results: tuple[Any, ...], now: float) -> Effects:
@@ -399,14 +436,83 @@ class ConversationState:
         truncated; then ``guardrail_tripped``.
         """
         core = self._core
+        core.verdicts.decided(check)
         fx = Effects()
         core.sequencer.drop_pending()
         if core.sequencer.response_active or core.sequencer.create_in_flight:
-            fx.commands.append(CancelResponse(event_id=core.next_id("cancel")))
+            fx.commands.append(core.cancel())
         stop = core.audio.interrupt(now, response_active=False, cancel=False)
         fx.add(core.interruption_effects(stop))
         fx.events.append(GuardrailTrippedEvent(results=results, text=check.text))
         core.maybe_end_turn(fx)
+        return fx
+
+    def check_passed(self, check: OutputCheck | InputCheck) -> Effects:
+        """A guardrail check decided without tripping (or was moot): it no longer holds
+        ``agent_end`` back."""
+        core = self._core
+        core.verdicts.decided(check)
+        fx = Effects()
+        core.maybe_end_turn(fx)
+        return fx
+
+    # -----------------------------------------------------------------------------------------
+    # Bounded waits
+
+    def wait_expired(self, timer: Timer, now: float) -> Effects:
+        """A timer of ``Effects.timers`` fired at ``now``: give up its wait, if still current.
+
+        * ``response_created``: the create is forgotten; an ``error`` event (``type``
+          ``"timeout"``, ``code`` ``"response_created_timeout"``, ``event_id`` the create's)
+          says so, and a request that waited behind it goes out.
+        * ``response_idle``: if a running response had an event within the window, the
+          timer is re-armed for the rest of it; else each running response is given up: a
+          ``response.cancel`` of it, an ``error`` event (``code``
+          ``"response_done_timeout"``), its turn ends, and a waiting request goes out
+          (``agent_end`` follows once nothing else holds it).
+        * ``guardrail_verdicts``: the checks still deciding stop holding ``agent_end``
+          (``code`` ``"guardrail_verdict_timeout"``); their verdicts still act later.
+
+        A late ``response.created`` or ``response.done`` of what was given up changes no
+        sequencing (its items still merge into the history, its usage counts once).
+        """
+        core = self._core
+        fx = Effects()
+        match timer.wait:
+            case "response_created":
+                event_id = core.sequencer.create_expired(timer)
+                if event_id is None:
+                    return fx
+                message = (
+                    f"the server did not answer response.create {event_id} with "
+                    f"response.created within {timer.seconds:g} s "
+                    "(timeouts.response_created); the request was given up"
+                )
+                fx.events.append(_timeout(RESPONSE_CREATED_TIMEOUT, message, event_id))
+                core.send_create(fx, core.sequencer.take_pending())
+                core.maybe_end_turn(fx)
+            case "response_idle":
+                rearm, given_up = core.sequencer.idle_expired(timer, now)
+                if rearm is not None:
+                    fx.timers += (rearm,)
+                for response_id in given_up:
+                    fx.commands.append(core.cancel(response_id))
+                    message = (
+                        f"response {response_id} sent no event and no response.done for "
+                        f"{self._timeouts.response_idle:g} s (timeouts.response_idle); it was "
+                        "given up"
+                    )
+                    fx.events.append(_timeout(RESPONSE_DONE_TIMEOUT, message))
+                core.responses_given_up(fx, given_up)
+            case "guardrail_verdicts":
+                count = core.verdicts.expired(timer)
+                if count:
+                    message = (
+                        f"{count} guardrail check(s) gave no verdict within {timer.seconds:g} s "
+                        "(timeouts.guardrail_verdicts); the turn ends without waiting for them"
+                    )
+                    fx.events.append(_timeout(GUARDRAIL_VERDICT_TIMEOUT, message))
+                    core.maybe_end_turn(fx)
         return fx
 
     # -----------------------------------------------------------------------------------------
@@ -415,7 +521,9 @@ class ConversationState:
     def on_audio_delta(self, event: AudioDelta, now: float) -> AudioEvent | None:
         """The hot path: count the audio and return its ``audio`` event (``None`` if dropped
         because its item was interrupted). Constant work; the history is not touched."""
-        return self._core.audio.on_delta(event, now)
+        core = self._core
+        core.sequencer.last_event_at = now  # the running response is alive
+        return core.audio.on_delta(event, now)
 
     def on_text_delta(
         self, event: AudioTranscriptDelta | TextDelta, now: float
@@ -424,13 +532,22 @@ class ConversationState:
         (``None`` if a guardrail withheld the item), or full effects when the step does more
         (an output check is due, or a held error must be reported first)."""
         core = self._core
+        core.sequencer.last_event_at = now  # the running response is alive
         if core.held_error is not None:
             return handle_model_event(core, event, now)
         shown, check = text_delta(core, event)
         if check is None:
             return shown
-        return Effects(events=[] if shown is None else [shown], output_checks=[check])
+        checks = [check]
+        core.verdicts.launched(checks)
+        return Effects(events=[] if shown is None else [shown], output_checks=checks)
 
     def handle(self, event: ModelEvent, now: float) -> Effects:
         """Apply one model event (any but :class:`AudioDelta`, which also works here)."""
         return handle_model_event(self._core, event, now)
+
+
+def _timeout(code: str, message: str, event_id: str | None = None) -> ErrorSessionEvent:
+    return ErrorSessionEvent(
+        error=ErrorInfo(type=TIMEOUT_ERROR, code=code, message=message, event_id=event_id)
+    )

@@ -115,6 +115,27 @@ the failure once, not as an ``error`` event and an exception."""
 
 CANCEL_NOT_ACTIVE: Final = "response_cancel_not_active"
 
+RESPONSE_EVENTS: Final = frozenset(
+    {
+        OutputItemAdded,
+        OutputItemDone,
+        ItemAdded,
+        ItemDone,
+        ContentPartAdded,
+        ContentPartDone,
+        AudioDone,
+        AudioTranscriptDone,
+        TextDone,
+        FunctionCallArgumentsDelta,
+        FunctionCallArgumentsDone,
+        McpCallArgumentsDelta,
+        McpCallArgumentsDone,
+        McpCallStatus,
+    }
+)
+"""The events (beside the streamed deltas) that show a running response is alive: each
+restarts its idle window (``timeouts.response_idle``)."""
+
 
 def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effects:
     """Apply one model event to ``core``; the effects, in order.
@@ -125,6 +146,8 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
     runs.
     """
     fx = Effects()
+    if type(event) in RESPONSE_EVENTS:
+        core.sequencer.last_event_at = now  # the running response is alive
     if core.held_error is not None:
         # The close a closing error announced did not come: report it after all.
         fx.events.append(ErrorSessionEvent(error=core.held_error))
@@ -157,6 +180,8 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             )
             _text_done(core, fx, event, event.transcript)
         case ResponseCreated():
+            if core.sequencer.ended(event.response.id):
+                return fx  # a repeated (or late) response.created: that response is over
             # The server answers commands in order: a response created while a
             # response.create of ours is on its way answers it; else its turn detection made
             # the response.
@@ -166,7 +191,9 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
                 answers_request=core.sequencer.create_in_flight,
             )
             fx.notes += (turn,)
-            core.sequencer.response_created(event.response.id)
+            timer = core.sequencer.response_created(event.response.id, now)
+            if timer is not None:
+                fx.timers += (timer,)
             if not core.agent_busy:
                 core.agent_busy = True
                 fx.events.append(AgentStartEvent(agent=core.agent))
@@ -259,6 +286,10 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             pass  # nothing to decide: items and their final content come in item events
         case _:
             assert_never(event)
+    if fx.output_checks:
+        core.verdicts.launched(fx.output_checks)
+    if fx.input_checks:
+        core.verdicts.launched(fx.input_checks)
     if fx.function_calls:
         for call in fx.function_calls:
             core.call_pending(call.call_id)
@@ -338,7 +369,8 @@ def _transcription_completed(
 
 def _response_done(core: StateCore, fx: Effects, event: ResponseDone) -> None:
     response = event.response
-    fx.notes += (TurnEnded(response=response),)
+    if not core.sequencer.ended(response.id):  # else repeated, or given up: turn ended
+        fx.notes += (TurnEnded(response=response),)
     fx.events += core.history.response_ended(response.output, core.agent.name)
     calls = core.history.take_completed_calls()
     for call in calls:  # before the turn may end: these hold it open
@@ -354,7 +386,7 @@ def _response_done(core: StateCore, fx: Effects, event: ResponseDone) -> None:
         error = response.status_details.error
         if error is not None:
             fx.events.append(ErrorSessionEvent(error=error))
-    if response.usage is not None:
+    if response.usage is not None and core.usage_counted.add(response.id):  # once per id
         total = core.usage.add(response.usage)
         fx.events.append(UsageEvent(response_id=response.id, usage=response.usage, total=total))
     core.maybe_end_turn(fx)
@@ -372,7 +404,13 @@ def _error(core: StateCore, fx: Effects, error: ErrorInfo) -> None:
         return
     if event_id is not None and event_id.startswith("rtv_"):
         if event_id.startswith("rtv_cancel_") and error.code == CANCEL_NOT_ACTIVE:
-            return  # the response ended on its own meanwhile (§7.e): nothing was lost
+            # The response ended on its own meanwhile (§7.e): nothing was lost. A cancel of
+            # whatever runs that finds nothing running also says that the responses still
+            # believed running ended long ago: their response.done was lost (events come in
+            # order, so every response.created seen before this error came before the cancel).
+            if event_id in core.open_cancels:
+                core.responses_given_up(fx, core.sequencer.server_idle())
+            return
         if event_id.startswith("rtv_retrieve_"):
             return  # our own refresh after a truncation; the item was deleted meanwhile
         if event_id.startswith("rtv_update_") and _retry_without_voice(core, fx, error):
