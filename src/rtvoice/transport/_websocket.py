@@ -17,10 +17,10 @@ from typing_extensions import Self
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
-from ..errors import TransportClosedError
+from ..errors import TransportClosedError, UserError
 from ._base import CLEAN_CLOSE_CODES, TransportOptions, check_close_args, error_for_close
 from ._connection import WireConnection
-from ._handshake import open_connection
+from ._handshake import check_headers, check_url, open_connection
 from ._redaction import RedactingLogger, collect_secrets, redact, redact_url
 from ._versions import incompatibility
 
@@ -105,14 +105,22 @@ class WebSocketTransport:
             ConnectionLostError: The connection was refused, the name did not resolve, TLS
                 failed, the server answered 408, 429, 5xx or not with a valid upgrade, or a
                 redirect could not be followed.
-            UserError: ``url`` is not a valid WebSocket URL.
+            UserError: ``url`` is not a ``ws://`` or ``wss://`` URL with a host (and a port
+                from 1 to 65535), a header name or value cannot be sent, or ``options`` is
+                not a :class:`TransportOptions`; the message names the argument.
 
             For upgrade failures ``code`` is ``None`` (no WebSocket was opened). For an HTTP
             refusal, ``reason`` is ``"HTTP <status>"`` followed by the start of the response
             body, with credentials masked.
         """
-        options = options if options is not None else TransportOptions()
-        request_headers = dict(headers or {})
+        if options is None:
+            options = TransportOptions()
+        elif not isinstance(options, TransportOptions):
+            raise UserError(
+                f"options must be a TransportOptions or None, not {type(options).__name__}"
+            )
+        request_headers = check_headers(headers)
+        check_url(url)  # before anything is resolved, sent or logged
         secrets = collect_secrets(url, request_headers)
         logger = RedactingLogger(logging.getLogger("websockets.client"), secrets)
         connection, _ = await open_connection(
