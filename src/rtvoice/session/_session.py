@@ -30,7 +30,7 @@ from typing_extensions import Self
 from ..agent import RealtimeAgent
 from ..audio import PlaybackTracker
 from ..config import RunSettings
-from ..errors import ConnectTimeoutError, TransportClosedError, UserError
+from ..errors import ConnectTimeoutError, TransportClosedError, TransportError, UserError
 from ..model._base import ConnectRequest, EventFilter, ModelConnector
 from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
 from ..model.events import ErrorInfo, Usage
@@ -607,9 +607,15 @@ class RealtimeSession:
     def _require_open(self) -> Connection:
         if self.closed:
             raise TransportClosedError("the session is closed")
-        if self._live is None:
+        live = self._live
+        if live is None:
             raise UserError("enter the session first: 'async with session: ...'")
-        return self._live
+        if live.reader_done.is_set():  # the connection ended: every send says so
+            why = live.failure
+            code, reason = (why.code, why.reason) if isinstance(why, TransportError) else (None, "")
+            detail = f": {why}" if why is not None else " (closed cleanly)"
+            raise TransportClosedError(f"the connection ended{detail}", code=code, reason=reason)
+        return live
 
     def _dispatch(self, fx: Effects) -> None:
         """Launch a step's tool calls and guardrail checks (never waits: the reader calls
