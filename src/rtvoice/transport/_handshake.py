@@ -8,7 +8,8 @@ above all a loopback test socket) must not be rerouted silently.
 
 Redirects (300, 301, 302, 303, 307, 308 with a ``Location``) are followed up to
 :data:`MAX_REDIRECTS` times; a redirect from ``wss://`` to ``ws://`` is refused, and one to
-another origin (scheme, host or port) drops every header that may carry a credential.
+another origin (scheme, host or port) drops every header not on the allow-list of
+:data:`~._redaction.SHOWN_HEADERS` (any other may carry a credential).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ async def open_connection(
         logger: The logger websockets writes the upgrade to (it masks ``secrets``).
 
     Raises:
-        UserError: ``url`` is not a WebSocket URL.
+        UserError: ``url`` is not a WebSocket URL (see :func:`check_url`).
         ConnectTimeoutError: Not open within ``options.open_timeout``.
         AuthenticationError: HTTP 401 or 403.
         InvalidRequestError: Another 4xx (but 408 and 429).

@@ -50,8 +50,12 @@ class WebSocketTransport:
     * Sending after either side closed raises
       :class:`~rtvoice.errors.TransportClosedError` with that close's code and reason.
     * Credentials in headers or URL never appear in ``repr``, exception messages, close
-      reasons, or websockets' debug log (written to the ``websockets.client`` logger through
-      a redacting adapter).
+      reasons, or websockets' log at any level (written to the ``websockets.client`` logger
+      through a redacting adapter). What counts as a credential is decided by allow-list
+      (:mod:`~rtvoice.transport._redaction`): every header value and query value whose name
+      is not known to carry none.
+    * After either side closed or failed the connection, every send raises
+      :class:`~rtvoice.errors.TransportClosedError` with that close's code and reason.
     """
 
     __slots__ = ("_close_requested", "_connection", "_secrets", "_shown_url", "_skipped_binary")
