@@ -211,3 +211,28 @@ def test_provider_without_methods_cannot_be_built() -> None:
 
     with pytest.raises(TypeError):
         Incomplete()  # type: ignore[abstract]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "names"),
+    [
+        ("ws://[::1/v1", "base_url must be an absolute"),
+        ("wss://api.example.test:99999/v1", "base_url must be an absolute"),
+        ("wss://api.example.test:0/v1", "base_url has port 0"),
+        ("ftp://api.example.test/v1", "base_url must be an absolute"),
+        ("wss:///v1", "base_url must be an absolute"),
+        ("wss://api.example.test/v1?api-key=" + SECRET, "base_url must not have a query"),
+        (7, "base_url must be an absolute"),
+    ],
+)
+def test_a_bad_base_url_is_a_user_error_naming_it(base_url: object, names: str) -> None:
+    with pytest.raises(UserError) as info:
+        OpenAIProvider(api_key=SECRET, base_url=base_url)  # type: ignore[arg-type]
+    assert names in str(info.value)
+    assert SECRET not in str(info.value)
+
+
+def test_a_user_info_in_base_url_is_masked_in_repr() -> None:
+    provider = OpenAIProvider(api_key="sk-x", base_url=f"wss://u:{SECRET}@gw.example.test/v1")
+    assert SECRET not in repr(provider)
+    assert "wss://***@gw.example.test/v1" in repr(provider)

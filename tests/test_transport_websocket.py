@@ -493,7 +493,10 @@ def test_redact_url() -> None:
         redact_url("wss://example.test/r?Key=abc&deployment=d")
         == "wss://example.test/r?Key=***&deployment=d"
     )
-    assert redact_url("wss://user:pw@example.test/r") == "wss://user:***@example.test/r"
+    assert redact_url("wss://user:pw@example.test/r") == "wss://***@example.test/r"
+    assert (
+        redact_url("wss://example.test/r?sig=abc&model=m") == "wss://example.test/r?sig=***&model=m"
+    )
     assert redact_url("wss://example.test/r?model=m") == "wss://example.test/r?model=m"
     assert redact_url("wss://[bad") == "<unparsable url>"
 

@@ -491,6 +491,7 @@ async def redirecting_server(location: str, status: int = 302) -> AsyncIterator[
 
 async def test_a_redirect_to_another_origin_drops_every_credential_header() -> None:
     headers = {"Authorization": "Bearer sk-secret-1", "api-key": "k-123456", "OpenAI-Project": "p"}
+    headers["X-Gateway-Credential"] = "gw-7f3a9c21"  # a name no rule guesses is a credential
     async with raw_server(close_frame(1000)) as target, redirecting_server(target.url) as hop:
         with anyio.fail_after(10):
             transport = await WebSocketTransport.connect(
@@ -502,6 +503,8 @@ async def test_a_redirect_to_another_origin_drops_every_credential_header() -> N
     assert "api-key: k-123456" in first
     assert "sk-secret-1" not in final
     assert "k-123456" not in final
+    assert "gw-7f3a9c21" in first
+    assert "gw-7f3a9c21" not in final
     assert "OpenAI-Project: p" in final
     assert final.startswith("GET /v1/realtime HTTP/1.1")
 

@@ -102,10 +102,24 @@ def _require(value: str | None, *, argument: str, env_var: str, provider: str) -
 def _websocket_base(url: str, *, argument: str) -> str:
     """Accept ``wss://``, ``ws://``, ``https://`` or ``http://`` and return a WebSocket base
     URL without a trailing slash."""
-    parts = urlsplit(url)
-    scheme = {"https": "wss", "http": "ws", "wss": "wss", "ws": "ws"}.get(parts.scheme)
-    if scheme is None or not parts.netloc:
-        raise UserError(f"{argument} must be an absolute ws://, wss://, http:// or https:// URL")
+    expected = f"{argument} must be an absolute ws://, wss://, http:// or https:// URL"
+    if not isinstance(url, str):
+        raise UserError(f"{expected}, not {type(url).__name__}")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        # Not urllib's message: it may quote the URL, and a URL may hold a credential.
+        raise UserError(f"{expected}; this one has an invalid host or port") from None
+    scheme = {"https": "wss", "http": "ws", "wss": "wss", "ws": "ws"}.get(parts.scheme.lower())
+    if scheme is None or not parts.hostname:
+        raise UserError(expected)
+    if port is not None and not 1 <= port <= 65535:
+        raise UserError(f"{argument} has port {port}; a port is 1-65535")
+    if parts.query or parts.fragment:
+        raise UserError(
+            f"{argument} must not have a query or fragment (the provider builds the query)"
+        )
     return f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
@@ -161,8 +175,12 @@ class OpenAIProvider(RealtimeProvider):
         return headers
 
     def __repr__(self) -> str:
+        # Imported here: importing the providers loads no transport code.
+        from .transport._redaction import redact_url
+
         return (
-            f"OpenAIProvider(base_url={self.base_url!r}, organization={self.organization!r}, "
+            f"OpenAIProvider(base_url={redact_url(self.base_url)!r}, "
+            f"organization={self.organization!r}, "
             f"project={self.project!r}, api_key='***')"
         )
 
@@ -263,7 +281,10 @@ def _azure_host(resource: str) -> str:
     """``my-res``, ``my-res.openai.azure.com`` or ``https://my-res.openai.azure.com/`` ->
     ``my-res.openai.azure.com``."""
     if "://" in resource:
-        host = urlsplit(resource).netloc
+        try:
+            host = urlsplit(resource).netloc
+        except ValueError:
+            host = ""
         if not host:
             raise UserError("resource must be a resource name, a host or an endpoint URL")
         return host

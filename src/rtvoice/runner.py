@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from typing_extensions import NotRequired
 
+from ._config._model import TransportConfig, normalize_transport_config
 from .agent import RealtimeAgent
 from .audio import PlaybackTracker
 from .config import RealtimeRunConfig, RunSettings, normalize_run_config
@@ -74,6 +75,9 @@ class RealtimeModelConfig(TypedDict, total=False):
     """Attach to an existing WebRTC or SIP call instead of starting a conversation."""
     playback_tracker: NotRequired[PlaybackTracker]
     """Reports what the application actually played, for exact truncation."""
+    transport: NotRequired[TransportConfig]
+    """The socket's timeouts and limits (``open_timeout``, ``close_timeout``,
+    ``ping_interval``, ``ping_timeout``, ``max_size``, ...; see docs/transport.md)."""
 
 
 _MODEL_CONFIG_KEYS = frozenset(RealtimeModelConfig.__annotations__)
@@ -143,7 +147,8 @@ class RealtimeRunner(Generic[TContext]):
             model_config: Per-session connection overrides.
 
         Raises:
-            UserError: ``model_config`` has an unknown key, or no URL can be built.
+            UserError: ``model_config`` has an unknown key (or an unknown or invalid
+                ``transport`` option), or no URL can be built.
         """
         overrides: Mapping[str, Any] = model_config or {}
         unknown = set(overrides) - _MODEL_CONFIG_KEYS
@@ -164,6 +169,9 @@ class RealtimeRunner(Generic[TContext]):
 
     def _connection(self, overrides: Mapping[str, Any]) -> tuple[ConnectRequest, ModelConnector]:
         model_name = self.settings.model.model_name
+        options = (
+            normalize_transport_config(overrides["transport"]) if "transport" in overrides else None
+        )
         provider = self.starting_agent.provider or self.provider
         api_key = overrides.get("api_key")
         if provider is None and (api_key or os.environ.get("OPENAI_API_KEY")):
@@ -193,6 +201,7 @@ class RealtimeRunner(Generic[TContext]):
             headers=headers,
             dialect=provider.dialect if provider is not None else "ga",
             model_name=model_name,
+            transport_options=options,
             provider_name=self._provider_name(provider),
         )
         if self._model is not None:

@@ -1,10 +1,12 @@
-"""``model_settings`` -> :class:`ModelSettings`, and :class:`ModelSettings` -> ``SessionConfig``."""
+"""``model_settings`` -> :class:`ModelSettings`, and :class:`ModelSettings` -> ``SessionConfig``;
+``model_config["transport"]`` -> :class:`~rtvoice.transport.TransportOptions`."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Final, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias, TypedDict, TypeVar
 
 from ..audio import AudioFormatName
 from ..errors import UserError
@@ -49,11 +51,16 @@ from ._types import (
     ServerTracingConfig,
 )
 
+if TYPE_CHECKING:
+    from ..transport import TransportOptions
+
 __all__ = [
     "DEFAULT_MODEL_NAME",
     "DEFAULT_TURN_DETECTION",
     "ModelSettings",
+    "TransportConfig",
     "normalize_model_settings",
+    "normalize_transport_config",
 ]
 
 _T = TypeVar("_T")
@@ -423,3 +430,86 @@ def _prompt_to_config(prompt: PromptConfig) -> PromptTemplateConfig:
     if prompt.variables is not None:
         out["variables"] = dict(prompt.variables)
     return out
+
+
+class TransportConfig(TypedDict, total=False):
+    """``model_config["transport"]``: the socket's timeouts and limits for one session.
+
+    Every key is optional; a missing one keeps the
+    :class:`~rtvoice.transport.TransportOptions` default (in brackets). Timeouts are in
+    seconds, a finite number > 0, or ``None`` for no limit.
+    """
+
+    open_timeout: float | None
+    """DNS, TCP, TLS and the upgrade together (10 s); then ``ConnectTimeoutError``."""
+    close_timeout: float | None
+    """How long closing waits for the server to close TCP after the close frames (5 s)."""
+    ping_interval: float | None
+    """Seconds between keepalive PINGs (20 s)."""
+    ping_timeout: float | None
+    """How long a PING waits for its PONG (20 s); then ``ConnectionLostError`` (1011)."""
+    max_size: int | None
+    """Largest received message in bytes (16 MiB); a larger one ends the session with
+    ``MessageTooBigError`` (1009)."""
+    max_queue: int
+    """How many received frames may wait to be read (16)."""
+    compression: Literal["deflate"] | None
+    """``"deflate"`` offers permessage-deflate (off: ``None``)."""
+    user_agent: str | None
+    """The ``User-Agent`` header; ``None`` sends none."""
+
+
+_TIMEOUT_EXPECTED: Final = "a finite number of seconds > 0, or None"
+
+
+def normalize_transport_config(
+    config: TransportConfig | Mapping[str, object] | None,
+    *,
+    path: str = "model_config.transport",
+) -> TransportOptions:
+    """Validate ``model_config["transport"]`` and build the session's transport options.
+
+    Args:
+        config: The user's dict; ``None`` or ``{}`` gives the defaults.
+        path: The dotted path of ``config`` in error messages.
+
+    Returns:
+        The :class:`~rtvoice.transport.TransportOptions` for the session's socket.
+
+    Raises:
+        UserError: An unknown key (naming its full path and the closest valid key), or a
+            value of the wrong type or out of range (naming the path and what is allowed).
+    """
+    from ..transport import TransportOptions
+
+    if config is None:
+        return TransportOptions()
+    data = read_mapping(config, path, "a dict of transport options (TransportConfig)")
+    reject_unknown_keys(data, path, TransportConfig.__annotations__)
+    values: dict[str, object] = {}
+    for key, value in data.items():
+        where = child(path, key)
+        if key in ("open_timeout", "close_timeout", "ping_interval", "ping_timeout"):
+            values[key] = _read_timeout(value, where)
+        elif key == "max_size":
+            values[key] = None if value is None else read_int(value, where, low=1)
+        elif key == "max_queue":
+            values[key] = read_int(value, where, low=1)
+        elif key == "compression":
+            if value not in ("deflate", None):
+                raise invalid(where, value, "'deflate' or None")
+            values[key] = value
+        else:  # user_agent
+            values[key] = None if value is None else read_str(value, where, "a string or None")
+    return TransportOptions(**values)  # type: ignore[arg-type]  # each value checked above
+
+
+def _read_timeout(value: object, path: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise invalid(path, value, _TIMEOUT_EXPECTED)
+    number = float(value)
+    if not math.isfinite(number) or number <= 0:
+        raise invalid(path, value, _TIMEOUT_EXPECTED)
+    return number

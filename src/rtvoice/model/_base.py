@@ -117,6 +117,16 @@ class ConnectRequest:
     transport_options: TransportOptions | None = None
     provider_name: str = "openai"
 
+    def __repr__(self) -> str:
+        # The URL may carry a key in its query; the headers are never shown.
+        from ..transport._redaction import redact_url
+
+        return (
+            f"ConnectRequest(url={redact_url(self.url)!r}, dialect={self.dialect!r}, "
+            f"model_name={self.model_name!r}, transport_options={self.transport_options!r}, "
+            f"provider_name={self.provider_name!r})"
+        )
+
 
 @runtime_checkable
 class ModelConnector(Protocol):

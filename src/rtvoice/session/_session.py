@@ -30,7 +30,7 @@ from typing_extensions import Buffer, Self
 from ..agent import RealtimeAgent
 from ..audio import PlaybackTracker
 from ..config import RunSettings, SessionTimeouts
-from ..errors import ConnectTimeoutError, TransportClosedError, UserError
+from ..errors import ConnectTimeoutError, TransportClosedError, TransportError, UserError
 from ..model._base import ConnectRequest, EventFilter, ModelConnector
 from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
 from ..model.events import ErrorInfo, ModelEvent, Usage
@@ -647,9 +647,15 @@ class RealtimeSession:
     def _require_open(self) -> Connection:
         if self.closed:
             raise TransportClosedError("the session is closed")
-        if self._live is None:
+        live = self._live
+        if live is None:
             raise UserError("enter the session first: 'async with session: ...'")
-        return self._live
+        if live.reader_done.is_set():  # the connection ended: every send says so
+            why = live.failure
+            code, reason = (why.code, why.reason) if isinstance(why, TransportError) else (None, "")
+            detail = f": {why}" if why is not None else " (closed cleanly)"
+            raise TransportClosedError(f"the connection ended{detail}", code=code, reason=reason)
+        return live
 
     def _continuity(self, ignored: frozenset[type[ModelEvent]] | None) -> Continuity | None:
         """What replaces the connection when it drops or gets old, if the run wants either."""

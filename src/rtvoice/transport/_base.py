@@ -9,6 +9,7 @@ thing whichever transport carried it.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -160,7 +161,9 @@ class TransportOptions:
             ``docs/performance.md``): worth it where bandwidth costs more than CPU.
 
     Raises:
-        UserError: On construction, if a value is out of range.
+        UserError: On construction, if a value has the wrong type or is out of range (a
+            timeout that is not a finite number > 0, a ``max_size`` that is not an integer
+            >= 1, ...); the message names the option.
     """
 
     open_timeout: float | None = 10.0
@@ -175,16 +178,45 @@ class TransportOptions:
     def __post_init__(self) -> None:
         for name in ("open_timeout", "close_timeout", "ping_interval", "ping_timeout"):
             value = getattr(self, name)
-            if value is not None and not value > 0:
-                raise UserError(f"TransportOptions.{name} must be > 0 or None, got {value!r}")
-        if self.max_size is not None and self.max_size < 1:
-            raise UserError(f"TransportOptions.max_size must be >= 1 or None, got {self.max_size}")
-        if self.max_queue < 1:
-            raise UserError(f"TransportOptions.max_queue must be >= 1, got {self.max_queue}")
+            if value is not None and not _is_positive_number(value):
+                raise UserError(
+                    f"TransportOptions.{name} must be a finite number of seconds > 0, or None; "
+                    f"got {value!r}"
+                )
+        if self.max_size is not None and not _is_int_at_least(self.max_size, 1):
+            raise UserError(
+                f"TransportOptions.max_size must be an integer number of bytes >= 1, or None; "
+                f"got {self.max_size!r}"
+            )
+        if not _is_int_at_least(self.max_queue, 1):
+            raise UserError(
+                f"TransportOptions.max_queue must be an integer >= 1, got {self.max_queue!r}"
+            )
+        user_agent = self.user_agent
+        if user_agent is not None and (
+            not isinstance(user_agent, str) or "\r" in user_agent or "\n" in user_agent
+        ):
+            raise UserError(
+                "TransportOptions.user_agent must be a string without line breaks, or None; "
+                f"got {type(user_agent).__name__}"
+            )
         if self.compression not in ("deflate", None):
             raise UserError(
                 f"TransportOptions.compression must be 'deflate' or None, got {self.compression!r}"
             )
+
+
+def _is_positive_number(value: object) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
+def _is_int_at_least(value: object, low: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
 
 
 _SUMMARIES: dict[int, str] = {

@@ -8,15 +8,17 @@ above all a loopback test socket) must not be rerouted silently.
 
 Redirects (300, 301, 302, 303, 307, 308 with a ``Location``) are followed up to
 :data:`MAX_REDIRECTS` times; a redirect from ``wss://`` to ``ws://`` is refused, and one to
-another origin (scheme, host or port) drops every header that may carry a credential.
+another origin (scheme, host or port) drops every header not on the allow-list of
+:data:`~._redaction.SHOWN_HEADERS` (any other may carry a credential).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 from collections.abc import Mapping
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import anyio
 from websockets.client import ClientProtocol
@@ -37,13 +39,14 @@ from ._connection import WireConnection
 from ._redaction import RedactingLogger, is_credential_header, redact, redact_url
 from ._versions import incompatibility
 
-__all__ = ["MAX_REDIRECTS", "open_connection"]
+__all__ = ["MAX_REDIRECTS", "check_headers", "check_url", "open_connection"]
 
 MAX_REDIRECTS = 10
 """How many redirects one opening follows before giving up."""
 
 _REDIRECTS = frozenset({300, 301, 302, 303, 307, 308})
 _BODY_SNIPPET_CHARS = 300
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an HTTP field name (RFC 9110 §5.6.2)
 
 
 async def open_connection(
@@ -65,7 +68,7 @@ async def open_connection(
         logger: The logger websockets writes the upgrade to (it masks ``secrets``).
 
     Raises:
-        UserError: ``url`` is not a WebSocket URL.
+        UserError: ``url`` is not a WebSocket URL (see :func:`check_url`).
         ConnectTimeoutError: Not open within ``options.open_timeout``.
         AuthenticationError: HTTP 401 or 403.
         InvalidRequestError: Another 4xx (but 408 and 429).
@@ -77,7 +80,7 @@ async def open_connection(
     try:
         with anyio.fail_after(options.open_timeout):
             for _ in range(MAX_REDIRECTS + 1):
-                wsuri = _parse(url)
+                wsuri = check_url(url)
                 shown = redact_url(url)
                 connection = await _attempt(wsuri, request_headers, options, logger)
                 try:
@@ -104,12 +107,63 @@ async def open_connection(
     raise ConnectionLostError(f"could not open {shown}: more than {MAX_REDIRECTS} redirects")
 
 
-def _parse(url: str) -> WebSocketURI:
+def check_url(url: object, argument: str = "url") -> WebSocketURI:
+    """Parse a WebSocket URL, or say precisely what is wrong with it.
+
+    Args:
+        url: The URL to check.
+        argument: How the message names it.
+
+    Returns:
+        websockets' parsed form of the URL.
+
+    Raises:
+        UserError: ``url`` is not a string, does not parse, is not ``ws://`` or ``wss://``,
+            has no host, or a port outside 1-65535. The message names ``argument`` and
+            shows the URL with its credentials masked.
+    """
+    if not isinstance(url, str):
+        raise UserError(
+            f"{argument} must be a ws:// or wss:// URL (a str), not {type(url).__name__}"
+        )
+    shown = redact_url(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        # No detail from urllib: its message may quote the raw URL, credentials included.
+        raise UserError(f"{argument} is not a valid URL (bad host or port): {shown}") from None
+    if parts.scheme.lower() not in ("ws", "wss"):
+        scheme = repr(parts.scheme) if parts.scheme else "none"
+        raise UserError(f"{argument} must start with ws:// or wss:// (scheme {scheme}): {shown}")
+    if not parts.hostname:
+        raise UserError(f"{argument} has no host: {shown}")
+    if port is not None and not 1 <= port <= 65535:
+        raise UserError(f"{argument} has port {port}; a port is 1-65535: {shown}")
     try:
         return parse_uri(url)
     except (InvalidURI, ValueError):
         # from None: websockets' own message quotes the raw URL, credentials included.
-        raise UserError(f"not a valid WebSocket URL: {redact_url(url)}") from None
+        raise UserError(f"{argument} is not a valid WebSocket URL: {shown}") from None
+
+
+def check_headers(headers: object) -> dict[str, str]:
+    """The upgrade headers as a dict, or a :class:`UserError` naming the bad header (never
+    its value, which may be a credential)."""
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise UserError(f"headers must be a mapping of str to str, not {type(headers).__name__}")
+    checked: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise UserError(f"headers: {name!r} is not a valid HTTP header name")
+        if not isinstance(value, str):
+            raise UserError(f"headers[{name!r}] must be a str, not {type(value).__name__}")
+        if "\r" in value or "\n" in value or "\0" in value:
+            raise UserError(f"headers[{name!r}] must not contain line breaks or NUL")
+        checked[name] = value
+    return checked
 
 
 async def _attempt(
@@ -172,7 +226,7 @@ def _follow(
     """The next URL and headers of a redirect (see the module docstring)."""
     target = urljoin(url, location)
     try:
-        new = _parse(target)
+        new = check_url(target)
     except UserError:
         raise ConnectionLostError(
             f"{redact_url(url)} redirected to {redact_url(target)}, not a WebSocket URL"

@@ -17,10 +17,10 @@ from typing_extensions import Self
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
-from ..errors import TransportClosedError
+from ..errors import TransportClosedError, UserError
 from ._base import CLEAN_CLOSE_CODES, TransportOptions, check_close_args, error_for_close
 from ._connection import WireConnection
-from ._handshake import open_connection
+from ._handshake import check_headers, check_url, open_connection
 from ._redaction import RedactingLogger, collect_secrets, redact, redact_url
 from ._versions import incompatibility
 
@@ -50,8 +50,12 @@ class WebSocketTransport:
     * Sending after either side closed raises
       :class:`~rtvoice.errors.TransportClosedError` with that close's code and reason.
     * Credentials in headers or URL never appear in ``repr``, exception messages, close
-      reasons, or websockets' debug log (written to the ``websockets.client`` logger through
-      a redacting adapter).
+      reasons, or websockets' log at any level (written to the ``websockets.client`` logger
+      through a redacting adapter). What counts as a credential is decided by allow-list
+      (:mod:`~rtvoice.transport._redaction`): every header value and query value whose name
+      is not known to carry none.
+    * After either side closed or failed the connection, every send raises
+      :class:`~rtvoice.errors.TransportClosedError` with that close's code and reason.
     """
 
     __slots__ = ("_close_requested", "_connection", "_secrets", "_shown_url", "_skipped_binary")
@@ -105,14 +109,22 @@ class WebSocketTransport:
             ConnectionLostError: The connection was refused, the name did not resolve, TLS
                 failed, the server answered 408, 429, 5xx or not with a valid upgrade, or a
                 redirect could not be followed.
-            UserError: ``url`` is not a valid WebSocket URL.
+            UserError: ``url`` is not a ``ws://`` or ``wss://`` URL with a host (and a port
+                from 1 to 65535), a header name or value cannot be sent, or ``options`` is
+                not a :class:`TransportOptions`; the message names the argument.
 
             For upgrade failures ``code`` is ``None`` (no WebSocket was opened). For an HTTP
             refusal, ``reason`` is ``"HTTP <status>"`` followed by the start of the response
             body, with credentials masked.
         """
-        options = options if options is not None else TransportOptions()
-        request_headers = dict(headers or {})
+        if options is None:
+            options = TransportOptions()
+        elif not isinstance(options, TransportOptions):
+            raise UserError(
+                f"options must be a TransportOptions or None, not {type(options).__name__}"
+            )
+        request_headers = check_headers(headers)
+        check_url(url)  # before anything is resolved, sent or logged
         secrets = collect_secrets(url, request_headers)
         logger = RedactingLogger(logging.getLogger("websockets.client"), secrets)
         connection, _ = await open_connection(
