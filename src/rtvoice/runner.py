@@ -138,17 +138,26 @@ class RealtimeRunner(Generic[TContext]):
                     known.model_connector()
 
     async def run(
-        self, context: TContext | None = None, model_config: RealtimeModelConfig | None = None
+        self,
+        context: TContext | None = None,
+        model_config: RealtimeModelConfig | None = None,
+        *,
+        resume: Mapping[str, Any] | None = None,
     ) -> RealtimeSession:
         """A new session, not yet connected: enter it with ``async with session:``.
 
         Args:
             context: Your run context, handed to instructions functions, tools and guardrails.
             model_config: Per-session connection overrides.
+            resume: A ``session.snapshot()`` to carry on from (in this process or another):
+                the session starts with the agent it names (the starting agent or one reached
+                through handoffs), its history and usage, and seeds the new server session
+                with the history once entered.
 
         Raises:
             UserError: ``model_config`` has an unknown key (or an unknown or invalid
-                ``transport`` option), or no URL can be built.
+                ``transport`` option), no URL can be built, or ``resume`` is not a snapshot
+                or names an agent this runner cannot reach.
         """
         overrides: Mapping[str, Any] = model_config or {}
         unknown = set(overrides) - _MODEL_CONFIG_KEYS
@@ -158,13 +167,34 @@ class RealtimeRunner(Generic[TContext]):
                 + ", ".join(sorted(_MODEL_CONFIG_KEYS))
             )
         request, connector = self._connection(overrides)
+        agent = self.starting_agent if resume is None else self._agent_named(resume)
         return self._session_type(
-            agent=self.starting_agent,
+            agent=agent,
             settings=self.settings,
             connector=connector,
             request=request,
             context=context,
             playback_tracker=overrides.get("playback_tracker"),
+            resume=resume,
+        )
+
+    def _agent_named(self, snapshot: Mapping[str, Any]) -> RealtimeAgent[Any]:
+        """The agent a snapshot names, among the starting agent and those its handoffs reach."""
+        name = snapshot.get("agent") if isinstance(snapshot, Mapping) else None
+        seen: dict[int, RealtimeAgent[Any]] = {}
+        queue: list[RealtimeAgent[Any]] = [self.starting_agent]
+        while queue:
+            agent = queue.pop(0)
+            if id(agent) in seen:
+                continue
+            seen[id(agent)] = agent
+            if agent.name == name:
+                return agent
+            for target in agent.handoffs:
+                queue.append(target if isinstance(target, RealtimeAgent) else target.agent)
+        names = ", ".join(sorted({agent.name for agent in seen.values()}))
+        raise UserError(
+            f"the snapshot's agent {name!r} is not one this runner reaches (agents: {names})"
         )
 
     def _connection(self, overrides: Mapping[str, Any]) -> tuple[ConnectRequest, ModelConnector]:

@@ -48,11 +48,18 @@ from ._messages import (
 from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._reader import Connection, fatal_error, read_model
 from ._reconnect import Continuity
+from ._snapshot import (
+    INTERRUPTED_CALL_OUTPUT,
+    Resumed,
+    SessionSnapshot,
+    read_resume,
+    take_snapshot,
+)
 from ._tasks import BackgroundTasks
 from ._telemetry import TelemetryObserver
 from ._tool_runner import ToolCallRunner
 from .events import ErrorSessionEvent, RealtimeSessionEvent
-from .history import HistoryItem
+from .history import HistoryItem, ToolCallItem
 from .state._agent_tools import agent_tools
 from .state._effects import Effects
 from .state._machine import ConversationState
@@ -177,10 +184,13 @@ class RealtimeSession:
         close_timeout: Seconds :meth:`close` waits for the connection and the reader to end
             (default: ``settings.timeouts.close``).
         clock: Monotonic clock in seconds (for tests; default :func:`time.monotonic`).
+        resume: A :meth:`snapshot` to carry on from (``RealtimeRunner.run(resume=...)`` picks
+            the agent it names): the history and usage are there from the start, and once
+            entered the new server session is seeded with the history.
 
     Raises:
-        UserError: A buffer size or timeout is out of range, a middleware is not one, or a
-            run-level guardrail has the wrong kind.
+        UserError: A buffer size or timeout is out of range, a middleware is not one, a
+            run-level guardrail has the wrong kind, or ``resume`` is not a snapshot.
     """
 
     def __init__(
@@ -197,9 +207,11 @@ class RealtimeSession:
         configure_timeout: float | None = None,
         close_timeout: float | None = None,
         clock: Callable[[], float] | None = None,
+        resume: SessionSnapshot | Mapping[str, Any] | None = None,
     ) -> None:
         if not isinstance(agent, RealtimeAgent):
             raise UserError("RealtimeSession needs a RealtimeAgent")
+        self._resumed = None if resume is None else read_resume(resume)
         if not isinstance(event_buffer_size, int) or event_buffer_size < 1:
             raise UserError(f"event_buffer_size must be an integer >= 1, got {event_buffer_size}")
         if configure_timeout is None:
@@ -256,6 +268,10 @@ class RealtimeSession:
         self._reader_scope = anyio.CancelScope()
         self._timers_scope = anyio.CancelScope()
         self._closing: anyio.Event | None = None
+        if self._resumed is not None:
+            resumed = self._resumed
+            pending = [record["call_id"] for record in resumed.pending]
+            self._state.resume(resumed.history, resumed.usage, pending)
 
     # -----------------------------------------------------------------------------------------
     # Reading
@@ -285,6 +301,20 @@ class RealtimeSession:
     def closed(self) -> bool:
         """Whether :meth:`close` was called (or entering failed)."""
         return self._phase == "closed"
+
+    def snapshot(self) -> SessionSnapshot:
+        """What a new connection (or another process) needs to carry the conversation on, as
+        a JSON-serialisable dict: the current agent's name, the history, the tool calls
+        without an output yet (running, or waiting for approval) and the usage so far. Start
+        a session from it with ``RealtimeRunner.run(resume=snapshot)``."""
+        state = self._state
+        return take_snapshot(
+            state.agent.name,
+            state.history,
+            state.pending_calls,
+            self._tools.waiting_for_approval,
+            state.usage_total,
+        )
 
     # -----------------------------------------------------------------------------------------
     # Lifecycle
@@ -330,7 +360,27 @@ class RealtimeSession:
             self._telemetry.session_ended(exc)
             raise
         self._phase = "open"
+        if self._resumed is not None:
+            await self._carry_on(self._resumed)
         return self
+
+    async def _carry_on(self, resumed: Resumed) -> None:
+        """A resumed session, just configured: seed the server session with the history, ask
+        again for the approvals that were waiting, and tell the model that the calls that
+        were running were interrupted (running them again could do their work twice)."""
+        live = self._require_open()
+        seed, _, _ = self._state.seed(self._settings.history_seed)
+        live.commands.put(seed)
+        calls = {
+            item.call_id: item for item in self._state.history if isinstance(item, ToolCallItem)
+        }
+        for record in resumed.pending:
+            call = calls[record["call_id"]]
+            if record["awaiting_approval"]:
+                self._tools.dispatch(call, self._state.agent)
+            else:
+                self._link.apply(self._state.tool_output(call.call_id, INTERRUPTED_CALL_OUTPUT))
+        await live.commands.flush()
 
     async def _open(self, instructions: str | None) -> None:
         """Connect, start the reader and configure (the ``realtime.connect`` span)."""

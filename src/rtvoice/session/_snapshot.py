@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Final, Literal
 
 from typing_extensions import TypedDict
 
@@ -33,12 +34,16 @@ from .history import (
 )
 
 __all__ = [
+    "INTERRUPTED_CALL_OUTPUT",
     "SNAPSHOT_VERSION",
     "PendingCallRecord",
+    "Resumed",
     "SessionSnapshot",
     "history_from_records",
     "history_records",
+    "read_resume",
     "read_snapshot",
+    "take_snapshot",
 ]
 
 SNAPSHOT_VERSION: Literal[1] = 1
@@ -230,3 +235,86 @@ def read_snapshot(snapshot: Mapping[str, Any]) -> tuple[str, tuple[HistoryItem, 
     ):
         raise UserError("snapshot 'usage' must map Usage's field names to integers")
     return agent, history_from_records(history), Usage(**usage_record)
+
+
+# ---------------------------------------------------------------------------------------------
+# Taking one, and starting from one
+
+INTERRUPTED_CALL_OUTPUT: Final = (
+    "This call was interrupted before it finished (the conversation moved to a new "
+    "connection); its result is unknown. Call it again if it is still needed."
+)
+"""The output a resumed session gives the model for a call that was running when the
+snapshot was taken: it cannot be known whether the call's work was done, and running it
+again could do it twice."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resumed:
+    """A snapshot, read and checked: what a session starts from."""
+
+    agent_name: str
+    history: tuple[HistoryItem, ...]
+    usage: Usage
+    pending: tuple[PendingCallRecord, ...]
+
+
+def take_snapshot(
+    agent_name: str,
+    history: Sequence[HistoryItem],
+    pending_calls: Iterable[str],
+    awaiting_approval: Iterable[str],
+    usage: Usage,
+) -> SessionSnapshot:
+    """The snapshot of a session in this state."""
+    waiting = set(awaiting_approval)
+    calls = {item.call_id: item for item in history if isinstance(item, ToolCallItem)}
+    pending: list[PendingCallRecord] = []
+    for call_id in sorted(pending_calls):
+        call = calls.get(call_id)
+        if call is None:
+            continue
+        pending.append(
+            {
+                "call_id": call_id,
+                "name": call.name,
+                "arguments": call.arguments,
+                "item_id": call.item_id,
+                "awaiting_approval": call_id in waiting,
+            }
+        )
+    return {
+        "version": SNAPSHOT_VERSION,
+        "agent": agent_name,
+        "history": history_records(history),
+        "pending_tool_calls": pending,
+        "usage": dataclasses.asdict(usage),
+    }
+
+
+def read_resume(snapshot: Mapping[str, Any]) -> Resumed:
+    """Check a snapshot and read what a session starts from.
+
+    Raises:
+        UserError: See :func:`read_snapshot`; also a pending call that names no tool call of
+            the history.
+    """
+    agent, history, usage = read_snapshot(snapshot)
+    calls = {item.call_id for item in history if isinstance(item, ToolCallItem)}
+    pending: list[PendingCallRecord] = []
+    for index, record in enumerate(snapshot.get("pending_tool_calls") or ()):
+        call_id = record.get("call_id") if isinstance(record, Mapping) else None
+        if call_id not in calls:
+            raise UserError(
+                f"snapshot pending_tool_calls[{index}]: {call_id!r} is no tool call of the history"
+            )
+        pending.append(
+            {
+                "call_id": str(call_id),
+                "name": str(record.get("name", "")),
+                "arguments": str(record.get("arguments", "")),
+                "item_id": str(record.get("item_id", "")),
+                "awaiting_approval": bool(record.get("awaiting_approval")),
+            }
+        )
+    return Resumed(agent_name=agent, history=history, usage=usage, pending=tuple(pending))
