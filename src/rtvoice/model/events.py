@@ -134,6 +134,7 @@ class TranscriptionUsage:
 
 
 ResponseStatus: TypeAlias = Literal["in_progress", "completed", "cancelled", "failed", "incomplete"]
+"""The statuses rtvoice knows; :attr:`ResponseInfo.status` keeps any other string as sent."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,14 +157,26 @@ class StatusDetails:
 class ResponseInfo:
     """A response object, as in ``response.created`` / ``response.done`` (§6.7).
 
+    Only ``id`` is required of the server. Every other field is read leniently, so that a
+    server that grows (a new status, a new output item or part type, another shape of
+    ``usage`` or ``metadata``) never stops a turn from ending: a field that does not read is
+    left at its default and its raw value kept in :attr:`unread`.
+
     Attributes:
+        status: One of :data:`ResponseStatus`, or a status a newer server sent, as sent;
+            ``""`` when the server sent no string (the raw value is in :attr:`unread`).
         conversation_id: ``None`` for an out-of-band response (``conversation: "none"``).
+        output: The output items; an entry that is not an item with a string ``id`` and
+            ``type`` is left out (and kept in :attr:`unread`).
         voice: The response's voice, when the server reports it.
         metadata: Echo of the metadata given to ``response.create``.
+        unread: What the client could not read, by its dotted path in the frame (e.g.
+            ``response.usage``, ``response.output[1]``), each value exactly as received;
+            ``None`` when everything read.
     """
 
     id: str
-    status: ResponseStatus
+    status: ResponseStatus | str
     status_details: StatusDetails | None = None
     output: tuple[Item, ...] = ()
     conversation_id: str | None = None
@@ -172,6 +185,7 @@ class ResponseInfo:
     voice: str | None = None
     usage: Usage | None = None
     metadata: Mapping[str, str] | None = None
+    unread: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
