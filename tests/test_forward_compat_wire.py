@@ -18,10 +18,6 @@ from typing import Any
 import anyio
 import pytest
 
-from rtvoice import RealtimeAgent, RealtimeRunner
-from rtvoice.model.items import OtherPart
-from rtvoice.session import AssistantMessageItem, RealtimeSession
-
 from realtime_server import (
     Frame,
     ScriptedConnection,
@@ -30,6 +26,9 @@ from realtime_server import (
     text_response,
     user_item_echo,
 )
+from rtvoice import RealtimeAgent, RealtimeRunner
+from rtvoice.model.items import OtherPart
+from rtvoice.session import AssistantMessageItem, RealtimeSession
 
 pytestmark = pytest.mark.anyio
 
