@@ -195,3 +195,34 @@ async def test_a_session_updated_with_unknown_values_confirms_promptly(case: str
                 events = await turn(session, "Hello?")
         assert server.of_type("response.create")
         assert "agent_end" in [e.type for e in events]
+
+
+async def test_an_unreadable_later_state_never_replaces_a_readable_one() -> None:
+    async def on_frame(conn: ScriptedConnection, frame: Frame) -> None:
+        # Every final state of the reply has a role rtvoice does not know; its first state
+        # (conversation.item.added) reads.
+        if frame["type"] == "response.create":
+            iid, frames = text_response("ok", conn.last_item)
+            conn.last_item = iid
+            frames = copy.deepcopy(frames)
+            for f in frames:
+                if f["type"] in ("conversation.item.done", "response.output_item.done"):
+                    f["item"]["role"] = "narrator"
+            frames[-1]["response"]["output"][0]["role"] = "narrator"
+            await conn.send(*frames)
+        else:
+            await grown_reply("response.done", lambda f: None)(conn, frame)
+
+    async with scripted_server(on_frame) as server:
+        session = await RealtimeRunner(AGENT, provider=server.provider()).run()
+        async with session:
+            events = await turn(session, "Hello?")
+        assert not [e for e in events if e.type == "error"]
+        [reply] = [item for item in session.history if item.item_id == server_reply_id(server)]
+        assert isinstance(reply, AssistantMessageItem)
+
+
+def server_reply_id(server: Any) -> str:
+    """The id of the one assistant item the scripted server announced."""
+    [conn] = server.connections
+    return str(conn.last_item)
