@@ -27,6 +27,7 @@ narrowed, and each narrowing is written down here:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -134,12 +135,22 @@ def other_items(kinds: st.SearchStrategy[str]) -> st.SearchStrategy[i.OtherItem]
 sent_items = (
     messages() | function_calls | function_outputs | other_items(st.sampled_from(MCP_ITEMS))
 )
-received_items = (
+
+
+def _with_id(item: i.Item, item_id: str) -> i.Item:
+    """``item`` as a server states it: every server item has an id."""
+    if isinstance(item, i.OtherItem):
+        return dataclasses.replace(item, id=item_id, raw={**item.raw, "id": item_id})
+    return dataclasses.replace(item, id=item_id)
+
+
+received_items = st.tuples(
     messages()
     | function_calls
     | function_outputs
-    | other_items(texts.filter(lambda t: t not in _KNOWN_ITEMS))
-)
+    | other_items(texts.filter(lambda t: t not in _KNOWN_ITEMS)),
+    texts,
+).map(lambda pair: _with_id(*pair))
 beta_items = messages() | function_calls | function_outputs
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
+from ._event_values import (
+    ErrorInfo,
+    RateLimit,
+    ResponseInfo,
+    ResponseStatus,
+    StatusDetails,
+    TranscriptionUsage,
+    Usage,
+)
 from .items import ContentPart, Item
 from .session_config import SessionConfig
 
@@ -75,114 +84,6 @@ __all__ = [
     "UnknownEvent",
     "Usage",
 ]
-
-# ---------------------------------------------------------------------------------------------
-# Values carried by events
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ErrorInfo:
-    """An error as the server reports it (PROTOCOL.md §8).
-
-    Attributes:
-        type: e.g. ``invalid_request_error`` or ``server_error``.
-        code: e.g. ``conversation_already_has_active_response``; may be ``None``.
-        message: Human-readable text from the server.
-        param: The offending parameter's dotted path, when the server names one.
-        event_id: The client ``event_id`` of the command that failed, if it had one.
-    """
-
-    type: str
-    message: str
-    code: str | None = None
-    param: str | None = None
-    event_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Usage:
-    """Token usage of one response (PROTOCOL.md §6.7), flattened.
-
-    ``cached_*`` count input tokens served from the cache; they are part of ``input_tokens``.
-    """
-
-    total_tokens: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    input_text_tokens: int = 0
-    input_audio_tokens: int = 0
-    input_image_tokens: int = 0
-    cached_tokens: int = 0
-    cached_text_tokens: int = 0
-    cached_audio_tokens: int = 0
-    cached_image_tokens: int = 0
-    output_text_tokens: int = 0
-    output_audio_tokens: int = 0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TranscriptionUsage:
-    """What a transcription cost: tokens, or seconds of audio (``type`` says which)."""
-
-    type: Literal["tokens", "duration"]
-    input_tokens: int = 0
-    output_tokens: int = 0
-    total_tokens: int = 0
-    input_audio_tokens: int = 0
-    input_text_tokens: int = 0
-    seconds: float = 0.0
-
-
-ResponseStatus: TypeAlias = Literal["in_progress", "completed", "cancelled", "failed", "incomplete"]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StatusDetails:
-    """Why a response ended the way it did.
-
-    Attributes:
-        type: The final status (``cancelled``, ``incomplete``, ``failed``, ``completed``).
-        reason: ``turn_detected`` (cancelled by VAD), ``client_cancelled``,
-            ``max_output_tokens`` or ``content_filter``.
-        error: Set when the response failed.
-    """
-
-    type: str
-    reason: str | None = None
-    error: ErrorInfo | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ResponseInfo:
-    """A response object, as in ``response.created`` / ``response.done`` (§6.7).
-
-    Attributes:
-        conversation_id: ``None`` for an out-of-band response (``conversation: "none"``).
-        voice: The response's voice, when the server reports it.
-        metadata: Echo of the metadata given to ``response.create``.
-    """
-
-    id: str
-    status: ResponseStatus
-    status_details: StatusDetails | None = None
-    output: tuple[Item, ...] = ()
-    conversation_id: str | None = None
-    output_modalities: tuple[str, ...] | None = None
-    max_output_tokens: int | Literal["inf"] | None = None
-    voice: str | None = None
-    usage: Usage | None = None
-    metadata: Mapping[str, str] | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RateLimit:
-    """One rate limit bucket (``requests`` or ``tokens``)."""
-
-    name: str
-    limit: int
-    remaining: int
-    reset_seconds: float
-
 
 # ---------------------------------------------------------------------------------------------
 # Session, errors, rate limits

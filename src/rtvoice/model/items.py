@@ -27,6 +27,7 @@ __all__ = [
     "ItemStatus",
     "MessageItem",
     "OtherItem",
+    "OtherPart",
     "OutputAudio",
     "OutputText",
     "Role",
@@ -34,7 +35,10 @@ __all__ = [
 
 ItemStatus: TypeAlias = Literal["completed", "incomplete", "in_progress"]
 """Where an item stands: ``in_progress`` while the model writes it, ``incomplete`` when a
-response was cut short (cancel, interruption, token limit)."""
+response was cut short (cancel, interruption, token limit).
+
+Item ``status`` fields are typed ``ItemStatus | str``: these are the values rtvoice knows, and
+a status a newer server introduces is kept as the string it sent (it counts as not final)."""
 
 Role: TypeAlias = Literal["system", "user", "assistant"]
 
@@ -84,7 +88,29 @@ class OutputAudio:
     type: Literal["output_audio"] = "output_audio"
 
 
-ContentPart: TypeAlias = InputText | InputAudio | InputImage | OutputText | OutputAudio
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OtherPart:
+    """A content part rtvoice does not model, kept exactly as the server sent it.
+
+    The decoder makes one for a part of a type it does not know (one a newer server added), and
+    for a part of a known type whose fields it could not read (a ``null`` text, say): nothing
+    of it is guessed, and the message it belongs to still flows. A part given to a command is
+    written as its ``raw`` object, untouched.
+
+    Attributes:
+        part_type: The wire ``type`` (``""`` when the part had no string ``type``).
+        raw: The part object exactly as received.
+        reason: Why a part of a known type was kept raw (the first field that did not read);
+            ``None`` for a type rtvoice does not model.
+    """
+
+    part_type: str
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    type: Literal["other"] = "other"
+
+
+ContentPart: TypeAlias = InputText | InputAudio | InputImage | OutputText | OutputAudio | OtherPart
 """One part of a message's content."""
 
 
@@ -95,7 +121,7 @@ class MessageItem:
     role: Role
     content: tuple[ContentPart, ...] = ()
     id: str | None = None
-    status: ItemStatus | None = None
+    status: ItemStatus | str | None = None
     type: Literal["message"] = "message"
 
 
@@ -108,7 +134,7 @@ class FunctionCallItem:
     name: str
     arguments: str = ""
     id: str | None = None
-    status: ItemStatus | None = None
+    status: ItemStatus | str | None = None
     type: Literal["function_call"] = "function_call"
 
 
@@ -120,23 +146,33 @@ class FunctionCallOutputItem:
     call_id: str
     output: str
     id: str | None = None
-    status: ItemStatus | None = None
+    status: ItemStatus | str | None = None
     type: Literal["function_call_output"] = "function_call_output"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OtherItem:
-    """An item of a kind rtvoice does not model (the MCP items, or a type added later).
+    """An item rtvoice does not model, kept exactly as the server sent it.
+
+    The decoder makes one for an item of a kind rtvoice does not know (the MCP items, or a
+    type added later), and for an item of a known kind whose fields it could not read (a
+    message with a role added later, a function call without its ``call_id``): nothing of it
+    is guessed, the event that carried it still flows, and the history keeps it (as an
+    :class:`~rtvoice.session.history.OtherHistoryItem`) with its raw object. Its ``id`` is
+    always known: an item without one is a decode error.
 
     Attributes:
         item_type: The wire ``type`` (e.g. ``mcp_call``).
         raw: The item exactly as received, so nothing is lost.
+        reason: Why an item of a known kind was kept raw (the first field that did not read);
+            ``None`` for a kind rtvoice does not model.
     """
 
     item_type: str
     raw: Mapping[str, Any] = field(default_factory=dict)
     id: str | None = None
-    status: ItemStatus | None = None
+    status: ItemStatus | str | None = None
+    reason: str | None = None
     type: Literal["other"] = "other"
 
 

@@ -167,6 +167,13 @@ class SessionConfig:
         temperature: Beta dialect only; the GA encoder leaves it out.
         extra: Further top-level GA session fields, passed through untouched (escape hatch
             for fields rtvoice does not model yet, e.g. ``truncation`` objects, ``include``).
+        unread: Decoded sessions only (the encoder never writes it): the values of the
+            server's session the client could not read, by their dotted path in the frame
+            (``session.audio.input.turn_detection`` for a turn detection type added later,
+            ``session.audio.output.speed`` for a speed that is not a number), each exactly as
+            received. Such a field reads as not reported (``None``, or :data:`UNSET` for the
+            three nullable ones): a ``session.updated`` still confirms the update, whatever
+            it carries. ``None`` when everything read.
     """
 
     type: Literal["realtime", "transcription"] = "realtime"
@@ -187,3 +194,4 @@ class SessionConfig:
     prompt: PromptConfig | None = None
     temperature: float | None = None
     extra: Mapping[str, Any] | None = None
+    unread: Mapping[str, Any] | None = None

@@ -4,6 +4,12 @@ Items keep the server's order (``previous_item_id``). User audio appears as its 
 (``InputAudio(transcript=...)``, filled in when transcription completes), assistant audio as
 what was said (``OutputAudio(transcript=...)``; after an interruption, only what was heard).
 A tool call and its output are one :class:`ToolCallItem`.
+
+What the server may add later is kept, never dropped: a content part rtvoice does not model
+stays in its message as an :class:`~rtvoice.model.items.OtherPart` (its ``raw`` object
+included; it adds nothing to ``text``), an item it does not model is an
+:class:`OtherHistoryItem` holding the raw object, and a status it does not know is kept as
+its string.
 """
 
 from __future__ import annotations
@@ -12,7 +18,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
-from ..model.items import InputAudio, InputImage, InputText, ItemStatus, OutputAudio, OutputText
+from ..model.items import (
+    InputAudio,
+    InputImage,
+    InputText,
+    ItemStatus,
+    OtherPart,
+    OutputAudio,
+    OutputText,
+)
 
 __all__ = [
     "AssistantMessageItem",
@@ -40,12 +54,13 @@ class UserMessageItem:
     """Something the user said or sent.
 
     Attributes:
-        content: Text, audio (with its transcript once known; never the bytes), images.
+        content: Text, audio (with its transcript once known; never the bytes), images, and
+            any part rtvoice does not model (:class:`~rtvoice.model.items.OtherPart`).
     """
 
     item_id: str
-    content: tuple[InputText | InputAudio | InputImage, ...] = ()
-    status: ItemStatus | None = None
+    content: tuple[InputText | InputAudio | InputImage | OtherPart, ...] = ()
+    status: ItemStatus | str | None = None
     type: Literal["user_message"] = "user_message"
 
     @property
@@ -60,13 +75,14 @@ class AssistantMessageItem:
 
     Attributes:
         agent_name: The agent that was active when the item was created.
-        content: Text, or audio with its transcript (never the bytes).
+        content: Text, or audio with its transcript (never the bytes), and any part rtvoice
+            does not model (:class:`~rtvoice.model.items.OtherPart`).
         status: ``incomplete`` when the response was cut short.
     """
 
     item_id: str
-    content: tuple[OutputText | OutputAudio, ...] = ()
-    status: ItemStatus | None = None
+    content: tuple[OutputText | OutputAudio | OtherPart, ...] = ()
+    status: ItemStatus | str | None = None
     agent_name: str | None = None
     type: Literal["assistant_message"] = "assistant_message"
 
@@ -81,8 +97,8 @@ class SystemMessageItem:
     """A system message added to the conversation."""
 
     item_id: str
-    content: tuple[InputText, ...] = ()
-    status: ItemStatus | None = None
+    content: tuple[InputText | OtherPart, ...] = ()
+    status: ItemStatus | str | None = None
     type: Literal["system_message"] = "system_message"
 
     @property
@@ -108,18 +124,30 @@ class ToolCallItem:
     name: str
     arguments: str = ""
     output: str | None = None
-    status: ItemStatus | None = None
+    status: ItemStatus | str | None = None
     agent_name: str | None = None
     type: Literal["tool_call"] = "tool_call"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OtherHistoryItem:
-    """An item of a kind rtvoice does not model (e.g. MCP), kept as received."""
+    """An item rtvoice does not model, kept as received: one of a kind it does not know (MCP,
+    or a kind added later), or one of a known kind it could not read (see
+    :class:`~rtvoice.model.items.OtherItem`).
+
+    A state the client could not read never replaces one it could: once an item is in the
+    history as a message or a tool call, an unreadable later state of it leaves it as it was.
+
+    Attributes:
+        item_type: The wire ``type`` (e.g. ``mcp_call``).
+        raw: The item object exactly as the server last sent it.
+        reason: Why an item of a known kind was kept raw; ``None`` for an unknown kind.
+    """
 
     item_id: str
     item_type: str
     raw: Mapping[str, Any] = field(default_factory=dict)
+    reason: str | None = None
     type: Literal["other"] = "other"
 
 

@@ -52,7 +52,10 @@ class OpenAICodec:
             ``conversation.item.created`` of a finished item (``ItemAdded``, ``ItemDone``) and
             for a beta ``response.output_item.done`` (``ItemDone``, ``OutputItemDone``). A
             frame of an unknown type gives an ``UnknownEvent``; a frame that is not a JSON
-            object with a string ``type``, or whose fields are malformed, a ``DecodeError``.
+            object with a string ``type``, or whose ids are missing or malformed, a
+            ``DecodeError``. Values the server may add later (an unknown status, item or part
+            type, session setting; another shape of ``usage``) are kept raw in the events
+            (``OtherItem``, ``OtherPart``, ``ResponseInfo.unread``, ``SessionConfig.unread``).
         """
         return decode_server_frame(frame, self._dialect)
 

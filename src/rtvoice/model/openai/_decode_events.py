@@ -5,7 +5,11 @@ is not a JSON object with a string ``type`` gives a :class:`DecodeError`, an unk
 an :class:`UnknownEvent` holding the object. A known type goes to its one reader in
 :data:`SERVER_EVENT_READERS` (GA names and their beta twins), which returns the events or
 raises a :class:`~._wire_errors.WireError` naming the malformed field by its dotted path; that
-becomes a :class:`DecodeError` whose reason is ``"<type>: <message>"``. Any other exception
+becomes a :class:`DecodeError` whose reason is ``"<type>: <message>"``. Readers raise only
+where the session could not act (ids, indices, deltas, an item's ``id`` and ``type``, a
+response's ``id``); where the server may grow (responses, items, content parts, sessions)
+they keep what they cannot read raw, and the event flows (see ``docs/codec.md``, "Strict where
+the client must not guess, lenient where the server may grow"). Any other exception
 from a reader is a bug in the reader, reported the same way as an "unexpected decoder
 failure" rather than raised into the session.
 

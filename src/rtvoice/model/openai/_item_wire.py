@@ -25,6 +25,7 @@ from ..items import (
     ItemReference,
     MessageItem,
     OtherItem,
+    OtherPart,
     OutputAudio,
     OutputText,
 )
@@ -35,7 +36,7 @@ from ._wire_json import JsonObject, drop_none
 def part_to_wire(
     part: ContentPart, dialect: Dialect, *, server: bool, part_event: bool = False
 ) -> JsonObject:
-    """One content part.
+    """One content part (an :class:`OtherPart` is written as its ``raw`` object, untouched).
 
     Args:
         part: The part.
@@ -65,6 +66,8 @@ def part_to_wire(
             if server or part.transcript is not None:
                 out["transcript"] = part.transcript
             return out
+        case OtherPart():
+            return dict(part.raw)
         case _:
             assert_never(part)
 

@@ -19,7 +19,7 @@ import re
 import sys
 from binascii import a2b_base64
 from collections.abc import Callable, Mapping
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from ..events import ModelEvent
 from ._dialect import Dialect
@@ -28,6 +28,7 @@ from ._wire_json import JsonObject
 
 __all__ = [
     "EventReader",
+    "Unread",
     "array",
     "child",
     "choice",
@@ -47,6 +48,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+D = TypeVar("D")
 
 EventReader = Callable[[JsonObject, Dialect], list[ModelEvent]]
 """Reads one parsed frame of a known type: its events, or a :class:`WireError`."""
@@ -180,6 +182,58 @@ def max_tokens(obj: JsonObject, key: str, at: Loc = ()) -> int | Literal["inf"] 
     if value == "inf":
         return "inf"
     raise invalid_type((*at, key), "an integer or 'inf'", value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lenient reads
+
+
+class Unread:
+    """What a lenient reader could not read: each raw value by its dotted path in the frame.
+
+    A reader of an object the server may grow (a response, a session) reads each field
+    through :meth:`field` or :meth:`value`: a field whose strict read raises a
+    :class:`WireError` takes ``default`` instead, and its raw value is kept here, so nothing is
+    guessed and nothing is lost. The collected values go into the neutral type's ``unread``.
+    """
+
+    __slots__ = ("values",)
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def field(
+        self,
+        obj: JsonObject,
+        key: str,
+        at: Loc,
+        read: Callable[[JsonObject, str, Loc], T],
+        default: D,
+    ) -> T | D:
+        """``read(obj, key, at)``, or ``default`` (keeping ``obj[key]``) when it fails."""
+        try:
+            return read(obj, key, at)
+        except WireError:
+            self.values[format_path((*at, key))] = obj.get(key)
+            return default
+
+    def value(
+        self, raw: object, loc: Loc, convert: Callable[[object, Loc], T], default: D
+    ) -> T | D:
+        """``convert(raw, loc)``, or ``default`` (keeping ``raw``) when it fails."""
+        try:
+            return convert(raw, loc)
+        except WireError:
+            self.values[format_path(loc)] = raw
+            return default
+
+    def keep(self, raw: object, loc: Loc) -> None:
+        """Keep ``raw``, found at ``loc``, as unread."""
+        self.values[format_path(loc)] = raw
+
+    def result(self) -> dict[str, Any] | None:
+        """The values kept, or ``None`` when everything read."""
+        return self.values or None
 
 
 # ---------------------------------------------------------------------------------------------

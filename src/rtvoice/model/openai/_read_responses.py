@@ -4,10 +4,13 @@ The response of ``response.created`` / ``response.done`` in either dialect (GA
 ``output_modalities`` and ``audio.output.voice``, beta ``modalities`` and ``voice``), its usage
 (flattened into :class:`Usage`), error objects, rate limits and transcription usage.
 
-Strict on the response's ``id`` and ``status`` and on its output items; lenient on the numbers
-the server may add to or leave out: a usage count that is absent or ``null`` reads as 0, an
-absent detail object as all zeros, an absent or ``null`` error ``type`` / ``message`` as
-``""``. Keys the client does not read are ignored.
+A response is strict on its ``id`` alone: those two frames start and end a turn, and a turn
+the client cannot end wedges the session, so every other field is forward-compatible. A
+status rtvoice does not know is kept as its string; a field of another type or shape
+(``status_details``, ``usage``, ``metadata``, the modalities, the voice, the token limit) reads
+as not given, and an output entry that is not an item with a string ``id`` and ``type`` is
+left out, each with its raw value in :attr:`ResponseInfo.unread`. A usage count that is absent
+or ``null`` reads as 0. Keys the client does not read are ignored.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from ..events import (
     ErrorInfo,
     RateLimit,
     ResponseInfo,
-    ResponseStatus,
     StatusDetails,
     TranscriptionUsage,
     Usage,
 )
+from ..items import Item
 from ._read_fields import (
+    Unread,
     array,
     choice,
     integer,
@@ -47,13 +51,6 @@ __all__ = [
     "transcription_usage_from_wire",
 ]
 
-_STATUSES: dict[str, ResponseStatus] = {
-    "in_progress": "in_progress",
-    "completed": "completed",
-    "cancelled": "cancelled",
-    "failed": "failed",
-    "incomplete": "incomplete",
-}
 _USAGE_KINDS: dict[str, str] = {"tokens": "tokens", "duration": "duration"}
 _NONE: JsonObject = {}
 
@@ -62,43 +59,63 @@ def response_from_wire(value: object, loc: Loc) -> ResponseInfo:
     """A response object found at ``loc`` (``("response",)``), of either dialect.
 
     Raises:
-        WireError: A missing or ill-typed field, an unknown ``status``, or a malformed output
-            item.
+        WireError: ``value`` is not an object, or its ``id`` is not a string.
     """
     obj = object_at(value, loc)
+    rid = text(obj, "id", loc)
+    unread = Unread()
+    status: object = obj.get("status")
+    if type(status) is not str:
+        unread.keep(status, (*loc, "status"))
+        status = ""
     output: object = obj.get("output")
-    if output is None:
-        output = []
-    elif type(output) is not list:
-        raise invalid_type((*loc, "output"), "an array", output)
+    items: list[Item] = []
+    if type(output) is list:
+        for n, entry in enumerate(output):
+            at = (*loc, "output", n)
+            item = unread.value(entry, at, item_from_wire, None)
+            if item is not None:
+                items.append(item)
+    elif output is not None:
+        unread.keep(output, (*loc, "output"))
     modalities: tuple[str, ...] | None = None
-    ga_names = _strings(obj, "output_modalities", loc)
-    beta_names = _strings(obj, "modalities", loc)
+    ga_names = unread.field(obj, "output_modalities", loc, _strings, None)
+    beta_names = unread.field(obj, "modalities", loc, _strings, None)
     if ga_names is not None:
         modalities = tuple(ga_names)
     elif beta_names is not None:
         modalities = ga_modalities(beta_names)
-    voice = opt_text(obj, "voice", loc)  # beta
-    audio = opt_child(obj, "audio", loc)
-    audio_out = None if audio is None else opt_child(audio, "output", (*loc, "audio"))
+    voice = unread.field(obj, "voice", loc, opt_text, None)  # beta
+    audio_out = unread.value(obj.get("audio"), (*loc, "audio"), _audio_output, None)
     if audio_out is not None and audio_out.get("voice") is not None:
-        voice = voice_from_wire(audio_out["voice"], (*loc, "audio", "output", "voice"))
-    details = opt_child(obj, "status_details", loc)
-    usage = opt_child(obj, "usage", loc)
+        at_voice = (*loc, "audio", "output", "voice")
+        voice = unread.value(audio_out["voice"], at_voice, voice_from_wire, voice)
+    usage = unread.field(obj, "usage", loc, opt_child, None)
     return ResponseInfo(
-        id=text(obj, "id", loc),
-        status=choice(obj, "status", _STATUSES, loc),
-        status_details=None
-        if details is None
-        else _status_details(details, (*loc, "status_details")),
-        output=tuple([item_from_wire(i, (*loc, "output", n)) for n, i in enumerate(output)]),
-        conversation_id=opt_text(obj, "conversation_id", loc),
+        id=rid,
+        status=status,
+        status_details=unread.field(obj, "status_details", loc, _opt_status_details, None),
+        output=tuple(items),
+        conversation_id=unread.field(obj, "conversation_id", loc, opt_text, None),
         output_modalities=modalities,
-        max_output_tokens=max_tokens(obj, "max_output_tokens", loc),
+        max_output_tokens=unread.field(obj, "max_output_tokens", loc, max_tokens, None),
         voice=voice,
-        usage=None if usage is None else _usage(usage, (*loc, "usage")),
-        metadata=_metadata(obj, loc),
+        usage=None if usage is None else _usage(usage, (*loc, "usage"), unread),
+        metadata=unread.field(obj, "metadata", loc, _metadata, None),
+        unread=unread.result(),
     )
+
+
+def _audio_output(value: object, loc: Loc) -> JsonObject | None:
+    """A response's ``audio.output`` object, or ``None`` when either is absent or ``null``."""
+    if value is None:
+        return None
+    return opt_child(object_at(value, loc), "output", loc)
+
+
+def _opt_status_details(obj: JsonObject, key: str, loc: Loc) -> StatusDetails | None:
+    details = opt_child(obj, key, loc)
+    return None if details is None else _status_details(details, (*loc, key))
 
 
 def _status_details(obj: JsonObject, loc: Loc) -> StatusDetails:
@@ -110,25 +127,32 @@ def _status_details(obj: JsonObject, loc: Loc) -> StatusDetails:
     )
 
 
-def _usage(obj: JsonObject, loc: Loc) -> Usage:
+def _count(obj: JsonObject, key: str, at: Loc) -> int:
+    return integer_or(obj, key, 0, at)
+
+
+def _usage(obj: JsonObject, loc: Loc, unread: Unread) -> Usage:
+    """Each count that is absent or ``null`` reads as 0, and so does one of another type (kept
+    in ``unread``); a details object of another type reads as all zeros (kept likewise)."""
     at_in, at_out = (*loc, "input_token_details"), (*loc, "output_token_details")
-    inputs = opt_child(obj, "input_token_details", loc) or _NONE
+    inputs = unread.field(obj, "input_token_details", loc, opt_child, None) or _NONE
     at_cached = (*at_in, "cached_tokens_details")
-    cached = opt_child(inputs, "cached_tokens_details", at_in) or _NONE
-    outputs = opt_child(obj, "output_token_details", loc) or _NONE
+    cached = unread.field(inputs, "cached_tokens_details", at_in, opt_child, None) or _NONE
+    outputs = unread.field(obj, "output_token_details", loc, opt_child, None) or _NONE
+    count = unread.field
     return Usage(
-        total_tokens=integer_or(obj, "total_tokens", 0, loc),
-        input_tokens=integer_or(obj, "input_tokens", 0, loc),
-        output_tokens=integer_or(obj, "output_tokens", 0, loc),
-        input_text_tokens=integer_or(inputs, "text_tokens", 0, at_in),
-        input_audio_tokens=integer_or(inputs, "audio_tokens", 0, at_in),
-        input_image_tokens=integer_or(inputs, "image_tokens", 0, at_in),
-        cached_tokens=integer_or(inputs, "cached_tokens", 0, at_in),
-        cached_text_tokens=integer_or(cached, "text_tokens", 0, at_cached),
-        cached_audio_tokens=integer_or(cached, "audio_tokens", 0, at_cached),
-        cached_image_tokens=integer_or(cached, "image_tokens", 0, at_cached),
-        output_text_tokens=integer_or(outputs, "text_tokens", 0, at_out),
-        output_audio_tokens=integer_or(outputs, "audio_tokens", 0, at_out),
+        total_tokens=count(obj, "total_tokens", loc, _count, 0),
+        input_tokens=count(obj, "input_tokens", loc, _count, 0),
+        output_tokens=count(obj, "output_tokens", loc, _count, 0),
+        input_text_tokens=count(inputs, "text_tokens", at_in, _count, 0),
+        input_audio_tokens=count(inputs, "audio_tokens", at_in, _count, 0),
+        input_image_tokens=count(inputs, "image_tokens", at_in, _count, 0),
+        cached_tokens=count(inputs, "cached_tokens", at_in, _count, 0),
+        cached_text_tokens=count(cached, "text_tokens", at_cached, _count, 0),
+        cached_audio_tokens=count(cached, "audio_tokens", at_cached, _count, 0),
+        cached_image_tokens=count(cached, "image_tokens", at_cached, _count, 0),
+        output_text_tokens=count(outputs, "text_tokens", at_out, _count, 0),
+        output_audio_tokens=count(outputs, "audio_tokens", at_out, _count, 0),
     )
 
 
@@ -145,14 +169,14 @@ def _strings(obj: JsonObject, key: str, loc: Loc) -> list[str] | None:
     return value
 
 
-def _metadata(obj: JsonObject, loc: Loc) -> dict[str, str] | None:
+def _metadata(obj: JsonObject, key: str, loc: Loc) -> dict[str, str] | None:
     """String values by string keys, or ``None`` when absent or ``null``."""
-    value = opt_child(obj, "metadata", loc)
+    value = opt_child(obj, key, loc)
     if value is None:
         return None
-    for key, entry in value.items():
+    for name, entry in value.items():
         if type(entry) is not str:
-            raise invalid_type((*loc, "metadata", key), "a string", entry)
+            raise invalid_type((*loc, key, name), "a string", entry)
     return value
 
 

@@ -38,6 +38,7 @@ from ..events import (
     SpeechStopped,
 )
 from ..items import Item
+from ..session_config import SessionConfig
 from ._dialect import Dialect
 from ._read_fields import EventReader, child, integer, integer_or, number, opt_child, opt_text, text
 from ._read_items import item_from_wire
@@ -56,10 +57,14 @@ _USAGE: tuple[str] = ("usage",)
 def session_event(event: type[SessionCreated | SessionUpdated], kind: SessionKind) -> EventReader:
     """The reader of ``session.created`` / ``session.updated`` (``kind`` realtime) or of beta
     ``transcription_session.*`` (``kind`` transcription). The session's ``id`` and
-    ``expires_at`` are kept when they have the expected type and dropped otherwise."""
+    ``expires_at`` are kept when they have the expected type and dropped otherwise. Never
+    fails: the event confirms an update whatever its session carries (a ``session`` that is
+    not an object reads as an empty config with the value in ``unread``)."""
 
     def read(o: JsonObject, _: Dialect) -> list[ModelEvent]:
-        obj = child(o, "session")
+        obj: object = o.get("session")
+        if type(obj) is not dict:
+            return [event(session=SessionConfig(type=kind, unread={"session": obj}))]
         sid: object = obj.get("id")
         expires: object = obj.get("expires_at")
         return [

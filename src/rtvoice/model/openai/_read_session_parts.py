@@ -4,12 +4,16 @@ Audio formats, voices, turn detection, transcription, noise reduction, tools, to
 tracing and prompts: the inverses of :mod:`._session_parts_wire`. Turn detection,
 transcription and noise reduction have the same shape in both dialects.
 
-Strict on the audio formats (a client must not guess what its audio is: the type must be one of
-the three, and PCM's ``rate``, when given, 24000) and on the ``type`` of each union (turn
-detection, noise reduction, tool choice). Lenient elsewhere: keys the neutral settings do not
-hold (transcription ``languages``, ``keywords``, ``delay``) are not read, a tool of any type
-but ``function`` is kept raw as an :class:`OtherTool`, and the server's ranges (threshold,
-durations) are not re-checked: the server is the authority on what it reports.
+Each reader is strict on its own part: an audio format (a client must not guess what its
+audio is: the type must be one of the three, and PCM's ``rate``, when given, 24000) and the
+``type`` of each union (turn detection, noise reduction, tool choice) must be known. The
+session reader (:mod:`._read_session`) turns a part that does not read into "not reported"
+plus its raw value in ``SessionConfig.unread``, so a part the server added later never stops
+a ``session.updated`` from confirming. Lenient here: keys the neutral settings do not hold
+(transcription ``languages``, ``keywords``, ``delay``) are not read, a tool of any type but
+``function`` (or a function tool of another shape) is kept raw as an :class:`OtherTool`, and
+the server's ranges (threshold, durations) are not re-checked: the server is the authority on
+what it reports.
 """
 
 from __future__ import annotations
@@ -174,13 +178,16 @@ def tools_from_wire(value: object, loc: Loc) -> tuple[Tool, ...] | None:
         if tool.get("type") != "function":
             tools.append(OtherTool(raw=tool))
             continue
-        tools.append(
-            FunctionTool(
+        try:
+            function = FunctionTool(
                 name=text(tool, "name", at),
                 description=opt_text(tool, "description", at),
                 parameters=opt_child(tool, "parameters", at),
             )
-        )
+        except WireError:  # a function tool of another shape: kept as it came
+            tools.append(OtherTool(raw=tool))
+            continue
+        tools.append(function)
     return tuple(tools)
 
 

@@ -4,7 +4,10 @@ Pure functions over frozen values. Two rules hold everywhere:
 
 * History never holds audio bytes: ``InputAudio`` / ``OutputAudio`` keep their transcript only.
 * A later, *less final* state never overwrites a more final one (an ``in_progress`` echo that
-  arrives after the item's ``done`` is ignored), and what only the client knows survives a
+  arrives after the item's ``done`` is ignored), a state the codec could not read (an
+  :class:`OtherHistoryItem` with a ``reason``) never overwrites one it could, a content part
+  rtvoice does not model (:class:`OtherPart`) is kept in place, and what only the client knows
+  survives a
   server state that lacks it: the user's transcript (the server never back-fills it, PROTOCOL.md
   §5), the agent that was speaking, a tool call's output.
 """
@@ -26,6 +29,7 @@ from ...model.items import (
     ItemStatus,
     MessageItem,
     OtherItem,
+    OtherPart,
     OutputAudio,
     OutputText,
 )
@@ -43,7 +47,7 @@ __all__ = ["is_final", "merge_states", "to_history_item", "with_transcript"]
 _FINAL: Final = frozenset({"completed", "incomplete"})
 
 
-def is_final(status: ItemStatus | None) -> bool:
+def is_final(status: ItemStatus | str | None) -> bool:
     """Whether an item in this status will not change any more on its own."""
     return status in _FINAL
 
@@ -58,14 +62,14 @@ def to_history_item(item: Item, item_id: str, agent_name: str | None) -> History
     """
     match item:
         case MessageItem(role="user"):
-            user_parts: list[InputText | InputAudio | InputImage] = []
+            user_parts: list[InputText | InputAudio | InputImage | OtherPart] = []
             for part in item.content:
                 match part:
                     case InputAudio():
                         user_parts.append(
                             part if part.audio is None else InputAudio(transcript=part.transcript)
                         )
-                    case InputText() | InputImage():
+                    case InputText() | InputImage() | OtherPart():
                         user_parts.append(part)
                     case OutputText() | OutputAudio():
                         pass  # not valid in a user message; the server would not send it
@@ -73,14 +77,14 @@ def to_history_item(item: Item, item_id: str, agent_name: str | None) -> History
                         assert_never(part)
             return UserMessageItem(item_id=item_id, content=tuple(user_parts), status=item.status)
         case MessageItem(role="assistant"):
-            assistant_parts: list[OutputText | OutputAudio] = []
+            assistant_parts: list[OutputText | OutputAudio | OtherPart] = []
             for part in item.content:
                 match part:
                     case OutputAudio():
                         assistant_parts.append(
                             part if part.audio is None else OutputAudio(transcript=part.transcript)
                         )
-                    case OutputText():
+                    case OutputText() | OtherPart():
                         assistant_parts.append(part)
                     case InputText() | InputAudio() | InputImage():
                         pass
@@ -93,7 +97,7 @@ def to_history_item(item: Item, item_id: str, agent_name: str | None) -> History
                 agent_name=agent_name,
             )
         case MessageItem(role="system"):
-            texts = tuple(part for part in item.content if isinstance(part, InputText))
+            texts = tuple(part for part in item.content if isinstance(part, InputText | OtherPart))
             return SystemMessageItem(item_id=item_id, content=texts, status=item.status)
         case MessageItem():
             raise AssertionError(f"unexpected role {item.role!r}")  # Role is a closed Literal
@@ -114,7 +118,9 @@ def to_history_item(item: Item, item_id: str, agent_name: str | None) -> History
                 raw={"call_id": item.call_id, "output": item.output},
             )
         case OtherItem():
-            return OtherHistoryItem(item_id=item_id, item_type=item.item_type, raw=item.raw)
+            return OtherHistoryItem(
+                item_id=item_id, item_type=item.item_type, raw=item.raw, reason=item.reason
+            )
         case _:
             assert_never(item)
 
@@ -125,6 +131,8 @@ def merge_states(old: HistoryItem, new: HistoryItem) -> HistoryItem:
     Returns ``old`` itself when nothing should change, so callers can test identity.
     """
     if type(new) is not type(old):
+        if isinstance(new, OtherHistoryItem) and new.reason is not None:
+            return old  # a state the codec could not read: keep the one it could
         return new  # the server changed its mind about the item's kind: trust the server
     if _rank(new) < _rank(old):
         return old
@@ -169,9 +177,9 @@ def _rank(item: HistoryItem) -> int:
 
 
 def _keep_transcripts(
-    old: tuple[InputText | InputAudio | InputImage, ...],
-    new: tuple[InputText | InputAudio | InputImage, ...],
-) -> tuple[InputText | InputAudio | InputImage, ...]:
+    old: tuple[InputText | InputAudio | InputImage | OtherPart, ...],
+    new: tuple[InputText | InputAudio | InputImage | OtherPart, ...],
+) -> tuple[InputText | InputAudio | InputImage | OtherPart, ...]:
     # PROTOCOL.md §5: the server never back-fills a user item's transcript, so a server state
     # always says ``transcript: null``; the one the session filled in from the transcription
     # events must survive it.
