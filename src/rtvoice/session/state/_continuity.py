@@ -53,10 +53,10 @@ def _incomplete(item: HistoryItem, partial: str | None, audio: bool) -> HistoryI
     if isinstance(item, OtherHistoryItem) or item.status not in (None, "in_progress"):
         return None
     if isinstance(item, AssistantMessageItem):
-        content: tuple[OutputText | OutputAudio, ...] = item.content
-        if partial is not None:
-            content = (OutputAudio(transcript=partial),) if audio else (OutputText(text=partial),)
-        return dataclasses.replace(item, content=content, status="incomplete")
+        if partial is None:
+            return dataclasses.replace(item, status="incomplete")
+        said = OutputAudio(transcript=partial) if audio else OutputText(text=partial)
+        return dataclasses.replace(item, content=(said,), status="incomplete")
     if isinstance(item, ToolCallItem):
         return dataclasses.replace(item, status="incomplete")
     return None
