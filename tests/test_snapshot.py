@@ -175,3 +175,45 @@ async def test_a_bad_snapshot_is_a_user_error_naming_the_problem() -> None:
                     "history": [{"type": "audio", "item_id": "x"}],
                 }
             )
+
+
+def test_every_kind_of_history_item_round_trips_through_json() -> None:
+    from rtvoice.model.items import (
+        InputAudio,
+        InputImage,
+        InputText,
+        OtherPart,
+        OutputAudio,
+        OutputText,
+    )
+    from rtvoice.session import (
+        AssistantMessageItem,
+        OtherHistoryItem,
+        SystemMessageItem,
+        UserMessageItem,
+    )
+    from rtvoice.session._snapshot import history_from_records, history_records
+
+    history = (
+        SystemMessageItem(item_id="s", content=(InputText(text="be kind"),)),
+        UserMessageItem(
+            item_id="u",
+            status="completed",
+            content=(
+                InputText(text="hi"),
+                InputAudio(transcript="hello there"),
+                InputImage(image_url="data:image/png;base64,AA==", detail="low"),
+                OtherPart(part_type="input_video", raw={"type": "input_video", "x": 1}),
+            ),
+        ),
+        AssistantMessageItem(
+            item_id="a",
+            status="incomplete",
+            agent_name="triage",
+            content=(OutputAudio(transcript="Hel"), OutputText(text="lo")),
+        ),
+        ToolCallItem(item_id="c", call_id="call_1", name="f", arguments="{}", output="ok"),
+        OtherHistoryItem(item_id="m", item_type="mcp_call", raw={"type": "mcp_call"}),
+    )
+    records = json.loads(json.dumps(history_records(history)))
+    assert history_from_records(records) == history

@@ -21,6 +21,7 @@ from ..model.items import (
     InputAudio,
     InputImage,
     InputText,
+    OtherPart,
     OutputAudio,
     OutputText,
 )
@@ -89,6 +90,8 @@ def _part_record(part: object) -> dict[str, Any]:
             return {"type": part.type, "transcript": transcript}
         case InputImage(image_url=url, detail=detail):
             return {"type": "input_image", "image_url": url, "detail": detail}
+        case OtherPart(part_type=part_type, raw=raw, reason=reason):
+            return {"type": "other", "part_type": part_type, "raw": dict(raw), "reason": reason}
     raise TypeError(f"not a content part: {part!r}")
 
 
@@ -113,7 +116,7 @@ def history_records(items: Iterable[HistoryItem]) -> list[dict[str, Any]]:
                     agent_name=item.agent_name,
                 )
             case OtherHistoryItem():
-                record.update(item_type=item.item_type, raw=dict(item.raw))
+                record.update(item_type=item.item_type, raw=dict(item.raw), reason=item.reason)
         records.append(record)
     return records
 
@@ -124,12 +127,15 @@ _PARTS: dict[str, Any] = {
     "input_audio": lambda r: InputAudio(transcript=r.get("transcript")),
     "output_audio": lambda r: OutputAudio(transcript=r.get("transcript")),
     "input_image": lambda r: InputImage(image_url=str(r["image_url"]), detail=r.get("detail")),
+    "other": lambda r: OtherPart(
+        part_type=str(r.get("part_type") or ""), raw=dict(r.get("raw") or {}), reason=r.get("reason")
+    ),
 }
 
 _ALLOWED_PARTS: dict[str, tuple[str, ...]] = {
-    "user_message": ("input_text", "input_audio", "input_image"),
-    "assistant_message": ("output_text", "output_audio"),
-    "system_message": ("input_text",),
+    "user_message": ("input_text", "input_audio", "input_image", "other"),
+    "assistant_message": ("output_text", "output_audio", "other"),
+    "system_message": ("input_text", "other"),
 }
 
 
@@ -177,10 +183,12 @@ def _item_from_record(index: int, record: Mapping[str, Any]) -> HistoryItem:
         )
     if kind == "other":
         raw = record.get("raw")
+        reason = record.get("reason")
         return OtherHistoryItem(
             item_id=item_id,
             item_type=str(record.get("item_type") or "unknown"),
             raw=dict(raw) if isinstance(raw, Mapping) else {},
+            reason=reason if isinstance(reason, str) else None,
         )
     raise UserError(
         f"snapshot {where}: unknown item type {kind!r} (expected user_message, "
