@@ -6,6 +6,7 @@ gets, the events the application sees, the history kept.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import anyio
@@ -21,6 +22,7 @@ from realtime_server import (
     text_response,
 )
 from rtvoice import RealtimeAgent, RealtimeRunner, function_tool
+from rtvoice.audio import PlaybackTracker
 from rtvoice.errors import ConnectionLostError
 from rtvoice.session import (
     AssistantMessageItem,
@@ -230,3 +232,118 @@ def test_heard_text_cuts_at_a_word_boundary_in_proportion() -> None:
     assert heard_text(text, 500, 1000) == "one two"  # 9 of 18 characters: "one two t" -> words
     assert heard_text(text, 0, 1000) == ""
     assert heard_text(text, 2000, 1000) == text
+
+
+async def test_rollover_moves_to_a_new_connection_at_a_turn_boundary() -> None:
+    """With ``after_s`` short, every turn that ends after it moves the conversation to a
+    fresh connection: configured, seeded with the whole history, the next message after it."""
+    async with scripted_server() as server:
+        config = {"rollover": {"after_s": 0.2}}
+        runner = RealtimeRunner(RealtimeAgent(name="a"), config=config, provider=server.provider())
+        seen: list[RealtimeSessionEvent] = []
+        async with await runner.run() as session:
+            for text in ("one", "two", "three", "four"):
+                await session.send_message(text)
+                await until(session, "agent_end", seen)
+                await anyio.sleep(0.25)
+            await until(session, "reconnected", seen)  # the one after the last turn
+            history = session.history
+    rolls = [event for event in seen if event.type == "reconnected"]
+    assert [event.reason for event in rolls] == ["rollover"] * 3
+    assert [event.replayed for event in rolls] == [4, 6, 8]
+    assert "connection_lost" not in [event.type for event in seen]
+    assert len(server.connections) == 4
+    created = "conversation.item.create"
+    for number, conn in enumerate(server.connections[1:], start=1):
+        kinds = [frame["type"] for frame in conn.received]
+        seeded = 2 * (number + 1)
+        after = [created, "response.create"] if number < 3 else []
+        assert kinds == ["session.update"] + [created] * seeded + after
+    texts = [item.text for item in history]
+    assert texts == ["one", "ok", "two", "ok", "three", "ok", "four", "ok"]
+    assert len({item.item_id for item in history}) == 8
+
+
+async def test_the_server_time_limit_close_reconnects_at_once_as_expired() -> None:
+    async with scripted_server() as server:
+        config = {"reconnect": {"initial_delay_s": 5.0, "max_delay_s": 5.0}}
+        runner = RealtimeRunner(RealtimeAgent(name="a"), config=config, provider=server.provider())
+        seen: list[RealtimeSessionEvent] = []
+        async with await runner.run() as session:
+            await session.send_message("one")
+            await until(session, "agent_end", seen)
+            await server.close(1001, "Your session hit the maximum duration of 60 minutes.")
+            with anyio.fail_after(1):  # attempt 1 waits nothing, whatever the delays
+                await until(session, "reconnected", seen)
+            await session.send_message("two")
+            await until(session, "agent_end", seen)
+            history = session.history
+    lost = next(event for event in seen if event.type == "connection_lost")
+    assert lost.reason == "expired"
+    assert lost.error.code == 1001  # type: ignore[attr-defined]
+    back = next(event for event in seen if event.type == "reconnected")
+    assert (back.reason, back.replayed) == ("expired", 2)
+    assert [item.text for item in history] == ["one", "ok", "two", "ok"]
+
+
+async def test_a_drop_mid_audio_stops_playback_where_heard_and_keeps_what_was_heard() -> None:
+    """Two seconds of audio with its transcript arrive, the user has heard one second of it
+    (the playback tracker says so), then the connection drops: ``audio_interrupted`` at 1000
+    ms, and the history and the new server keep the transcript's first half, cut at a word."""
+    chunk = bytes(48_000)  # 1 s of 24 kHz PCM16
+
+    async def first(conn: ScriptedConnection, frame: Frame) -> None:
+        if frame["type"] == "conversation.item.create":
+            await echo_and_reply(conn, frame)
+        elif frame["type"] == "response.create":
+            rid, iid = new_id("resp"), new_id("item")
+            where = {"response_id": rid, "item_id": iid, "output_index": 0, "content_index": 0}
+            item = {"id": iid, "type": "message", "status": "in_progress", "role": "assistant",
+                    "content": []}  # fmt: skip
+            delta = base64.b64encode(chunk).decode()
+            await conn.send(
+                {"type": "response.created", "response": response_object(rid)},
+                {"type": "conversation.item.added", "previous_item_id": conn.last_item,
+                 "item": item},
+                {"type": "response.output_audio.delta", **where, "delta": delta},
+                {"type": "response.output_audio_transcript.delta", **where, "delta": "one two "},
+                {"type": "response.output_audio.delta", **where, "delta": delta},
+                {"type": "response.output_audio_transcript.delta", **where,
+                 "delta": "three four"},
+            )  # fmt: skip
+
+    async def script(conn: ScriptedConnection, frame: Frame) -> None:
+        await (first if conn is server.connections[0] else echo_and_reply)(conn, frame)
+
+    tracker = PlaybackTracker()
+    async with scripted_server(on_frame=script) as server:
+        runner = RealtimeRunner(RealtimeAgent(name="a"), provider=server.provider())
+        seen: list[RealtimeSessionEvent] = []
+        session = await runner.run(model_config={"playback_tracker": tracker})
+        async with session:
+            await session.send_message("count")
+            chunks = 0
+            with anyio.fail_after(WAIT):
+                async for event in session:
+                    seen.append(event)
+                    if event.type == "audio":
+                        chunks += 1
+                        if chunks == 1:
+                            tracker.on_play_bytes(event.audio.item_id, 0, len(event.audio.data))
+                        if chunks == 2:
+                            break
+            await anyio.sleep(0.05)  # the second transcript delta arrives
+            server.abort()
+            await until(session, "agent_end", seen)
+            history = session.history
+        second = server.connections[1].received
+    stop = next(event for event in seen if event.type == "audio_interrupted")
+    assert stop.played_ms == 1000
+    kinds = [event.type for event in seen]
+    assert kinds.index("audio_interrupted") < kinds.index("connection_lost")
+    cut = history[1]
+    assert isinstance(cut, AssistantMessageItem)
+    assert cut.status == "incomplete"
+    assert cut.text == "one two"
+    seeded = [frame["item"] for frame in second if frame["type"] == "conversation.item.create"]
+    assert seeded[1]["content"] == [{"type": "output_text", "text": "one two"}]
