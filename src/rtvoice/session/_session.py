@@ -15,9 +15,7 @@ collaborators, as background work in the session's one task group: :mod:`._tool_
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import json
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -25,32 +23,23 @@ from types import TracebackType
 from typing import Any, Final, Literal
 
 import anyio
-from typing_extensions import Buffer, Self
+from typing_extensions import Self
 
 from ..agent import RealtimeAgent
 from ..audio import PlaybackTracker
 from ..config import RunSettings, SessionTimeouts
-from ..errors import ConnectTimeoutError, TransportClosedError, TransportError, UserError
+from ..errors import TransportClosedError, UserError
 from ..model._base import ConnectRequest, EventFilter, ModelConnector
-from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
-from ..model.events import ErrorInfo, ModelEvent, Usage
+from ..model.events import ErrorInfo, Usage
 from ..tracing import session_telemetry
+from ._actions import SessionActions
+from ._entry import carry_on, configure, continuity_for, ended
 from ._guardrail_runner import GuardrailRunner
 from ._handoff_runner import HandoffRunner
 from ._link import SessionLink
-from ._messages import (
-    APPEND_CHUNK_BYTES,
-    UserInput,
-    audio_appends,
-    audio_bytes,
-    to_message_item,
-)
 from ._outbox import CommandOutbox, EventOutbox, Flag
-from ._reader import Connection, fatal_error, read_model
-from ._reconnect import Continuity
+from ._reader import Connection, read_model
 from ._snapshot import (
-    INTERRUPTED_CALL_OUTPUT,
-    Resumed,
     SessionSnapshot,
     read_resume,
     take_snapshot,
@@ -59,7 +48,7 @@ from ._tasks import BackgroundTasks
 from ._telemetry import TelemetryObserver
 from ._tool_runner import ToolCallRunner
 from .events import ErrorSessionEvent, RealtimeSessionEvent
-from .history import HistoryItem, ToolCallItem
+from .history import HistoryItem
 from .state._agent_tools import agent_tools
 from .state._effects import Effects
 from .state._machine import ConversationState
@@ -87,7 +76,7 @@ DEFAULT_CLOSE_TIMEOUT: Final = SessionTimeouts().close
 _Phase = Literal["new", "opening", "open", "closed"]
 
 
-class RealtimeSession:
+class RealtimeSession(SessionActions):
     """A live conversation with a realtime model: iterate it for events, call it to act.
 
     Built by :meth:`RealtimeRunner.run <rtvoice.RealtimeRunner.run>` (or directly, in tests),
@@ -361,26 +350,16 @@ class RealtimeSession:
             raise
         self._phase = "open"
         if self._resumed is not None:
-            await self._carry_on(self._resumed)
+            live = self._require_open()
+            await carry_on(
+                self._state,
+                self._link,
+                self._tools,
+                live,
+                self._resumed,
+                self._settings.history_seed,
+            )
         return self
-
-    async def _carry_on(self, resumed: Resumed) -> None:
-        """A resumed session, just configured: seed the server session with the history, ask
-        again for the approvals that were waiting, and tell the model that the calls that
-        were running were interrupted (running them again could do their work twice)."""
-        live = self._require_open()
-        seed, _, _ = self._state.seed(self._settings.history_seed)
-        live.commands.put(seed)
-        calls = {
-            item.call_id: item for item in self._state.history if isinstance(item, ToolCallItem)
-        }
-        for record in resumed.pending:
-            call = calls[record["call_id"]]
-            if record["awaiting_approval"]:
-                self._tools.dispatch(call, self._state.agent)
-            else:
-                self._link.apply(self._state.tool_output(call.call_id, INTERRUPTED_CALL_OUTPUT))
-        await live.commands.flush()
 
     async def _open(self, instructions: str | None) -> None:
         """Connect, start the reader and configure (the ``realtime.connect`` span)."""
@@ -423,12 +402,22 @@ class RealtimeSession:
                     close_timeout=self._close_timeout,
                     observer=self._observer,
                     timers=self._link.timers,
-                    continuity=self._continuity(ignored),
+                    continuity=continuity_for(
+                        self._state,
+                        self._link,
+                        self._settings,
+                        self._connector,
+                        self._request,
+                        self._context,
+                        self._clock,
+                        ignored,
+                        self._close_timeout,
+                    ),
                 ),
                 name="rtvoice session reader",
             )
             task_group.start_soon(self._run_timers, name="rtvoice session timers")
-            await self._configure(live, instructions)
+            await configure(live, self._state, instructions, self._configure_timeout)
         except BaseException:
             await self.close()
             await self._exit_task_group(live)
@@ -523,175 +512,6 @@ class RealtimeSession:
         return event
 
     # -----------------------------------------------------------------------------------------
-    # Acting
-
-    async def send_message(self, message: UserInput) -> None:
-        """Add a message to the conversation and ask for a response.
-
-        The message is created at once; the response follows now, or when the running response
-        ends (one response for every input that waited).
-
-        The input guardrails check the message's text meanwhile; if one trips, the response
-        to it is dropped or cancelled, and ``guardrail_tripped`` is emitted.
-
-        Args:
-            message: A string (a user text message), a :class:`UserInputMessage` dict with
-                text and image parts, or a :class:`~rtvoice.model.items.MessageItem`.
-
-        Raises:
-            UserError: The message has the wrong shape (nothing is sent).
-            TransportClosedError: The session is closed.
-        """
-        item = to_message_item(message)
-        live = self._require_open()
-        self._link.apply(self._state.send_message(item))
-        await live.commands.flush()
-
-    async def send_audio(self, audio: Buffer, commit: bool = False) -> None:
-        """Append user audio (raw bytes in the input format) to the server's input buffer.
-
-        Audio of more than 6 MiB goes out as several ``input_audio_buffer.append`` events,
-        in order, each under the server's 15 MiB limit per event and holding whole samples.
-
-        Args:
-            audio: The audio: ``bytes``, ``bytearray``, ``memoryview`` or any other object
-                with the buffer protocol (``array.array``, a NumPy array: its raw bytes).
-                Empty audio sends nothing.
-            commit: Also commit the buffer as a user item (manual turns; then call
-                :meth:`create_response` for an answer).
-
-        Raises:
-            UserError: ``audio`` is not bytes-like (an ``int``, ``None``, a ``str``, a
-                list...); nothing was sent.
-            TransportClosedError: The session is closed.
-        """
-        data = audio_bytes(audio)
-        live = self._require_open()
-        if len(data) <= APPEND_CHUNK_BYTES:  # the usual 20-200 ms chunk: no list, no copy
-            if data:
-                live.commands.put_one(AppendInputAudio(audio=data))
-        else:
-            for piece in audio_appends(data):
-                live.commands.put_one(AppendInputAudio(audio=piece))
-        if commit:
-            live.commands.put_one(CommitInputAudio())
-        await live.commands.flush()
-
-    async def commit_audio(self) -> None:
-        """Commit the input buffer as a user item (it needs at least 100 ms of audio).
-
-        Raises:
-            TransportClosedError: The session is closed.
-        """
-        live = self._require_open()
-        live.commands.put_one(CommitInputAudio())
-        await live.commands.flush()
-
-    async def create_response(self) -> None:
-        """Ask the model to respond (now, or when the running response ends).
-
-        Raises:
-            TransportClosedError: The session is closed.
-        """
-        live = self._require_open()
-        self._link.apply(self._state.create_response())
-        await live.commands.flush()
-
-    async def interrupt(self) -> None:
-        """Stop the assistant now: cancel the running response and truncate what is playing
-        at the point the user heard (``audio_interrupted`` tells the application to stop).
-
-        Never waits for the application to read events, so the iterating task may call it.
-
-        Raises:
-            TransportClosedError: The session is closed.
-        """
-        live = self._require_open()
-        self._link.apply(self._state.interrupt(self._clock()))
-        await live.commands.flush()
-
-    async def update_agent(self, agent: RealtimeAgent[Any]) -> None:
-        """Make ``agent`` the current agent: its instructions, tools (and handoffs) and voice
-        are sent in one ``session.update`` (audio formats, transcription and turn detection
-        stay as configured). Once the assistant has spoken, the voice can no longer change
-        (PROTOCOL.md §3.4): the previous voice stays, and a warning ``error`` event
-        (``code="voice_locked"``) says so.
-
-        Raises:
-            UserError: ``agent`` is not a :class:`~rtvoice.RealtimeAgent`, two of its tools
-                and handoffs share a name, or its instructions function failed.
-            TransportClosedError: The session is closed.
-        """
-        if not isinstance(agent, RealtimeAgent):
-            raise UserError("update_agent needs a RealtimeAgent")
-        agent_tools(agent)
-        self._require_open()
-        instructions = await agent.resolve_instructions(self._context)
-        live = self._require_open()
-        self._link.apply(self._state.update_agent(agent, instructions))
-        await live.commands.flush()
-
-    async def send_raw(self, event: Mapping[str, Any]) -> None:
-        """Send a client event exactly as given (an escape hatch; the session does not track
-        what it does). Event ids starting with ``rtv_`` are reserved for the session.
-
-        Raises:
-            UserError: ``event`` is not a JSON object with a string ``type``.
-            TransportClosedError: The session is closed.
-        """
-        if not isinstance(event, Mapping) or not isinstance(event.get("type"), str):
-            raise UserError("send_raw needs a dict with a string 'type'")
-        try:
-            json.dumps(event, allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise UserError(f"send_raw: the event is not JSON: {exc}") from exc
-        live = self._require_open()
-        live.commands.put_one(SendRaw(event=dict(event)))
-        await live.commands.flush()
-
-    async def approve_tool_call(self, call_id: str, always: bool = False) -> None:
-        """Approve a call announced by ``tool_approval_required``: the tool runs once.
-
-        Returns at once (it does not wait for the tool). ``tool_start`` and ``tool_end``
-        follow as the call runs.
-
-        Args:
-            call_id: The event's ``call_id``.
-            always: Also approve every later call of this tool in the session without
-                asking (and the calls of it waiting now).
-
-        Raises:
-            UserError: No call with this id waits for approval (unknown, answered already,
-                or not needing approval).
-            TransportClosedError: The session is closed.
-        """
-        self._require_open()
-        self._tools.approve(call_id, always)
-
-    async def reject_tool_call(
-        self, call_id: str, always: bool = False, message: str | None = None
-    ) -> None:
-        """Reject a call announced by ``tool_approval_required``: the tool does not run.
-
-        The model gets the rejection as the call's output: ``message`` when given, else the
-        run's ``tool_error_formatter`` applied to a :class:`~rtvoice.tools.ToolRejectedError`,
-        else "The call to <tool> was not approved"; then it answers. ``tool_end`` carries the
-        :class:`~rtvoice.tools.ToolRejectedError` (no ``tool_start`` precedes it).
-
-        Args:
-            call_id: The event's ``call_id``.
-            always: Also reject every later call of this tool in the session without asking
-                (and the calls of it waiting now), with the same message.
-            message: What the model is told.
-
-        Raises:
-            UserError: No call with this id waits for approval.
-            TransportClosedError: The session is closed.
-        """
-        self._require_open()
-        self._tools.reject(call_id, always, message)
-
-    # -----------------------------------------------------------------------------------------
     # Internals
 
     def _require_open(self) -> Connection:
@@ -701,28 +521,8 @@ class RealtimeSession:
         if live is None:
             raise UserError("enter the session first: 'async with session: ...'")
         if live.reader_done.is_set():  # the connection ended: every send says so
-            why = live.failure
-            code, reason = (why.code, why.reason) if isinstance(why, TransportError) else (None, "")
-            detail = f": {why}" if why is not None else " (closed cleanly)"
-            raise TransportClosedError(f"the connection ended{detail}", code=code, reason=reason)
+            raise ended(live)
         return live
-
-    def _continuity(self, ignored: frozenset[type[ModelEvent]] | None) -> Continuity | None:
-        """What replaces the connection when it drops or gets old, if the run wants either."""
-        settings = self._settings
-        if settings.reconnect is None and settings.rollover is None:
-            return None
-        return Continuity(
-            state=self._state,
-            link=self._link,
-            settings=settings,
-            connector=self._connector,
-            request=self._request,
-            context=self._context,
-            clock=self._clock,
-            ignored=ignored,
-            close_timeout=self._close_timeout,
-        )
 
     def _dispatch(self, fx: Effects) -> None:
         """Launch a step's tool calls and guardrail checks (never waits: the reader calls
@@ -749,25 +549,3 @@ class RealtimeSession:
     def _on_work_error(self, error: BaseException, name: str) -> None:
         message = f"{name} failed: {type(error).__name__}: {error}"
         self._link.emit(ErrorSessionEvent(error=ErrorInfo(type="internal_error", message=message)))
-
-    async def _configure(self, live: Connection, instructions: str | None) -> None:
-        live.commands.put_one(self._state.configure(instructions))
-        with contextlib.suppress(TransportClosedError):
-            await live.commands.flush()  # if the server closed already, the reader learns why
-        with anyio.move_on_after(self._configure_timeout):
-            await live.configured.wait()
-        if live.failure is not None:
-            raise live.failure
-        status = self._state.configuration
-        refusal = self._state.configuration_refusal
-        if status == "refused" and refusal is not None:
-            raise fatal_error(refusal, "the server refused the session configuration")
-        if status == "pending" and not live.reader_done.is_set():
-            raise ConnectTimeoutError(
-                f"the server did not confirm the session configuration within "
-                f"{self._configure_timeout:g} s (configure_timeout)"
-            )
-        if status != "confirmed":
-            raise TransportClosedError(
-                "the server closed the connection before confirming the session configuration"
-            )

@@ -128,7 +128,9 @@ _PARTS: dict[str, Any] = {
     "output_audio": lambda r: OutputAudio(transcript=r.get("transcript")),
     "input_image": lambda r: InputImage(image_url=str(r["image_url"]), detail=r.get("detail")),
     "other": lambda r: OtherPart(
-        part_type=str(r.get("part_type") or ""), raw=dict(r.get("raw") or {}), reason=r.get("reason")
+        part_type=str(r.get("part_type") or ""),
+        raw=dict(r.get("raw") or {}),
+        reason=r.get("reason"),
     ),
 }
 
