@@ -171,18 +171,39 @@ def test_truncating_a_response_cut_before_its_audio() -> None:
     assert error.code == "unsupported_content_type"
 
 
-def test_truncate_checks_index_and_progress() -> None:
+def test_truncate_checks_the_content_index_while_streaming_and_after() -> None:
     session = open_session()
     session.handle(CreateResponse(), NOW)
     session.next_step(NOW)
-    session.next_step(NOW)
-    in_progress = only_error(session.handle(TruncateItem(item_id="item_1", audio_end_ms=10), NOW))
-    assert (in_progress.code, in_progress.param) == ("invalid_value", "item_id")
+    session.next_step(NOW)  # the first audio delta
+    streaming = only_error(
+        session.handle(TruncateItem(item_id="item_1", audio_end_ms=10, content_index=1), NOW)
+    )
+    assert (streaming.code, streaming.param) == ("invalid_value", "content_index")
     session.drain(NOW)
     index = only_error(
         session.handle(TruncateItem(item_id="item_1", audio_end_ms=10, content_index=1), NOW)
     )
     assert (index.code, index.param) == ("invalid_value", "content_index")
+
+
+def test_truncate_while_streaming_before_any_audio_is_refused_as_without_audio() -> None:
+    session = open_session()
+    session.handle(CreateResponse(), NOW)
+    session.next_step(NOW)  # item announced, no audio yet
+    error = only_error(session.handle(TruncateItem(item_id="item_1", audio_end_ms=0), NOW))
+    assert error.code == "unsupported_content_type"
+
+
+def test_truncate_while_writing_text_is_refused() -> None:
+    session = open_session()
+    session.handle(UpdateSession(session=SessionConfig(output_modalities=("text",))), NOW)
+    say(session, "hi there")
+    session.handle(CreateResponse(), NOW)
+    session.next_step(NOW)
+    session.next_step(NOW)  # a text delta
+    error = only_error(session.handle(TruncateItem(item_id="item_2", audio_end_ms=0), NOW))
+    assert error.code == "unsupported_content_type"
 
 
 def test_truncate_to_zero_leaves_no_transcript() -> None:

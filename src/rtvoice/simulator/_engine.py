@@ -314,12 +314,7 @@ class SimulatedSession:
                     raise unknown_item("retrieve", command.item_id)
                 return [ItemRetrieved(item=entry.item)]
             case TruncateItem():
-                truncate_audio(
-                    self._conversation,
-                    command.item_id,
-                    command.content_index,
-                    command.audio_end_ms,
-                )
+                self._truncate(command)
                 return [
                     ItemTruncated(
                         item_id=command.item_id,
@@ -356,6 +351,22 @@ class SimulatedSession:
         return [
             SessionUpdated(session=new, session_id=self.session_id, expires_at=int(self.expires_at))
         ]
+
+    def _truncate(self, command: TruncateItem) -> None:
+        """Cut an assistant audio item at ``audio_end_ms``, finished or still streaming.
+
+        An item the active response is still writing is measured against the audio streamed
+        so far, as the real server does (openai-agents-python sends the truncate before the
+        cancel on every interrupt; its #4122 shows the server refusing only a point past the
+        audio sent); the response goes on until the client cancels it.
+        """
+        item_id = command.item_id
+        active = self._active
+        live = active.open_message(item_id) if active and item_id in self._conversation else None
+        if live is not None:
+            live.truncate(command.content_index, command.audio_end_ms)
+        else:
+            truncate_audio(self._conversation, item_id, command.content_index, command.audio_end_ms)
 
     def _cancel(self, response_id: str | None, now: float) -> list[ModelEvent]:
         run = self._active if response_id is None else self._streams.response(response_id)
