@@ -23,7 +23,7 @@ from realtime_server import (
 )
 from rtvoice import RealtimeAgent, RealtimeRunner, function_tool
 from rtvoice.audio import PlaybackTracker
-from rtvoice.errors import ConnectionLostError
+from rtvoice.errors import ConnectionLostError, ProviderError
 from rtvoice.session import (
     AssistantMessageItem,
     RealtimeSessionEvent,
@@ -280,7 +280,8 @@ async def test_the_server_time_limit_close_reconnects_at_once_as_expired() -> No
             history = session.history
     lost = next(event for event in seen if event.type == "connection_lost")
     assert lost.reason == "expired"
-    assert lost.error.code == 1001  # type: ignore[attr-defined]
+    assert isinstance(lost.error, ProviderError)
+    assert lost.error.code == "session_expired"
     back = next(event for event in seen if event.type == "reconnected")
     assert (back.reason, back.replayed) == ("expired", 2)
     assert [item.text for item in history] == ["one", "ok", "two", "ok"]

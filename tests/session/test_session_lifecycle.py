@@ -195,7 +195,8 @@ async def test_abnormal_close_raises_connection_lost_after_earlier_events() -> N
 
 
 async def test_session_expiry_raises_provider_error() -> None:
-    options = SimulatorOptions(max_session_seconds=1.0)
+    # The GA server only closes (1001); the beta's fatal error event is asked for.
+    options = SimulatorOptions(max_session_seconds=1.0, expiry_error_event=True)
     async with Simulator(options=options) as sim, open_session(sim, config=NO_RECONNECT) as session:
         with pytest.raises(ProviderError) as caught, anyio.fail_after(10):
             async for _ in session:

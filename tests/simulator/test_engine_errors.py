@@ -171,18 +171,39 @@ def test_truncating_a_response_cut_before_its_audio() -> None:
     assert error.code == "unsupported_content_type"
 
 
-def test_truncate_checks_index_and_progress() -> None:
+def test_truncate_checks_the_content_index_while_streaming_and_after() -> None:
     session = open_session()
     session.handle(CreateResponse(), NOW)
     session.next_step(NOW)
-    session.next_step(NOW)
-    in_progress = only_error(session.handle(TruncateItem(item_id="item_1", audio_end_ms=10), NOW))
-    assert (in_progress.code, in_progress.param) == ("invalid_value", "item_id")
+    session.next_step(NOW)  # the first audio delta
+    streaming = only_error(
+        session.handle(TruncateItem(item_id="item_1", audio_end_ms=10, content_index=1), NOW)
+    )
+    assert (streaming.code, streaming.param) == ("invalid_value", "content_index")
     session.drain(NOW)
     index = only_error(
         session.handle(TruncateItem(item_id="item_1", audio_end_ms=10, content_index=1), NOW)
     )
     assert (index.code, index.param) == ("invalid_value", "content_index")
+
+
+def test_truncate_while_streaming_before_any_audio_is_refused_as_without_audio() -> None:
+    session = open_session()
+    session.handle(CreateResponse(), NOW)
+    session.next_step(NOW)  # item announced, no audio yet
+    error = only_error(session.handle(TruncateItem(item_id="item_1", audio_end_ms=0), NOW))
+    assert error.code == "unsupported_content_type"
+
+
+def test_truncate_while_writing_text_is_refused() -> None:
+    session = open_session()
+    session.handle(UpdateSession(session=SessionConfig(output_modalities=("text",))), NOW)
+    say(session, "hi there")
+    session.handle(CreateResponse(), NOW)
+    session.next_step(NOW)
+    session.next_step(NOW)  # a text delta
+    error = only_error(session.handle(TruncateItem(item_id="item_2", audio_end_ms=0), NOW))
+    assert error.code == "unsupported_content_type"
 
 
 def test_truncate_to_zero_leaves_no_transcript() -> None:
@@ -317,17 +338,19 @@ def test_response_params_are_validated() -> None:
     assert missing.param == "response.output_modalities"
 
 
-def test_session_expires_via_tick() -> None:
+def test_session_expires_via_tick_with_a_close_and_no_event() -> None:
     options = SimulatorOptions(max_session_seconds=1800)
     session = open_session(options=options)
     assert session.expires_at == NOW + 1800
     assert session.next_deadline() == NOW + 1800
     assert session.tick(NOW + 1799) == []
-    error = only_error(session.tick(NOW + 1800))
-    assert error.code == "session_expired"
-    assert error.message == "Your session hit the maximum duration of 30 minutes."
+    assert not session.closed
+    # GA: no warning and no error event, just the close (1001 and the server's words).
+    assert session.tick(NOW + 1800) == []
     assert session.closed
     assert session.state is SessionState.CLOSED
+    assert session.close_code == 1001
+    assert session.close_reason == "Your session hit the maximum duration of 30 minutes."
     assert session.tick(NOW + 1801) == []
     assert session.handle(CreateResponse(), NOW + 1801) == []
     assert session.next_step(NOW + 1801) is None
@@ -338,10 +361,58 @@ def test_session_expires_when_a_command_arrives_late() -> None:
     session = open_session()
     say(session, "hi")
     session.handle(CreateResponse(), NOW)
-    error = only_error(session.handle(AppendInputAudio(audio=b"\0\0"), NOW + 3600))
-    assert error.message == "Your session hit the maximum duration of 60 minutes."
+    assert session.handle(AppendInputAudio(audio=b"\0\0"), NOW + 3600) == []
     assert session.closed
+    assert (session.close_code, session.close_reason) == (
+        1001,
+        "Your session hit the maximum duration of 60 minutes.",
+    )
     assert session.next_step(NOW + 3600) is None
+
+
+def test_session_expires_mid_response_with_no_more_events() -> None:
+    session = open_session(options=SimulatorOptions(max_session_seconds=0.5))
+    say(session, "tell me about the sea")
+    session.handle(CreateResponse(), NOW)
+    assert session.next_step(NOW + 0.4) is not None
+    step = session.next_step(NOW + 0.5)
+    assert step is not None
+    assert step.events == ()
+    assert session.closed
+    assert session.close_reason == "Your session hit the maximum duration of 0.5 seconds."
+
+
+def test_an_open_session_closed_by_the_client_keeps_the_normal_close() -> None:
+    session = open_session()
+    session.close()
+    assert (session.close_code, session.close_reason) == (1000, "")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "reason"),
+    [
+        (3600, "Your session hit the maximum duration of 60 minutes."),
+        (900, "Your session hit the maximum duration of 15 minutes."),
+        (60, "Your session hit the maximum duration of 1 minutes."),
+        (90, "Your session hit the maximum duration of 90 seconds."),
+        (0.5, "Your session hit the maximum duration of 0.5 seconds."),
+    ],
+)
+def test_the_expiry_reason_follows_the_configured_duration(seconds: float, reason: str) -> None:
+    session = open_session(options=SimulatorOptions(max_session_seconds=seconds))
+    session.tick(NOW + seconds)
+    assert session.close_reason == reason
+    assert len(reason.encode()) <= 123  # it must fit a close frame
+
+
+def test_the_beta_error_event_comes_before_the_close_only_on_request() -> None:
+    options = SimulatorOptions(max_session_seconds=1800, expiry_error_event=True)
+    session = open_session(options=options)
+    error = only_error(session.tick(NOW + 1800))
+    assert (error.type, error.code) == ("invalid_request_error", "session_expired")
+    assert error.message == "Your session hit the maximum duration of 30 minutes."
+    assert session.closed
+    assert session.close_code == 1001
 
 
 def test_call_order_is_enforced() -> None:

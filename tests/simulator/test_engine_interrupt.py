@@ -250,3 +250,110 @@ def test_second_response_while_one_is_active() -> None:
     assert [d.response.status for d in done] == ["completed"]
     (created,) = session.handle(CreateResponse(), NOW)
     assert isinstance(created, ResponseCreated)
+
+
+def retrieved_audio(session: SimulatedSession, item_id: str) -> OutputAudio:
+    (retrieved,) = session.handle(RetrieveItem(item_id=item_id), NOW)
+    assert isinstance(retrieved, ItemRetrieved)
+    assert isinstance(retrieved.item, MessageItem)
+    (part,) = retrieved.item.content
+    assert isinstance(part, OutputAudio)
+    return part
+
+
+def test_truncate_then_cancel_while_streaming_cuts_at_the_played_point() -> None:
+    # openai-agents' interrupt(): truncate at the played position first, then cancel.
+    session, audio, transcript = speaking_session()
+    played_ms = 1000
+    assert len(audio) // 48 > played_ms  # the client has more than it played
+    (truncated,) = session.handle(
+        TruncateItem(item_id="item_2", audio_end_ms=played_ms, event_id="evt_t"), NOW
+    )
+    assert truncated == ItemTruncated(item_id="item_2", content_index=0, audio_end_ms=played_ms)
+    tail = session.handle(CancelResponse(event_id="evt_c"), NOW)
+    assert not any(isinstance(event, ErrorEvent) for event in tail)
+    heard = decode_speech(audio[: played_ms * 48])
+    assert heard
+    assert len(heard) < len(transcript)
+    assert ANSWER.startswith(heard)
+    # The stream's summary says what was streamed; the item says what was heard.
+    transcript_done = next(e for e in tail if isinstance(e, AudioTranscriptDone))
+    assert transcript_done.transcript == transcript
+    cut = MessageItem(
+        id="item_2", role="assistant", status="incomplete", content=(OutputAudio(transcript=heard),)
+    )
+    assert ItemDone(item=cut, previous_item_id="item_1") in tail
+    done = tail[-2]
+    assert isinstance(done, ResponseDone)
+    assert done.response.status == "cancelled"
+    assert done.response.output == (cut,)
+    assert retrieved_audio(session, "item_2") == OutputAudio(
+        audio=audio[: played_ms * 48], transcript=heard
+    )
+
+
+def test_truncate_while_streaming_is_measured_against_the_audio_sent_so_far() -> None:
+    session, audio, _ = speaking_session()
+    sent_ms = len(audio) / 48
+    beyond = int(sent_ms) + 1
+    (error,) = session.handle(
+        TruncateItem(item_id="item_2", audio_end_ms=beyond, event_id="evt_t"), NOW
+    )
+    assert error == ErrorEvent(
+        error=ErrorInfo(
+            type="invalid_request_error",
+            code="invalid_value",
+            message=f"Audio content of {int(sent_ms)}ms is already shorter than {beyond}ms",
+            param="audio_end_ms",
+            event_id="evt_t",
+        )
+    )
+    # Refused: nothing changed, the whole of what was sent is kept.
+    session.handle(CancelResponse(), NOW)
+    assert retrieved_audio(session, "item_2").audio == audio
+
+
+def test_a_truncated_response_streams_on_and_the_item_stays_cut() -> None:
+    session, audio, _ = speaking_session(steps=4)
+    played_ms = len(audio) // 48 // 2
+    (truncated,) = session.handle(TruncateItem(item_id="item_2", audio_end_ms=played_ms), NOW)
+    assert isinstance(truncated, ItemTruncated)
+    rest = session.drain(NOW)
+    # The response is not stopped by the truncate: it streams to the end.
+    later = b"".join(e.audio for e in rest if isinstance(e, AudioDelta))
+    assert later
+    streamed = "".join(e.delta for e in rest if isinstance(e, AudioTranscriptDelta))
+    assert streamed
+    done = next(e for e in rest if isinstance(e, ResponseDone))
+    assert done.response.status == "completed"
+    # The item keeps only the audio before the truncate point, and what is heard in it.
+    kept = audio[: played_ms * 48]
+    heard = decode_speech(kept)
+    assert retrieved_audio(session, "item_2") == OutputAudio(audio=kept, transcript=heard)
+    assert done.response.output == (
+        MessageItem(
+            id="item_2",
+            role="assistant",
+            status="completed",
+            content=(OutputAudio(transcript=heard),),
+        ),
+    )
+    # A later truncate can only cut it shorter.
+    (error,) = session.handle(TruncateItem(item_id="item_2", audio_end_ms=played_ms + 1), NOW)
+    assert isinstance(error, ErrorEvent)
+    assert error.error.message == (
+        f"Audio content of {played_ms}ms is already shorter than {played_ms + 1}ms"
+    )
+
+
+def test_a_second_truncate_while_streaming_cannot_lengthen_the_item() -> None:
+    session, audio, _ = speaking_session()
+    session.handle(TruncateItem(item_id="item_2", audio_end_ms=800), NOW)
+    session.next_step(NOW)  # more audio streams
+    (error,) = session.handle(TruncateItem(item_id="item_2", audio_end_ms=900), NOW)
+    assert isinstance(error, ErrorEvent)
+    assert error.error.message == "Audio content of 800ms is already shorter than 900ms"
+    (shorter,) = session.handle(TruncateItem(item_id="item_2", audio_end_ms=500), NOW)
+    assert isinstance(shorter, ItemTruncated)
+    session.handle(CancelResponse(), NOW)
+    assert retrieved_audio(session, "item_2").audio == audio[: 500 * 48]

@@ -12,7 +12,7 @@ from sim_wire import Connect, WireClient, types
 
 from rtvoice import ConnectionLostError
 from rtvoice.audio import bytes_for_ms, ulaw_decode
-from rtvoice.simulator import Faults, Simulator, SimulatorOptions, decode_speech, encode_speech
+from rtvoice.simulator import Faults, Simulator, decode_speech, encode_speech
 
 pytestmark = pytest.mark.anyio
 
@@ -538,15 +538,3 @@ async def test_fault_injected_error_is_non_fatal(connect: Connect) -> None:
         assert error["error"]["type"] == "server_error"
         await client.send({"type": "input_audio_buffer.clear"})
         assert (await client.recv())["type"] == "input_audio_buffer.cleared"
-
-
-async def test_session_expiry_sends_session_expired_then_closes(connect: Connect) -> None:
-    async with Simulator(options=SimulatorOptions(max_session_seconds=0.3)) as sim:
-        client = await connect(sim=sim)
-        error = await client.recv()
-        assert error["error"]["code"] == "session_expired"
-        assert "maximum duration" in error["error"]["message"]
-        with anyio.fail_after(5):
-            async for _ in client.transport:
-                pytest.fail("no frame may follow session_expired")
-        assert client.transport.close_reason == "session_expired"

@@ -16,13 +16,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import anyio
 from anyio.abc import TaskGroup
 
-from ..errors import ProviderError, TransportClosedError, TransportError
-from ..model._base import RealtimeModel
+from ..errors import ProviderError, RealtimeError, TransportClosedError, TransportError
+from ..model._base import CloseReport, RealtimeModel
 from ..model.events import (
     AudioDelta,
     AudioTranscriptDelta,
@@ -39,7 +39,11 @@ from .state._machine import ConversationState
 if TYPE_CHECKING:
     from ._reconnect import Continuity
 
-__all__ = ["Connection", "fatal_error", "read_model"]
+__all__ = ["EXPIRED_REASON", "Connection", "early_end", "fatal_error", "read_model"]
+
+EXPIRED_REASON: Final = "maximum duration"
+"""Words of the close reason (and error message) the server sends at its session time limit:
+``Your session hit the maximum duration of 60 minutes.``"""
 
 
 @dataclass(eq=False, slots=True)
@@ -57,6 +61,27 @@ class Connection:
     """Why the reader ended, when iteration must raise: a transport error or a fatal error."""
     stopping: bool = False
     """The conversation ends gracefully (``StopConversation``): the model is being closed."""
+
+
+def early_end(model: RealtimeModel, continuity: Continuity | None) -> RealtimeError | None:
+    """For a model whose events ended normally: whether the server still ended the session
+    early. A close at the server's time limit (1001 with "maximum duration" in its reason:
+    websockets counts 1001 as clean) is ``session_expired``; with reconnects on, any other
+    1001 ("going away", a server restart) is a drop too."""
+    if not isinstance(model, CloseReport) or model.close_code != 1001:
+        return None
+    reason = model.close_reason
+    if EXPIRED_REASON in reason:
+        return ProviderError(
+            f"the server ended the session: {reason} (close code 1001)", code="session_expired"
+        )
+    if continuity is not None and continuity.reconnects:
+        return TransportError(
+            f"the server closed the session (close code 1001, reason {reason!r})",
+            code=1001,
+            reason=reason,
+        )
+    return None
 
 
 def fatal_error(error: ErrorInfo, what: str) -> ProviderError:
@@ -122,13 +147,8 @@ async def read_model(
                         continuity,
                     )
                     ended = connection.failure
-                    if (
-                        ended is None
-                        and not connection.stopping
-                        and continuity is not None
-                        and continuity.reconnects
-                    ):
-                        ended = continuity.early_close(connection.model)
+                    if ended is None and not connection.stopping:
+                        ended = early_end(connection.model, continuity)
                 except TransportError as exc:
                     ended = exc
                 except Exception as exc:  # a bug must still end iteration, loudly

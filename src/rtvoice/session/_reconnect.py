@@ -31,7 +31,7 @@ from ..errors import (
     TransportClosedError,
     TransportError,
 )
-from ..model._base import CloseReport, ConnectRequest, EventFilter, ModelConnector, RealtimeModel
+from ..model._base import ConnectRequest, EventFilter, ModelConnector, RealtimeModel
 from ..model.commands import (
     CancelResponse,
     ClearOutputAudio,
@@ -45,17 +45,13 @@ from ..model.events import ModelEvent
 from ..model.items import FunctionCallOutputItem
 from ._link import SessionLink
 from ._outbox import CommandOutbox
-from ._reader import Connection
+from ._reader import EXPIRED_REASON, Connection
 from .events import ConnectionLostEvent, ReconnectedEvent
 from .state._machine import ConversationState
 
-__all__ = ["EXPIRED_REASON", "Continuity", "LostReason", "lost_reason"]
+__all__ = ["Continuity", "LostReason", "lost_reason"]
 
 logger = logging.getLogger("rtvoice.session")
-
-EXPIRED_REASON: Final = "maximum duration"
-"""Words of the close reason (and error message) the server sends at its session time limit:
-``Your session hit the maximum duration of 60 minutes.``"""
 
 RETRYABLE_CLOSE_CODES: Final = frozenset({1001, 1006, 1011, 1012, 1013, 1014})
 """Close codes after which the same request may well succeed: going away, an abnormal close,
@@ -141,20 +137,6 @@ class Continuity:
     def reconnects(self) -> bool:
         """Whether a drop is followed by a reconnect (``reconnect`` is not off)."""
         return self._settings.reconnect is not None
-
-    @staticmethod
-    def early_close(model: RealtimeModel) -> TransportError | None:
-        """For a model whose events ended normally: the close that still ended the server session
-        before its time (1001, "going away", which websockets counts as clean: a server restart,
-        or the time limit)."""
-        if not isinstance(model, CloseReport) or model.close_code != 1001:
-            return None
-        reason = model.close_reason
-        return TransportError(
-            f"the server closed the session (close code 1001, reason {reason!r})",
-            code=1001,
-            reason=reason,
-        )
 
     def rollover_due(self, now: float) -> bool:
         """Whether the current connection has lived long enough to be replaced at the next

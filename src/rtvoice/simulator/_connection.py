@@ -25,11 +25,7 @@ from ..model.openai.server import ClientEventError, OpenAIServerCodec
 from ._engine import SimulatedSession
 from ._faults import Faults
 
-__all__ = ["SESSION_EXPIRED_CLOSE_CODE", "DroppableConnection", "SimulatedConnection"]
-
-SESSION_EXPIRED_CLOSE_CODE = 1000
-"""Close code after ``session_expired``. The real one is not documented (PROTOCOL.md §1.4);
-the error event before it is what tells the client why."""
+__all__ = ["DroppableConnection", "SimulatedConnection"]
 
 _BINARY_FRAME_ERROR = ErrorInfo(
     type="invalid_request_error",
@@ -145,7 +141,7 @@ class SimulatedConnection:
                 continue
             await self.send_events(self._session.handle(decoded, self._clock()))
             if self._session.closed:
-                await self._ws.close(SESSION_EXPIRED_CLOSE_CODE, "session_expired")
+                await self._close_expired()
                 return
 
     async def _pump(self) -> None:
@@ -161,8 +157,8 @@ class SimulatedConnection:
                 await anyio.sleep(self._faults.response_delay)
             idle = False
             await self.send_events(step.events)
-            if self._session.closed:  # the step was the session_expired error
-                await self._ws.close(SESSION_EXPIRED_CLOSE_CODE, "session_expired")
+            if self._session.closed:  # the session reached its maximum duration
+                await self._close_expired()
                 return
             if self._pace is not None and step.audio_ms:
                 await anyio.sleep(step.audio_ms / 1000 / self._pace)
@@ -180,8 +176,12 @@ class SimulatedConnection:
                 continue
             await self.send_events(self._session.tick(self._clock()))
             if self._session.closed:
-                await self._ws.close(SESSION_EXPIRED_CLOSE_CODE, "session_expired")
+                await self._close_expired()
                 return
+
+    async def _close_expired(self) -> None:
+        """Close as the engine says (1001 and the expiry message at the maximum duration)."""
+        await self._ws.close(self._session.close_code, self._session.close_reason)
 
 
 class DroppableConnection(ServerConnection):

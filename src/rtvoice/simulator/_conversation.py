@@ -24,6 +24,7 @@ from ..model.items import (
     OutputAudio,
 )
 from ._error_catalog import (
+    SimulatorError,
     invalid_value,
     truncate_not_audio,
     truncate_too_long,
@@ -38,6 +39,7 @@ __all__ = [
     "Entry",
     "audio_of",
     "check_client_item",
+    "check_truncate_point",
     "create_client_item",
     "hear",
     "heard_view",
@@ -276,40 +278,28 @@ def hear(audio: bytes, fmt: AudioFormatName) -> str:
 def truncate_audio(
     conversation: Conversation, item_id: str, content_index: int, end_ms: int
 ) -> None:
-    """Cut an assistant audio item at ``end_ms`` (``conversation.item.truncate``, §4.1).
+    """Cut a finished assistant audio item at ``end_ms`` (``conversation.item.truncate``, §4.1).
 
     The item keeps the first ``end_ms`` of its audio, and its transcript becomes what the
     transcriber reads in that audio: what the user heard, so the context holds nothing the
     user did not hear (the simulator decodes rather than cutting the text proportionally).
+    An item still being written is cut by its response instead (``Message.truncate``).
 
     Raises:
-        SimulatorError: The item is unknown, still being written, holds no model audio, has
-            no audio at ``content_index``, or its audio is shorter than ``end_ms``.
+        SimulatorError: The item is unknown, holds no model audio, has no audio at
+            ``content_index``, or its audio is shorter than ``end_ms``.
     """
     entry = conversation.get(item_id)
     if entry is None:
         raise unknown_item("truncate", item_id)
     item = entry.item
-    if item.status == "in_progress":
-        raise invalid_value(
-            f"Item '{item_id}' is still being generated; cancel its response before truncating it.",
-            param="item_id",
-        )
     fmt = entry.audio_format
     if not (isinstance(item, MessageItem) and item.role == "assistant" and audio_of(item)):
         raise truncate_not_audio()
     audio_index = next(i for i, p in enumerate(item.content) if isinstance(p, OutputAudio))
-    if content_index != audio_index or fmt is None:
-        raise invalid_value(
-            f"Invalid 'content_index': item '{item_id}' has no audio content at index "
-            f"{content_index}.",
-            param="content_index",
-        )
-    if end_ms < 0:
-        raise invalid_value("Invalid 'audio_end_ms': expected a value >= 0.", param="audio_end_ms")
-    length_ms = entry.audio_ms()
-    if end_ms > length_ms:
-        raise truncate_too_long(int(length_ms), end_ms)
+    if fmt is None:
+        raise _no_audio_at(item_id, content_index)
+    check_truncate_point(item_id, content_index, audio_index, end_ms, entry.audio_ms())
     cut = audio_of(item)[: bytes_for_ms(end_ms, fmt)]
     heard = hear(cut, fmt) if cut else ""
     content = tuple(
@@ -317,3 +307,35 @@ def truncate_audio(
         for index, part in enumerate(item.content)
     )
     conversation.replace(dataclasses.replace(item, content=content))
+
+
+def check_truncate_point(
+    item_id: str, content_index: int, audio_index: int, end_ms: int, length_ms: float
+) -> None:
+    """Refuse a truncate at a point the item's audio does not have (§4.1).
+
+    Args:
+        item_id: The item (for the message).
+        content_index: The part the client named.
+        audio_index: The part that holds the item's audio.
+        end_ms: The client's ``audio_end_ms``.
+        length_ms: How much audio the item holds: all of it once finished, what was streamed
+            so far (and not cut off since) while it is being written.
+
+    Raises:
+        SimulatorError: ``content_index`` is not the audio part, ``end_ms`` is negative, or
+            it lies past ``length_ms`` ("Audio content of Xms is already shorter than Yms").
+    """
+    if content_index != audio_index:
+        raise _no_audio_at(item_id, content_index)
+    if end_ms < 0:
+        raise invalid_value("Invalid 'audio_end_ms': expected a value >= 0.", param="audio_end_ms")
+    if end_ms > length_ms:
+        raise truncate_too_long(int(length_ms), end_ms)
+
+
+def _no_audio_at(item_id: str, content_index: int) -> SimulatorError:
+    return invalid_value(
+        f"Invalid 'content_index': item '{item_id}' has no audio content at index {content_index}.",
+        param="content_index",
+    )

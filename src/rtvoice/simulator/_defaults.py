@@ -57,8 +57,15 @@ class SimulatorOptions:
     """How a simulated session behaves where the protocol leaves room.
 
     Attributes:
-        max_session_seconds: The session's maximum duration; ``expires_at`` is the start time
-            plus this, and the session then ends with ``session_expired`` (60 minutes in GA).
+        max_session_seconds: The session's maximum duration (60 minutes, as in GA). The
+            session ends exactly this long after it started: the server closes the socket
+            with code 1001 and the reason ``"Your session hit the maximum duration of 60
+            minutes."`` (other durations: see ``docs/simulator.md``), with no event before
+            the close. ``expires_at`` is that instant in whole epoch seconds, rounded down,
+            so the session is always still open at ``expires_at``.
+        expiry_error_event: Also send the 2024 beta's ``error`` ``session_expired`` (same
+            message) just before that close. The GA server sends none; turn this on to
+            exercise a client's handling of that fatal error.
         seed: Seed of the generator that sizes the audio deltas, so runs are reproducible.
         audio_delta_ms: The smallest and largest audio delta, in whole milliseconds; each
             delta's size is drawn uniformly between them (PROTOCOL.md §9 suggests 50-200 ms).
@@ -68,6 +75,7 @@ class SimulatorOptions:
     """
 
     max_session_seconds: float = 3600.0
+    expiry_error_event: bool = False
     seed: int = 0
     audio_delta_ms: tuple[int, int] = (50, 200)
     instructions: str = DEFAULT_INSTRUCTIONS

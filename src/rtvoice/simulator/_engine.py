@@ -13,7 +13,8 @@ The driver's loop, in outline::
         while (step := session.next_step(now)) is not None:
             send(step.events); sleep(step.audio_ms / 1000 / speedup)   # pacing is yours
         on a timer:             send(session.tick(now))   # idle timeout, expiry
-        stop when session.closed (after sending what came back)
+        stop when session.closed (after sending what came back), closing the socket with
+        session.close_code and session.close_reason
 
 Between a response's steps the driver must keep handling commands: that is how a
 ``response.cancel``, a truncate or the user's speech (barge-in) lands mid-response.
@@ -76,6 +77,7 @@ from ._error_catalog import (
     SimulatorError,
     active_response,
     cancel_not_active,
+    expiry_message,
     invalid_value,
     session_expired,
     unknown_item,
@@ -116,8 +118,9 @@ class SimulatedSession:
     for each client command in arrival order, :meth:`next_step` until it returns ``None``
     whenever it may have work (after each command, and after each step), and :meth:`tick`
     when :meth:`next_deadline` is due. Send every returned event, in order, before the
-    events of the next call. Once :attr:`closed` (after the ``session_expired`` error, or
-    :meth:`close`), every call returns nothing and the driver should close the connection.
+    events of the next call. Once :attr:`closed` (the maximum duration was reached, or
+    :meth:`close` was called), every call returns nothing and the driver should close the
+    connection with :attr:`close_code` and :attr:`close_reason`.
 
     ``now`` is in seconds on the clock ``expires_at`` is reported in (normally
     ``time.time()``); it must not go backwards.
@@ -174,6 +177,11 @@ class SimulatedSession:
         self._voice_locked = False
         self._idle_deadline: float | None = None
         self._idle_from_ms = 0.0
+        self.close_code = 1000
+        """The close code the driver sends once :attr:`closed`: 1001 ("going away") when the
+        maximum duration was reached, as the GA server does; 1000 otherwise."""
+        self.close_reason = ""
+        """The close reason that goes with :attr:`close_code` (the expiry message)."""
 
     # -----------------------------------------------------------------------------------------
     # Lifecycle
@@ -306,12 +314,7 @@ class SimulatedSession:
                     raise unknown_item("retrieve", command.item_id)
                 return [ItemRetrieved(item=entry.item)]
             case TruncateItem():
-                truncate_audio(
-                    self._conversation,
-                    command.item_id,
-                    command.content_index,
-                    command.audio_end_ms,
-                )
+                self._truncate(command)
                 return [
                     ItemTruncated(
                         item_id=command.item_id,
@@ -348,6 +351,22 @@ class SimulatedSession:
         return [
             SessionUpdated(session=new, session_id=self.session_id, expires_at=int(self.expires_at))
         ]
+
+    def _truncate(self, command: TruncateItem) -> None:
+        """Cut an assistant audio item at ``audio_end_ms``, finished or still streaming.
+
+        An item the active response is still writing is measured against the audio streamed
+        so far, as the real server does (openai-agents-python sends the truncate before the
+        cancel on every interrupt; its #4122 shows the server refusing only a point past the
+        audio sent); the response goes on until the client cancels it.
+        """
+        item_id = command.item_id
+        active = self._active
+        live = active.open_message(item_id) if active and item_id in self._conversation else None
+        if live is not None:
+            live.truncate(command.content_index, command.audio_end_ms)
+        else:
+            truncate_audio(self._conversation, item_id, command.content_index, command.audio_end_ms)
 
     def _cancel(self, response_id: str | None, now: float) -> list[ModelEvent]:
         run = self._active if response_id is None else self._streams.response(response_id)
@@ -489,8 +508,16 @@ class SimulatedSession:
         ]
 
     def _expire(self) -> list[ModelEvent]:
+        """The maximum duration is reached: the GA server closes the socket with 1001 and
+        its message as the reason, with no event first (reachy_mini_conversation_app#134
+        shows the close; PROTOCOL.md §1.4 has the wording). The 2024 beta's ``error`` comes
+        first only if the options ask for it."""
         self._state = SessionState.CLOSED
-        return [session_expired(self._options.max_session_seconds)]
+        self.close_code = 1001
+        self.close_reason = expiry_message(self._options.max_session_seconds)
+        if self._options.expiry_error_event:
+            return [session_expired(self._options.max_session_seconds)]
+        return []
 
 
 def _unsupported_type(event_type: str) -> SimulatorError:

@@ -1,8 +1,9 @@
 """Every error the simulated session reports, with its code and wording (PROTOCOL.md §8).
 
-All are ``invalid_request_error`` and non-fatal, except :func:`session_expired` after which
-the session is over. Wording marked *seen* is the real server's; the rest is the simulator's
-choice where the protocol is silent, modelled on the codes real clients test for.
+All are ``invalid_request_error`` and non-fatal, except :func:`session_expired` (sent only on
+request, as the 2024 beta did) after which the session is over. Wording marked *seen* is the
+real server's; the rest is the simulator's choice where the protocol is silent, modelled on
+the codes real clients test for.
 
 ==========================================  ============================================  =====
 code                                        trigger                                       seen?
@@ -18,7 +19,7 @@ code                                        trigger                             
 ``item_delete_invalid_item_id``             delete of an unknown item                     code
 ``item_create_invalid_previous_item_id``    create after an unknown ``previous_item_id``  code
 ``cannot_update_voice``                     voice change once assistant audio exists      yes
-``session_expired``                         the maximum duration is reached               yes
+``session_expired``                         the maximum duration is reached (beta only)   yes
 ``invalid_value``                           anything else malformed (see the callers)     no
 ==========================================  ============================================  =====
 """
@@ -33,6 +34,7 @@ __all__ = [
     "active_response",
     "cancel_not_active",
     "commit_empty",
+    "expiry_message",
     "invalid_value",
     "session_expired",
     "truncate_not_audio",
@@ -163,13 +165,30 @@ def invalid_value(message: str, *, param: str | None = None) -> SimulatorError:
     return SimulatorError("invalid_value", message, param=param)
 
 
+def expiry_message(max_session_seconds: float) -> str:
+    """The real server's words for the end of a session (PROTOCOL.md §1.4), for this duration.
+
+    A whole number of minutes reads as the real server writes it, ``"Your session hit the
+    maximum duration of 60 minutes."`` (``"1 minutes"`` too: the template is kept, not the
+    grammar). Any other duration (a test's 0.5 s) is given in seconds, with up to six
+    significant digits: ``"Your session hit the maximum duration of 0.5 seconds."``. Either
+    fits a close reason (at most 123 bytes).
+    """
+    if max_session_seconds % 60 == 0:
+        return f"Your session hit the maximum duration of {int(max_session_seconds // 60)} minutes."
+    return f"Your session hit the maximum duration of {max_session_seconds:g} seconds."
+
+
 def session_expired(max_session_seconds: float) -> ErrorEvent:
-    """The fatal error that ends a session at its maximum duration (§1.4)."""
-    minutes = max_session_seconds / 60
+    """The ``error`` the 2024 beta sent when a session reached its maximum duration (§1.4).
+
+    The GA server sends no event: it closes with 1001 and :func:`expiry_message` as the
+    reason. The simulator sends this only when ``SimulatorOptions.expiry_error_event`` asks.
+    """
     return ErrorEvent(
         error=ErrorInfo(
             type="invalid_request_error",
             code="session_expired",
-            message=f"Your session hit the maximum duration of {minutes:g} minutes.",
+            message=expiry_message(max_session_seconds),
         )
     )

@@ -30,13 +30,23 @@ class IdSource(Protocol):
         ...
 
 
+_RANDOM_LENGTH = 13
+_COUNTER_LENGTH = _SUFFIX_LENGTH - _RANDOM_LENGTH
+_COUNTER_SPACE = len(_ALPHABET) ** _COUNTER_LENGTH  # 62**8, about 2.2e14 ids per source
+_SCRAMBLE = 25_214_903_917  # odd and not a multiple of 31: coprime to 62**8
+
+
 class SeededIds:
     """Realistic ids (``item_`` plus 21 letters and digits) drawn from a seeded generator.
 
-    Two sources with the same seed give the same ids in the same order.
+    Two sources with the same seed give the same ids in the same order. The first 13
+    characters are random; the last 8 spell a counter scrambled by a bijection of
+    ``[0, 62**8)``, so no two ids of a source are alike (for its first 62**8 ids, more than
+    any run makes) while the source holds only a counter: a long-running simulator does not
+    grow with the ids it has given out.
     """
 
-    __slots__ = ("_random", "_seen")
+    __slots__ = ("_count", "_offset", "_random")
 
     def __init__(self, seed: int = 0) -> None:
         """Create a source.
@@ -45,16 +55,19 @@ class SeededIds:
             seed: Seed of the private random generator.
         """
         self._random = random.Random(seed)
-        self._seen: set[str] = set()
+        self._offset = self._random.randrange(_COUNTER_SPACE)
+        self._count = 0
 
     def new_id(self, prefix: str) -> str:
         """A fresh ``<prefix>_<21 alphanumerics>`` id, unique within this source."""
-        while True:
-            suffix = "".join(self._random.choices(_ALPHABET, k=_SUFFIX_LENGTH))
-            candidate = f"{prefix}_{suffix}"
-            if candidate not in self._seen:
-                self._seen.add(candidate)
-                return candidate
+        self._count += 1
+        value = (self._count * _SCRAMBLE + self._offset) % _COUNTER_SPACE
+        digits = []
+        for _ in range(_COUNTER_LENGTH):
+            value, digit = divmod(value, len(_ALPHABET))
+            digits.append(_ALPHABET[digit])
+        head = "".join(self._random.choices(_ALPHABET, k=_RANDOM_LENGTH))
+        return f"{prefix}_{head}{''.join(digits)}"
 
 
 class CountingIds:

@@ -25,7 +25,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Literal
 
-from ..audio import AudioFormatName, bytes_per_ms
+from ..audio import AudioFormatName, bytes_for_ms, bytes_per_ms, duration_ms
 from ..model.events import (
     AudioDelta,
     AudioDone,
@@ -44,7 +44,8 @@ from ..model.events import (
     TextDone,
 )
 from ..model.items import FunctionCallItem, Item, ItemStatus, MessageItem, OutputAudio, OutputText
-from ._conversation import Conversation, Entry, without_audio
+from ._conversation import Conversation, Entry, check_truncate_point, hear, without_audio
+from ._error_catalog import truncate_not_audio
 from ._step import Step
 
 __all__ = ["Call", "Message", "Output", "Sink", "split_words"]
@@ -130,7 +131,12 @@ class Output(ABC):
 
 class Message(Output):
     """An assistant message: spoken (``audio`` given: audio deltas with transcript deltas)
-    or written (``audio`` is ``None``: text deltas)."""
+    or written (``audio`` is ``None``: text deltas).
+
+    A spoken message can be truncated while it streams (:meth:`truncate`): the item then
+    keeps only the audio up to that point, and the transcript heard in it, whatever is
+    streamed after.
+    """
 
     def __init__(
         self,
@@ -150,6 +156,34 @@ class Message(Output):
         self.fmt: AudioFormatName = fmt
         self.chunk_sizes = chunk_sizes
         self.audio_sent = bytearray()
+        self.kept_bytes: int | None = None  # set by truncate: the item's audio ends there
+
+    def truncate(self, content_index: int, end_ms: int) -> None:
+        """``conversation.item.truncate`` of this item while it is being written.
+
+        Measured against the audio streamed so far (and not already cut off): the item will
+        keep the first ``end_ms`` of it, with the transcript heard in that audio. The
+        response streams on unchanged (only ``response.cancel`` or a barge-in stops it), but
+        nothing streamed after this point enters the item; a later truncate can only cut
+        it shorter.
+
+        Raises:
+            SimulatorError: The message is written, not spoken, or no audio was streamed
+                yet ("Only model output audio messages can be truncated", as for a finished
+                item without audio); ``content_index`` is not 0; ``end_ms`` is negative or
+                past the audio kept so far.
+        """
+        if self.audio is None or not self.audio_sent:
+            raise truncate_not_audio()
+        kept_ms = duration_ms(len(self._kept_audio()), self.fmt)
+        check_truncate_point(self.item_id, content_index, 0, end_ms, kept_ms)
+        self.kept_bytes = bytes_for_ms(end_ms, self.fmt)
+
+    def _kept_audio(self) -> bytes:
+        """The audio the item holds: what was streamed, up to the truncate point if any."""
+        if self.kept_bytes is None:
+            return bytes(self.audio_sent)
+        return bytes(self.audio_sent[: self.kept_bytes])
 
     def steps(self) -> Iterator[Step]:
         item = MessageItem(id=self.item_id, role="assistant", status="in_progress", content=())
@@ -221,7 +255,11 @@ class Message(Output):
         said = self.text_sent
         events: list[ModelEvent]
         if self.audio is not None:
-            part: OutputAudio | OutputText = OutputAudio(transcript=said)
+            # The stream's own summaries say what was streamed; the part and the item say
+            # what the item keeps (cut at a truncate point, if the client set one).
+            kept = self._kept_audio()
+            heard = said if self.kept_bytes is None else hear(kept, self.fmt) if kept else ""
+            part: OutputAudio | OutputText = OutputAudio(transcript=heard)
             events = [
                 AudioDone(response_id=rid, item_id=iid, output_index=index, content_index=0),
                 AudioTranscriptDone(
@@ -232,9 +270,7 @@ class Message(Output):
                     transcript=said,
                 ),
             ]
-            stored: OutputAudio | OutputText = OutputAudio(
-                audio=bytes(self.audio_sent), transcript=said
-            )
+            stored: OutputAudio | OutputText = OutputAudio(audio=kept, transcript=heard)
         else:
             part = stored = OutputText(text=said)
             events = [

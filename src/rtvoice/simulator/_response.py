@@ -146,6 +146,13 @@ class ResponseRun:
         """Milliseconds of audio sent so far, over all output items."""
         return sum(output.audio_sent_ms for output in self._outputs)
 
+    def open_message(self, item_id: str) -> Message | None:
+        """The message ``item_id`` if this run is writing it now (announced, not closed)."""
+        current = self._current
+        if isinstance(current, Message) and current.item_id == item_id and current.stage == "open":
+            return current
+        return None
+
     def created(self) -> ResponseCreated:
         """``response.created``: status ``in_progress``, no output, no usage."""
         return ResponseCreated(response=self._info("in_progress", None, (), None))
