@@ -106,7 +106,12 @@ async def test_with_reconnect_the_time_limit_close_moves_on_to_a_new_session() -
                         break
         assert seen.count("connection_lost") == 1
         texts = [item.text for item in session.history]  # type: ignore[union-attr]
-        assert texts == ["hi", "You said: hi", "again", "You said: again"]
+        # The reply streaming at the limit is kept as far as it was heard, then answered
+        # again on the new session (or it was over before the limit).
+        assert texts[0] == "hi"
+        assert "You said: hi".startswith(texts[1])
+        assert texts[-2:] == ["again", "You said: again"]
+        assert len({item.item_id for item in session.history}) == len(texts)
 
 
 async def test_the_beta_error_event_raises_provider_error_in_an_rtvoice_session() -> None:

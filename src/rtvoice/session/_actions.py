@@ -16,11 +16,13 @@ from typing import Any
 from typing_extensions import Buffer
 
 from ..agent import RealtimeAgent
-from ..errors import UserError
+from ..config import RunSettings
+from ..errors import TransportClosedError, UserError
 from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
 from ._link import SessionLink
 from ._messages import APPEND_CHUNK_BYTES, UserInput, audio_appends, audio_bytes, to_message_item
 from ._reader import Connection
+from ._reconnect import Continuity
 from ._tool_runner import ToolCallRunner
 from .state._agent_tools import agent_tools
 from .state._machine import ConversationState
@@ -43,9 +45,27 @@ class SessionActions:
     _tools: ToolCallRunner
     _context: Any
     _clock: Callable[[], float]
+    _settings: RunSettings
+    _continuity: Continuity | None
 
     def _require_open(self) -> Connection:
         raise NotImplementedError
+
+    def _append_audio(self, live: Connection, audio: bytes) -> None:
+        append = AppendInputAudio(audio=audio)
+        live.commands.put_one(append)
+        if self._continuity is not None:
+            self._continuity.audio_sent(append)
+
+    async def _flush(self, live: Connection) -> None:
+        """Send what the step queued. If the connection has just dropped and the session
+        reconnects, the commands stay queued for the next connection (the reader has not
+        noticed the drop yet; it will, and hand them over): nothing raises then."""
+        try:
+            await live.commands.flush()
+        except TransportClosedError:
+            if self._settings.reconnect is None or live.reader_done.is_set():
+                raise
 
     async def send_message(self, message: UserInput) -> None:
         """Add a message to the conversation and ask for a response.
@@ -67,7 +87,7 @@ class SessionActions:
         item = to_message_item(message)
         live = self._require_open()
         self._link.apply(self._state.send_message(item))
-        await live.commands.flush()
+        await self._flush(live)
 
     async def send_audio(self, audio: Buffer, commit: bool = False) -> None:
         """Append user audio (raw bytes in the input format) to the server's input buffer.
@@ -91,13 +111,13 @@ class SessionActions:
         live = self._require_open()
         if len(data) <= APPEND_CHUNK_BYTES:  # the usual 20-200 ms chunk: no list, no copy
             if data:
-                live.commands.put_one(AppendInputAudio(audio=data))
+                self._append_audio(live, data)
         else:
             for piece in audio_appends(data):
-                live.commands.put_one(AppendInputAudio(audio=piece))
+                self._append_audio(live, piece)
         if commit:
             live.commands.put_one(CommitInputAudio())
-        await live.commands.flush()
+        await self._flush(live)
 
     async def commit_audio(self) -> None:
         """Commit the input buffer as a user item (it needs at least 100 ms of audio).
@@ -107,7 +127,7 @@ class SessionActions:
         """
         live = self._require_open()
         live.commands.put_one(CommitInputAudio())
-        await live.commands.flush()
+        await self._flush(live)
 
     async def create_response(self) -> None:
         """Ask the model to respond (now, or when the running response ends).
@@ -117,7 +137,7 @@ class SessionActions:
         """
         live = self._require_open()
         self._link.apply(self._state.create_response())
-        await live.commands.flush()
+        await self._flush(live)
 
     async def interrupt(self) -> None:
         """Stop the assistant now: cancel the running response and truncate what is playing
@@ -130,7 +150,7 @@ class SessionActions:
         """
         live = self._require_open()
         self._link.apply(self._state.interrupt(self._clock()))
-        await live.commands.flush()
+        await self._flush(live)
 
     async def update_agent(self, agent: RealtimeAgent[Any]) -> None:
         """Make ``agent`` the current agent: its instructions, tools (and handoffs) and voice
@@ -151,7 +171,7 @@ class SessionActions:
         instructions = await agent.resolve_instructions(self._context)
         live = self._require_open()
         self._link.apply(self._state.update_agent(agent, instructions))
-        await live.commands.flush()
+        await self._flush(live)
 
     async def send_raw(self, event: Mapping[str, Any]) -> None:
         """Send a client event exactly as given (an escape hatch; the session does not track
@@ -169,7 +189,7 @@ class SessionActions:
             raise UserError(f"send_raw: the event is not JSON: {exc}") from exc
         live = self._require_open()
         live.commands.put_one(SendRaw(event=dict(event)))
-        await live.commands.flush()
+        await self._flush(live)
 
     async def approve_tool_call(self, call_id: str, always: bool = False) -> None:
         """Approve a call announced by ``tool_approval_required``: the tool runs once.

@@ -27,6 +27,8 @@ from ..model.events import (
     AudioDelta,
     AudioTranscriptDelta,
     ErrorInfo,
+    InputAudioCleared,
+    InputAudioCommitted,
     TextDelta,
 )
 from ._outbox import CommandOutbox, EventOutbox, Flag
@@ -210,6 +212,11 @@ async def _pump(
             elif shown is not None and events.push(shown):
                 await events.wait_for_room()
         else:
+            if continuity is not None:
+                if type(event) is InputAudioCommitted:
+                    continuity.audio_committed(event.item_id)
+                elif type(event) is InputAudioCleared:
+                    continuity.audio_cleared()
             fx = state.handle(event, clock())
             events.put_all(fx.events)
             if fx.fatal is not None:

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Final, Literal
 
 import anyio
 
 from ..agent import RealtimeAgent
+from ..audio import bytes_for_ms
 from ..config import RunSettings
 from ..errors import (
     ConnectionLostError,
@@ -33,9 +35,11 @@ from ..errors import (
 )
 from ..model._base import ConnectRequest, EventFilter, ModelConnector, RealtimeModel
 from ..model.commands import (
+    AppendInputAudio,
     CancelResponse,
     ClearOutputAudio,
     CreateItem,
+    CreateResponse,
     DeleteItem,
     ModelCommand,
     RetrieveItem,
@@ -56,6 +60,13 @@ logger = logging.getLogger("rtvoice.session")
 RETRYABLE_CLOSE_CODES: Final = frozenset({1001, 1006, 1011, 1012, 1013, 1014})
 """Close codes after which the same request may well succeed: going away, an abnormal close,
 a server error, a restart, try again later, a bad gateway."""
+
+REPLAYED_AUDIO_MS: Final = 10_000
+"""User audio a new connection is given again: what the old server had not committed yet,
+at most this many milliseconds of it (the start of an utterance cut by the drop)."""
+
+KEPT_UTTERANCES: Final = 3
+"""Latest committed user items whose audio is kept for a seed."""
 
 STABLE_AFTER_S: Final = 10.0
 """A connection that lasted this long earns the next drop a fresh set of attempts."""
@@ -132,11 +143,38 @@ class Continuity:
         self._attempts = 0
         """Attempts since the last connection that lasted :data:`STABLE_AFTER_S`: one that
         drops sooner does not earn a fresh set of attempts (no reconnect storm)."""
+        self._recent: deque[AppendInputAudio] = deque()
+        self._recent_bytes = 0
+        self._utterances: dict[str, bytes] = {}
+        """The audio of the latest user items the server committed: a new connection is
+        seeded with it where the history has no transcript of the item."""
+        self._recent_limit = bytes_for_ms(REPLAYED_AUDIO_MS, settings.model.input_format)
 
     @property
     def reconnects(self) -> bool:
         """Whether a drop is followed by a reconnect (``reconnect`` is not off)."""
         return self._settings.reconnect is not None
+
+    def audio_sent(self, append: AppendInputAudio) -> None:
+        """User audio went (or is about to go) to the server: kept, the last
+        :data:`REPLAYED_AUDIO_MS` of it, until the server commits or clears its buffer, so
+        that a new connection hears what the old one had not taken yet."""
+        self._recent.append(append)
+        self._recent_bytes += len(append.audio)
+        while self._recent_bytes > self._recent_limit and len(self._recent) > 1:
+            self._recent_bytes -= len(self._recent.popleft().audio)
+
+    def audio_committed(self, item_id: str) -> None:
+        """The server made its input buffer user item ``item_id``: that audio is the item's."""
+        self._utterances[item_id] = b"".join(append.audio for append in self._recent)
+        while len(self._utterances) > KEPT_UTTERANCES:
+            del self._utterances[next(iter(self._utterances))]
+        self.audio_cleared()
+
+    def audio_cleared(self) -> None:
+        """The server's input buffer is empty: nothing sent so far is replayed."""
+        self._recent.clear()
+        self._recent_bytes = 0
 
     def rollover_due(self, now: float) -> bool:
         """Whether the current connection has lived long enough to be replaced at the next
@@ -161,6 +199,9 @@ class Continuity:
         if self._clock() - self.opened_at >= STABLE_AFTER_S:
             self._attempts = 0
         connection.commands.hold()
+        # A response.create that did not go out is the one the state asks for again now.
+        unsent = connection.commands.take_all()
+        connection.commands.put([c for c in unsent if not isinstance(c, CreateResponse)])
         self._link.apply(self._state.connection_lost(self._clock()))
         await self._close_quietly(connection.model)
         while self._attempts < policy.max_attempts:
@@ -213,7 +254,10 @@ class Continuity:
             model.ignore_events(self._ignored)
         instructions = await self._instructions()
         budget = self._settings.history_seed
-        seed, replayed, left_out = self._state.reseed(instructions, budget)
+        seed, replayed, left_out = self._state.reseed(instructions, budget, self._utterances)
+        known = {item.item_id for item in self._state.history}
+        lost = [audio for item_id, audio in self._utterances.items() if item_id not in known]
+        self._utterances.clear()
         seeded_outputs = {
             command.item.call_id
             for command in seed
@@ -229,9 +273,14 @@ class Continuity:
                 and command.item.call_id in seeded_outputs
             )
         ]
+        # Committed by the old server but never reached the history: heard again, whole.
+        replayed_audio: list[ModelCommand] = [AppendInputAudio(audio=audio) for audio in lost]
+        replayed_audio += self._recent
+        queued = {id(command) for command in replayed_audio}
         outbox = CommandOutbox(model)
         outbox.put(seed)
-        outbox.put(waiting)
+        outbox.put(replayed_audio)
+        outbox.put([command for command in waiting if id(command) not in queued])
         connection.model = model
         connection.commands = outbox
         self.opened_at = self._clock()

@@ -39,6 +39,7 @@ from ._handoff_runner import HandoffRunner
 from ._link import SessionLink
 from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._reader import Connection, read_model
+from ._reconnect import Continuity
 from ._snapshot import (
     SessionSnapshot,
     read_resume,
@@ -257,6 +258,7 @@ class RealtimeSession(SessionActions):
         self._reader_scope = anyio.CancelScope()
         self._timers_scope = anyio.CancelScope()
         self._closing: anyio.Event | None = None
+        self._continuity: Continuity | None = None
         if self._resumed is not None:
             resumed = self._resumed
             pending = [record["call_id"] for record in resumed.pending]
@@ -384,6 +386,17 @@ class RealtimeSession(SessionActions):
         )
         self._live = live
         self._link.live = live
+        self._continuity = continuity_for(
+            self._state,
+            self._link,
+            self._settings,
+            self._connector,
+            self._request,
+            self._context,
+            self._clock,
+            ignored,
+            self._close_timeout,
+        )
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
         live.task_group = task_group
@@ -402,17 +415,7 @@ class RealtimeSession(SessionActions):
                     close_timeout=self._close_timeout,
                     observer=self._observer,
                     timers=self._link.timers,
-                    continuity=continuity_for(
-                        self._state,
-                        self._link,
-                        self._settings,
-                        self._connector,
-                        self._request,
-                        self._context,
-                        self._clock,
-                        ignored,
-                        self._close_timeout,
-                    ),
+                    continuity=self._continuity,
                 ),
                 name="rtvoice session reader",
             )

@@ -31,6 +31,9 @@ class Faults:
         error: The error sent by ``error_after_events`` (default: a ``server_error``).
         response_delay: Seconds to wait before a response's first event, after the command
             (or the end of speech) that started it.
+        connections: Apply the faults to this many connections, the first ones the
+            simulator serves, and serve the later ones faithfully (``None``: every connection).
+            A reconnect test drops the first connection and watches the second carry on.
     """
 
     drop_after_events: int | None = None
@@ -38,9 +41,10 @@ class Faults:
     error_after_events: int | None = None
     error: ErrorInfo = SIMULATED_SERVER_ERROR
     response_delay: float = 0.0
+    connections: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("drop_after_events", "error_after_events"):
+        for name in ("drop_after_events", "error_after_events", "connections"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise UserError(f"Faults.{name} must be >= 1, got {value}")

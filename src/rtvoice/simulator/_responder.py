@@ -10,9 +10,10 @@ session replaces :func:`default_responder` entirely.
 
 The default rules, first match wins (wording exact):
 
-1. **Tool output.** The last item is a ``function_call_output``: say
-   ``"<name> returned: <output>"`` for it, and for each output right before it, joined with
-   ``"; "`` (``<name>`` is the name of the matching call, ``"the tool"`` if none).
+1. **Tool output.** The last item is a ``function_call_output`` (or only assistant messages
+   follow it: an answer to it cut short): say ``"<name> returned: <output>"`` for it, and for
+   each output right before it, joined with ``"; "`` (``<name>`` is the name of the matching
+   call, ``"the tool"`` if none).
 2. **Tool requests** in the latest user message (its ``input_text`` parts and the heard
    transcript of its audio, joined by spaces), unless ``tool_choice`` is ``"none"``:
 
@@ -162,8 +163,14 @@ def _answer_prefix(instructions: str) -> str:
 
 
 def _trailing_outputs(items: tuple[Item, ...]) -> list[FunctionCallOutputItem]:
+    """The outputs at the end of the conversation, before any assistant messages that
+    follow them: an answer to them that was cut short (a dropped connection) is given
+    again."""
+    end = len(items)
+    while end and isinstance(items[end - 1], MessageItem) and items[end - 1].role == "assistant":
+        end -= 1
     outputs: list[FunctionCallOutputItem] = []
-    for item in reversed(items):
+    for item in reversed(items[:end]):
         if not isinstance(item, FunctionCallOutputItem):
             break
         outputs.insert(0, item)

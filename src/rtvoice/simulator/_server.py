@@ -200,8 +200,10 @@ class Simulator:
             session_type=verdict.session_type,
             webrtc=webrtc,
         )
+        limit = self.faults.connections
+        faults = self.faults if limit is None or self.connections_served <= limit else Faults()
         connection = SimulatedConnection(
-            websocket, codec, session, pace=self.pace, faults=self.faults, clock=self._clock
+            websocket, codec, session, pace=self.pace, faults=faults, clock=self._clock
         )
         await connection.run()
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ..._config._continuity import SeedSettings
 from ...model.commands import ModelCommand
 from ...model.events import ResponseDone, ResponseInfo, Usage
 from ...model.items import OutputAudio, OutputText
-from ..history import AssistantMessageItem, HistoryItem, OtherHistoryItem, ToolCallItem
+from ..history import AssistantMessageItem, HistoryItem, ToolCallItem, UserMessageItem
 from ._agent_tools import agent_tools
 from ._core import StateCore
 from ._effects import Effects
@@ -49,16 +49,15 @@ def heard_text(text: str, played_ms: float, received_ms: float) -> str:
 
 
 def _incomplete(item: HistoryItem, partial: str | None, audio: bool) -> HistoryItem | None:
-    """``item`` as kept after a drop cut it short, or ``None`` if it was finished."""
-    if isinstance(item, OtherHistoryItem) or item.status not in (None, "in_progress"):
-        return None
+    """``item`` as kept after a drop cut it short; ``None`` when nothing of it is kept (no
+    text heard or written yet, or a tool call the model was still writing, which never ran)."""
     if isinstance(item, AssistantMessageItem):
         if partial is None:
-            return dataclasses.replace(item, status="incomplete")
+            return dataclasses.replace(item, status="incomplete") if item.text else None
+        if not partial:
+            return None
         said = OutputAudio(transcript=partial) if audio else OutputText(text=partial)
         return dataclasses.replace(item, content=(said,), status="incomplete")
-    if isinstance(item, ToolCallItem):
-        return dataclasses.replace(item, status="incomplete")
     return None
 
 
@@ -72,6 +71,26 @@ def connection_lost(core: StateCore, now: float) -> Effects:
         fx.events.append(heard)
         fx.notes = (Interrupted(response_id=heard.response_id, played_ms=heard.played_ms),)
     for item in core.history.items:
+        if (
+            heard is not None
+            and part is not None
+            and item.item_id == heard.item_id
+            and isinstance(item, AssistantMessageItem)
+            and item.status not in (None, "in_progress")
+        ):
+            # Written whole before the drop, but still playing: kept as far as it was heard,
+            # as a barge-in's truncation would have kept it.
+            said = heard_text(item.text, heard.played_ms, core.audio.received_ms(part))
+            cut_short = dataclasses.replace(
+                item, content=(OutputAudio(transcript=said),), status="incomplete"
+            )
+            fx.events += core.history.replace(item.item_id, cut_short)
+            continue
+        if not isinstance(item, AssistantMessageItem | ToolCallItem) or item.status not in (
+            None,
+            "in_progress",
+        ):
+            continue  # the user's, or finished before the drop: kept as it is
         partial: str | None = None
         audio = False
         if item.item_id == core.partial_item:
@@ -83,12 +102,27 @@ def connection_lost(core: StateCore, now: float) -> Effects:
         cut = _incomplete(item, partial, audio)
         if cut is not None:
             fx.events += core.history.replace(item.item_id, cut)
+        else:
+            fx.events += core.history.remove(item.item_id)
+    core.history.forget_announced()
     core.partial_item = None
     core.partial_text = []
     sequencer = core.sequencer
     running = sorted(sequencer.active)
-    if sequencer.connection_lost() and not core.stop_requested:
-        core.request_response(fx)  # behind the running ones: sent once they are ended below
+    calls_answer = any(made_by in running for made_by in core.pending_calls.values())
+    lost = sequencer.connection_lost()
+    history = core.history.items
+    turn_detection = core.settings.turn_detection
+    unanswered = (
+        bool(history)
+        and isinstance(history[-1], UserMessageItem)
+        and turn_detection is not None
+        and turn_detection.create_response is not False
+    )  # the server's turn detection would have answered it
+    if (lost or unanswered) and not core.stop_requested and not calls_answer:
+        # Asked again behind the running ones (sent once they are ended below). A response
+        # whose calls still run is answered by their outputs' response instead.
+        core.request_response(fx)
     for response_id in running:
         ended = ResponseInfo(id=response_id, status="cancelled")
         fx.add(handle_model_event(core, ResponseDone(response=ended), now))
@@ -96,7 +130,10 @@ def connection_lost(core: StateCore, now: float) -> Effects:
 
 
 def reseed(
-    core: StateCore, instructions: str | None, budget: SeedSettings
+    core: StateCore,
+    instructions: str | None,
+    budget: SeedSettings,
+    utterances: Mapping[str, bytes] | None = None,
 ) -> tuple[list[ModelCommand], int, int]:
     """The first commands of a new connection: the current agent's ``session.update`` (with
     the voice the user has been hearing) and the history's seed.
@@ -109,7 +146,7 @@ def reseed(
         core.agent, instructions, tools=tools, event_id=core.next_id("update")
     )
     history = core.history.items
-    seed, left_out = seed_items(history, budget)
+    seed, left_out = seed_items(history, budget, utterances)
     seeded = core.history.expect_seed(seed)
     return [update, *seed], seeded, left_out
 

@@ -88,6 +88,11 @@ class ConversationItems:
             if isinstance(item, ToolCallItem):
                 self._reported_calls.add(item.call_id)
 
+    def forget_announced(self) -> None:
+        """The connection ended: items a response announced but never placed (no content
+        either) are not kept."""
+        self._unplaced.clear()
+
     def expect_seed(self, seed: Sequence[CreateItem]) -> int:
         """A new connection is seeded with ``seed``: the echoes of its items (``added`` and
         ``done`` each) are confirmations. Returns how many history items it re-creates."""

@@ -18,7 +18,7 @@ user's, and what a tool output, a handoff and a guardrail trip send.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from ..._config._continuity import SeedSettings
@@ -308,12 +308,17 @@ class ConversationState:
         return connection_lost(self._core, now)
 
     def reseed(
-        self, instructions: str | None, budget: SeedSettings
+        self,
+        instructions: str | None,
+        budget: SeedSettings,
+        utterances: Mapping[str, bytes] | None = None,
     ) -> tuple[list[ModelCommand], int, int]:
         """The first commands for a new connection (after :meth:`connection_lost`, or for a
         rollover at a turn boundary): the current agent's ``session.update`` and the
-        history's seed; how many history items it re-creates; how many it leaves out."""
-        return reseed(self._core, instructions, budget)
+        history's seed (user items without a transcript carry their audio from
+        ``utterances``, by item id, when it is there); how many history items it
+        re-creates; how many it leaves out."""
+        return reseed(self._core, instructions, budget, utterances)
 
     def seed(self, budget: SeedSettings) -> tuple[list[ModelCommand], int, int]:
         """The history's seed alone, for a resumed session's first connection (after its

@@ -12,7 +12,7 @@ model (``other``) are not carried; a tool call the model was still writing is no
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..._config._continuity import SeedSettings
 from ...model.commands import CreateItem
@@ -49,17 +49,21 @@ def _text_of(parts: Iterable[object]) -> str:
     return " ".join(text for text in texts if text)
 
 
-def _seed_of(item: HistoryItem) -> list[Item]:
-    """The items that re-create one history item (none when nothing can be carried)."""
+def _seed_of(item: HistoryItem, audio: bytes | None) -> list[Item]:
+    """The items that re-create one history item (none when nothing can be carried);
+    ``audio``: the item's own audio, for user audio without a transcript."""
     match item:
         case UserMessageItem(content=content):
-            parts: list[InputText | InputImage] = []
+            parts: list[InputText | InputImage | InputAudio] = []
             for part in content:
                 match part:
                     case InputText():
                         parts.append(part)
                     case InputAudio(transcript=str(text)) if text:
                         parts.append(InputText(text=text))
+                    case InputAudio() if audio:
+                        parts.append(InputAudio(audio=audio))
+                        audio = None  # one utterance per item
                     case InputImage():
                         parts.append(part)
             if not parts:
@@ -104,7 +108,9 @@ def _size(items: Sequence[Item]) -> int:
 
 
 def seed_items(
-    history: Sequence[HistoryItem], budget: SeedSettings
+    history: Sequence[HistoryItem],
+    budget: SeedSettings,
+    utterances: Mapping[str, bytes] | None = None,
 ) -> tuple[list[CreateItem], int]:
     """The commands that re-create ``history`` on an empty server session, oldest first, each
     after the one before (the first at the start); and how many history items were left out
@@ -115,7 +121,7 @@ def seed_items(
     kept: list[list[Item]] = []
     chars = 0
     for item in reversed(history):
-        seed = _seed_of(item)
+        seed = _seed_of(item, utterances.get(item.item_id) if utterances else None)
         if not seed:
             continue
         size = _size(seed)
