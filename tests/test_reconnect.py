@@ -348,3 +348,59 @@ async def test_a_drop_mid_audio_stops_playback_where_heard_and_keeps_what_was_he
     assert cut.text == "one two"
     seeded = [frame["item"] for frame in second if frame["type"] == "conversation.item.create"]
     assert seeded[1]["content"] == [{"type": "output_text", "text": "one two"}]
+
+
+async def test_an_approval_pending_at_the_drop_is_answered_after_it_and_the_tool_runs_once() -> (
+    None
+):
+    ran: list[int] = []
+
+    @function_tool(needs_approval=True)
+    def refund(amount: int) -> str:
+        """Refund an amount."""
+        ran.append(amount)
+        return "refunded"
+
+    async def script(conn: ScriptedConnection, frame: Frame) -> None:
+        if frame["type"] == "response.create" and conn is server.connections[0]:
+            rid, iid = new_id("resp"), new_id("item")
+            call = {
+                "id": iid,
+                "type": "function_call",
+                "status": "completed",
+                "name": "refund",
+                "call_id": "call_9",
+                "arguments": '{"amount": 5}',
+            }
+            previous, conn.last_item = conn.last_item, iid
+            await conn.send(
+                {"type": "response.created", "response": response_object(rid)},
+                {"type": "conversation.item.added", "previous_item_id": previous, "item": call},
+                {"type": "conversation.item.done", "previous_item_id": previous, "item": call},
+                {"type": "response.done",
+                 "response": response_object(rid, "completed", output=[call])},
+            )  # fmt: skip
+        else:
+            await echo_and_reply(conn, frame)
+
+    async with scripted_server(on_frame=script) as server:
+        agent = RealtimeAgent(name="a", tools=[refund])
+        runner = RealtimeRunner(agent, provider=server.provider())
+        seen: list[RealtimeSessionEvent] = []
+        async with await runner.run() as session:
+            await session.send_message("refund me")
+            await until(session, "tool_approval_required", seen)
+            server.abort()
+            await until(session, "reconnected", seen)
+            await session.approve_tool_call("call_9")
+            await until(session, "agent_end", seen)
+        second = server.connections[1].received
+    assert ran == [5]
+    created = [frame["item"] for frame in second if frame["type"] == "conversation.item.create"]
+    assert [item["type"] for item in created] == [
+        "message",
+        "function_call",
+        "function_call_output",
+    ]
+    assert created[-1]["output"] == "refunded"
+    assert second[-1]["type"] == "response.create"
