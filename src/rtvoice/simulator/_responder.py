@@ -167,7 +167,10 @@ def _trailing_outputs(items: tuple[Item, ...]) -> list[FunctionCallOutputItem]:
     follow them: an answer to them that was cut short (a dropped connection) is given
     again."""
     end = len(items)
-    while end and isinstance(items[end - 1], MessageItem) and items[end - 1].role == "assistant":
+    while end:
+        last = items[end - 1]
+        if not (isinstance(last, MessageItem) and last.role == "assistant"):
+            break
         end -= 1
     outputs: list[FunctionCallOutputItem] = []
     for item in reversed(items[:end]):
