@@ -21,7 +21,7 @@ from realtime_server import (
     scripted_server,
     text_response,
 )
-from rtvoice import RealtimeAgent, RealtimeRunner, function_tool
+from rtvoice import RealtimeAgent, RealtimeRunner, UserError, function_tool
 from rtvoice.audio import PlaybackTracker
 from rtvoice.errors import ConnectionLostError, ProviderError
 from rtvoice.session import (
@@ -404,3 +404,19 @@ async def test_an_approval_pending_at_the_drop_is_answered_after_it_and_the_tool
     ]
     assert created[-1]["output"] == "refunded"
     assert second[-1]["type"] == "response.create"
+
+
+async def test_the_run_config_reaches_the_session_it_starts() -> None:
+    """``event_buffer_size`` and the reconnect settings set in the run config are the ones
+    the runner's sessions use (a bad value is refused when the runner is built)."""
+    with pytest.raises(UserError, match="event_buffer_size"):
+        RealtimeRunner(RealtimeAgent(name="a"), config={"event_buffer_size": 0})
+    with pytest.raises(UserError, match=r"reconnect\.max_attempts"):
+        RealtimeRunner(RealtimeAgent(name="a"), config={"reconnect": {"max_attempts": 0}})
+    async with scripted_server() as server:
+        config = {"event_buffer_size": 3, "reconnect": {"max_attempts": 2}}
+        runner = RealtimeRunner(RealtimeAgent(name="a"), config=config, provider=server.provider())
+        session = await runner.run()
+        assert session._event_buffer_size == 3
+        assert session._settings.reconnect is not None
+        assert session._settings.reconnect.max_attempts == 2

@@ -52,6 +52,7 @@ Key                                            Default
 ``reconnect``                                  on: 5 attempts, 0.25 s doubling to 8 s
 ``rollover.after_s``                           ``3300`` (55 minutes); ``False``: off
 ``history_seed``                               200 items, 60,000 characters
+``event_buffer_size``                          ``256``
 ``timeouts.configure``                         ``10`` s (``session.updated`` on entry)
 ``timeouts.response_created``                  ``15`` s (``response.created`` per request)
 ``timeouts.response_idle``                     ``60`` s (between a response's events)

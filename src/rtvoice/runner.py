@@ -175,6 +175,7 @@ class RealtimeRunner(Generic[TContext]):
             request=request,
             context=context,
             playback_tracker=overrides.get("playback_tracker"),
+            event_buffer_size=self.settings.event_buffer_size,
             resume=resume,
         )
 

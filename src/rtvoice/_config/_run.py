@@ -148,6 +148,8 @@ class RunSettings:
     """Moving to a fresh connection before the server's time limit; ``None``: off."""
     history_seed: SeedSettings = field(default_factory=SeedSettings)
     """How much history a new connection is seeded with."""
+    event_buffer_size: int = 256
+    """Events that may wait for the application before the session stops reading the socket."""
 
     # -- Bounds on tool calls ------------------------------------------------------------------
     max_concurrent_tool_calls: int = DEFAULT_MAX_CONCURRENT_TOOL_CALLS
@@ -220,6 +222,9 @@ def normalize_run_config(config: RealtimeRunConfig | Mapping[str, object] | None
         history_seed=read_history_seed(data["history_seed"])
         if "history_seed" in data
         else defaults.history_seed,
+        event_buffer_size=read_int(
+            data.get("event_buffer_size", defaults.event_buffer_size), "event_buffer_size", low=1
+        ),
         **_tool_bounds(data),
         timeouts=_timeouts(data),
     )

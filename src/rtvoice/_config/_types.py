@@ -234,6 +234,7 @@ class RealtimeRunConfig(TypedDict, total=False):
     reconnect: ReconnectConfig | bool
     rollover: RolloverConfig | bool
     history_seed: HistorySeedConfig
+    event_buffer_size: int
 
     # Bounds on tool calls (see RunSettings for the defaults and what they mean).
     max_concurrent_tool_calls: int
