@@ -15,6 +15,7 @@ rtvoice's simulator or codec is used, so a test over it checks rtvoice against t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -25,6 +26,7 @@ from typing import Any
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request
 
 from rtvoice import OpenAIProvider
 from rtvoice.simulator._connection import DroppableConnection
@@ -221,7 +223,10 @@ class ScriptedServer:
 
 @asynccontextmanager
 async def scripted_server(
-    on_frame: OnFrame = echo_and_reply, *, max_size: int | None = 2**20
+    on_frame: OnFrame = echo_and_reply,
+    *,
+    max_size: int | None = 2**20,
+    handshake_delay: Callable[[int], float] | None = None,
 ) -> AsyncIterator[ScriptedServer]:
     """Serve on 127.0.0.1 (a free port) until the block ends.
 
@@ -230,8 +235,15 @@ async def scripted_server(
         max_size: The largest client frame accepted, in bytes (websockets' default 1 MiB);
             a larger one fails the connection with close code 1009, as OpenAI's server does
             past its limit (15 MiB per event, PROTOCOL.md §10).
+        handshake_delay: Seconds to hold the upgrade of connection *n* (from 0) before
+            answering it: a slow reconnect.
     """
     server = ScriptedServer()
+    upgrades = itertools.count()
+
+    async def hold(connection: ServerConnection, request: Request) -> None:
+        if handshake_delay is not None:
+            await asyncio.sleep(handshake_delay(next(upgrades)))
 
     async def handle(ws: ServerConnection) -> None:
         assert isinstance(ws, DroppableConnection)
@@ -253,7 +265,12 @@ async def scripted_server(
                 await on_frame(conn, frame)
 
     async with serve(
-        handle, "127.0.0.1", 0, create_connection=DroppableConnection, max_size=max_size
+        handle,
+        "127.0.0.1",
+        0,
+        create_connection=DroppableConnection,
+        max_size=max_size,
+        process_request=hold,
     ) as listener:
         server.port = next(iter(listener.sockets)).getsockname()[1]
         yield server

@@ -420,3 +420,28 @@ async def test_the_run_config_reaches_the_session_it_starts() -> None:
         assert session._event_buffer_size == 3
         assert session._settings.reconnect is not None
         assert session._settings.reconnect.max_attempts == 2
+
+
+async def test_audio_sent_during_a_rollover_reaches_the_new_connection_once_in_order() -> None:
+    async with scripted_server(handshake_delay=lambda n: 0.3 if n == 1 else 0.0) as server:
+        config = {"rollover": {"after_s": 0.1}}
+        runner = RealtimeRunner(RealtimeAgent(name="a"), config=config, provider=server.provider())
+        seen: list[RealtimeSessionEvent] = []
+        pieces = [bytes([n]) * 960 for n in range(1, 6)]  # five 20 ms chunks
+        async with await runner.run() as session:
+            await session.send_message("one")
+            await until(session, "agent_end", seen)
+            await anyio.sleep(0.15)
+            await session.send_message("two")
+            await until(session, "agent_end", seen)  # the rollover starts after this step
+            await anyio.sleep(0.05)  # ... and waits for the slow upgrade meanwhile
+            for piece in pieces:
+                await session.send_audio(piece)
+            await until(session, "reconnected", seen)
+            await anyio.sleep(0.1)
+        first, second = server.connections[0].received, server.connections[1].received
+    appends = [base64.b64decode(f["audio"]) for f in second if f["type"].endswith("append")]
+    assert appends == pieces
+    assert not [f for f in first if f["type"] == "input_audio_buffer.append"]
+    kinds = [frame["type"] for frame in second]
+    assert kinds.index("input_audio_buffer.append") > kinds.index("conversation.item.create")
