@@ -1,7 +1,8 @@
 """The ``rtvoice`` command.
 
 ``rtvoice demo`` runs a small agent (a tool and a handoff) and prints the conversation;
-``rtvoice simulate`` runs the local realtime server until Ctrl-C.
+``rtvoice simulate`` runs the local realtime server until Ctrl-C; ``rtvoice --version``
+prints the version. ``python -m rtvoice`` is the same command.
 
 Each command imports what it runs (the simulator, the demo), so ``rtvoice --help`` and a
 mistyped command answer without loading the server.
@@ -11,11 +12,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
 
 import anyio
+
+from ._version import __version__
 
 __all__ = ["main"]
 
@@ -24,6 +28,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rtvoice", description="Server-side realtime voice agents."
     )
+    parser.add_argument("--version", action="version", version=f"rtvoice {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser(
@@ -56,7 +61,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--max-session-minutes",
         type=float,
         default=60.0,
-        help="session length before session_expired (default 60)",
+        help="session length before the server closes it (1001, as OpenAI does; default 60)",
     )
     simulate.add_argument(
         "--beta", action="store_true", help="accept OpenAI-Beta: realtime=v1 clients"
@@ -111,6 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             anyio.run(_simulate, args)
         except KeyboardInterrupt:  # pragma: no cover  (where no signal receiver exists)
             print("stopped", file=sys.stderr)
+        except OSError as exc:  # the port is taken, the address not ours, ...
+            where = f"{args.host}:{args.port}"
+            why = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+            print(
+                f"rtvoice simulate: cannot listen on {where}: {why} "
+                "(choose another --port, or --port 0 for any free one)",
+                file=sys.stderr,
+            )
+            return 2
         return 0
     return 2  # pragma: no cover  (argparse rejects unknown commands)
 

@@ -61,3 +61,33 @@ def test_rtvoice_simulate_serves_until_interrupted() -> None:
             process.kill()
             raise
     assert returncode == 0
+
+
+def test_a_busy_port_is_one_line_naming_the_address_and_exit_status_2() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "rtvoice", "simulate", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in lines[0]
+    assert "--port 0" in lines[0]
+
+
+def test_version_and_python_dash_m() -> None:
+    from rtvoice import __version__
+
+    done = subprocess.run(
+        [sys.executable, "-m", "rtvoice", "--version"], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"rtvoice {__version__}"
