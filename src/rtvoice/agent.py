@@ -10,7 +10,9 @@ import inspect
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias
+
+from typing_extensions import TypeVar
 
 from .errors import UserError
 from .providers import RealtimeProvider
@@ -22,7 +24,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Instructions", "RealtimeAgent", "snake_case"]
 
-TContext = TypeVar("TContext")
+TContext = TypeVar("TContext", default=Any)
+"""The run context's type; ``Any`` when not given, so an agent or runner built without one
+needs no annotation."""
 
 Instructions: TypeAlias = "str | Callable[[Any, RealtimeAgent[Any]], str | Awaitable[str]] | None"
 """An agent's instructions: a string, or a sync or async function of the run context and the

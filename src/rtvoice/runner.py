@@ -33,9 +33,9 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict
 
-from typing_extensions import NotRequired
+from typing_extensions import NotRequired, TypeVar
 
 from ._config._model import TransportConfig, normalize_transport_config
 from .agent import RealtimeAgent
@@ -59,7 +59,9 @@ SIMULATOR_SWITCH = "RTVOICE_SIMULATOR"
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
-TContext = TypeVar("TContext")
+TContext = TypeVar("TContext", default=Any)
+"""The run context's type; ``Any`` when not given, so an agent or runner built without one
+needs no annotation."""
 
 
 class RealtimeModelConfig(TypedDict, total=False):
