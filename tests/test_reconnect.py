@@ -6,6 +6,7 @@ gets, the events the application sees, the history kept.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from typing import Any
 
@@ -445,3 +446,22 @@ async def test_audio_sent_during_a_rollover_reaches_the_new_connection_once_in_o
     assert not [f for f in first if f["type"] == "input_audio_buffer.append"]
     kinds = [frame["type"] for frame in second]
     assert kinds.index("input_audio_buffer.append") > kinds.index("conversation.item.create")
+
+
+async def test_closing_while_reconnecting_is_prompt_and_leaves_nothing_behind() -> None:
+    script = cut_after_first_delta()
+    slow_second = scripted_server(on_frame=script, handshake_delay=lambda n: 5.0 if n else 0.0)
+    async with slow_second as server:
+        script.server = server  # type: ignore[attr-defined]
+        runner = RealtimeRunner(RealtimeAgent(name="a"), provider=server.provider())
+        seen: list[RealtimeSessionEvent] = []
+        before = len(asyncio.all_tasks())
+        async with await runner.run() as session:
+            await session.send_message("weather?")
+            await until(session, "connection_lost", seen)  # the next upgrade takes 5 s
+            with anyio.fail_after(1):
+                await session.close()
+            rest = [event async for event in session]
+        assert "reconnected" not in [event.type for event in rest]
+        await anyio.sleep(0.05)
+        assert len(asyncio.all_tasks()) <= before
