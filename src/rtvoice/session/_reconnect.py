@@ -14,6 +14,7 @@ The application's iteration never ends in between: it sees ``connection_lost`` a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 from collections import deque
@@ -237,10 +238,18 @@ class Continuity:
             logger.warning("rollover: could not open the next connection: %s", exc)
             self._rollover_retry_at = self._clock() + 60.0
             connection.commands = self._handed_over(connection.commands, connection.model)
+            with contextlib.suppress(TransportClosedError):  # then the reader learns why
+                await connection.commands.flush()
             return
         old = connection.model
-        await self._switch(connection, model, "rollover", 1)
-        await self._close_quietly(old)
+        try:
+            await self._switch(connection, model, "rollover", 1)
+        except TransportError as exc:
+            # The new connection failed while being seeded: reading it tells the reader, which
+            # then reconnects as after any drop (what waited is still queued).
+            logger.warning("rollover: the next connection failed at once: %s", exc)
+        finally:
+            await self._close_quietly(old)
 
     async def _switch(
         self,
@@ -257,7 +266,6 @@ class Continuity:
         seed, replayed, left_out = self._state.reseed(instructions, budget, self._utterances)
         known = {item.item_id for item in self._state.history}
         lost = [audio for item_id, audio in self._utterances.items() if item_id not in known]
-        self._utterances.clear()
         seeded_outputs = {
             command.item.call_id
             for command in seed
@@ -277,14 +285,24 @@ class Continuity:
         replayed_audio: list[ModelCommand] = [AppendInputAudio(audio=audio) for audio in lost]
         replayed_audio += self._recent
         queued = {id(command) for command in replayed_audio}
+        waiting = [command for command in waiting if id(command) not in queued]
         outbox = CommandOutbox(model)
         outbox.put(seed)
         outbox.put(replayed_audio)
-        outbox.put([command for command in waiting if id(command) not in queued])
+        outbox.put(waiting)
         connection.model = model
         connection.commands = outbox
         self.opened_at = self._clock()
-        await outbox.flush()
+        try:
+            await outbox.flush()  # one batch: a closed transport sends none of it
+        except TransportError:
+            # Dead already: the next connection is seeded afresh, and gets what waited.
+            held = CommandOutbox(model)
+            held.hold()
+            held.put(waiting)
+            connection.commands = held
+            raise
+        self._utterances.clear()
         self._link.emit(
             ReconnectedEvent(reason=reason, attempt=attempt, replayed=replayed, left_out=left_out)
         )
