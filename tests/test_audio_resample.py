@@ -147,8 +147,11 @@ def test_a_20_ms_chunk_stream_equals_one_call_on_the_whole_signal(
 ) -> None:
     speech = resample_pcm16(encode_speech("twenty ms"), 24_000, src, quality="linear")
     chunk = 2 * src // 50
-    pieces = stream(Resampler(src, dst, quality=quality), speech, [chunk])
-    assert b"".join(pieces) == resample_pcm16(speech, src, dst, quality=quality)
+    whole = resample_pcm16(speech, src, dst, quality=quality)
+    assert b"".join(stream(Resampler(src, dst, quality=quality), speech, [chunk])) == whole
+    # One long chunk, and chunks of 0.5 s: the same again.
+    assert b"".join(stream(Resampler(src, dst, quality=quality), speech, [len(speech)])) == whole
+    assert b"".join(stream(Resampler(src, dst, quality=quality), speech, [src])) == whole
 
 
 @settings(max_examples=40, deadline=None)

@@ -19,7 +19,7 @@ from typing import Literal, TypeAlias
 from ..errors import UserError
 from ._linear import SampleResampler
 from ._pcm16 import pcm16_to_samples, samples_to_pcm16
-from ._soxr import SoxrStream, load_soxr
+from ._soxr import SoxrStream, load_soxr, resample_whole
 
 __all__ = ["ResampleQuality", "Resampler", "SampleResampler", "resample_pcm16"]
 
@@ -149,5 +149,8 @@ def resample_pcm16(
         if quality not in _QUALITIES:
             raise UserError(f"unknown resampling quality {quality!r}; expected one of {_QUALITIES}")
         return bytes(pcm16)
-    converter = Resampler(src_rate, dst_rate, quality=quality)
-    return converter.process(pcm16) + converter.flush()
+    _check_rates(src_rate, dst_rate)
+    if _choose(quality) == "high":
+        return resample_whole(pcm16, src_rate, dst_rate)
+    converter = SampleResampler(src_rate, dst_rate)
+    return samples_to_pcm16(converter.process(pcm16_to_samples(pcm16)) + converter.flush())

@@ -21,12 +21,14 @@ from typing import Any
 
 from ..errors import UserError
 
-__all__ = ["EXTRA_HINT", "SoxrStream", "load_soxr"]
+__all__ = ["EXTRA_HINT", "SoxrStream", "load_soxr", "resample_whole"]
 
 EXTRA_HINT = "install the audio extra: pip install 'rtvoice[audio]'"
 """What to tell a user whose install lacks python-soxr."""
 
 _QUALITY = "HQ"
+_SLICE = 4_096
+"""The longest run of input samples handed to libsoxr at once."""
 
 
 def load_soxr() -> tuple[ModuleType, ModuleType]:
@@ -43,6 +45,39 @@ def load_soxr() -> tuple[ModuleType, ModuleType]:
             f"high-quality resampling needs python-soxr, which is not installed; {EXTRA_HINT}"
         ) from exc
     return soxr, numpy
+
+
+def _pack(numpy: Any, output: Any) -> bytes:
+    """Round float samples to PCM16 little-endian, clipping at full scale (in place)."""
+    numpy.rint(output, out=output)
+    numpy.maximum(output, -32768.0, out=output)
+    numpy.minimum(output, 32767.0, out=output)
+    return bytes(output.astype("<i2").tobytes())
+
+
+def _padding(numpy: Any, src_rate: int, dst_rate: int) -> Any:
+    # Zeros past the end are what libsoxr assumes there anyway; this many of them make it
+    # compute at least ceil(n * dst / src) samples, and the surplus is cut.
+    return numpy.zeros(-(-src_rate // dst_rate) + 1, dtype=numpy.float32)
+
+
+def resample_whole(pcm16: bytes, src_rate: int, dst_rate: int) -> bytes:
+    """Convert a whole buffer of whole samples in one call (libsoxr's one-shot path).
+
+    The result equals a :class:`SoxrStream` fed the same samples in any chunks, sample for
+    sample (the tests check it); the one-shot path is just faster on long buffers.
+
+    Raises:
+        UserError: python-soxr is not installed.
+    """
+    soxr, numpy = load_soxr()
+    count = len(pcm16) // 2
+    if not count:
+        return b""
+    samples = numpy.frombuffer(pcm16, dtype="<i2").astype(numpy.float32)
+    padded = numpy.concatenate((samples, _padding(numpy, src_rate, dst_rate)))
+    output = soxr.resample(padded, src_rate, dst_rate, quality=_QUALITY)
+    return _pack(numpy, output[: -(-count * dst_rate // src_rate)])
 
 
 class SoxrStream:
@@ -77,17 +112,22 @@ class SoxrStream:
         if not pcm16:
             return b""
         samples = self._np.frombuffer(pcm16, dtype="<i2").astype(self._float32)
-        self._received += len(samples)
-        return self._pack(self._stream.resample_chunk(samples))
+        count = len(samples)
+        self._received += count
+        if count <= _SLICE:
+            return self._pack(self._stream.resample_chunk(samples))
+        # libsoxr's stream is three times slower on one long chunk than on the same samples
+        # in slices (2.0 vs 0.7 ms for 4 s at 8 -> 48 kHz); the output is the same.
+        resample = self._stream.resample_chunk
+        pieces = [resample(samples[i : i + _SLICE]) for i in range(0, count, _SLICE)]
+        return self._pack(self._np.concatenate(pieces))
 
     def flush(self) -> bytes:
         """End the stream: return the rest of the output and reset for a new stream."""
         if not self._received:
             return b""
         total = -(-self._received * self._dst_rate // self._src_rate)
-        # Zeros past the end are what libsoxr assumes there anyway; a few of them make it
-        # compute at least ``total`` samples, and the surplus is cut.
-        padding = self._np.zeros(-(-self._src_rate // self._dst_rate) + 1, dtype=self._float32)
+        padding = _padding(self._np, self._src_rate, self._dst_rate)
         tail = self._stream.resample_chunk(padding, last=True)[: max(total - self._emitted, 0)]
         output = self._pack(tail)
         self._stream.clear()
@@ -99,8 +139,4 @@ class SoxrStream:
         if not count:
             return b""
         self._emitted += count
-        np = self._np
-        np.rint(output, out=output)
-        np.maximum(output, -32768.0, out=output)
-        np.minimum(output, 32767.0, out=output)
-        return bytes(output.astype("<i2").tobytes())
+        return _pack(self._np, output)
