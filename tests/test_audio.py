@@ -1,10 +1,10 @@
-"""The audio toolkit: format byte math, G.711, resampling, conversion and levels."""
+"""The audio toolkit: format byte math, G.711, conversion and levels (resampling has its own
+file, test_audio_resample.py)."""
 
 from __future__ import annotations
 
 import math
 import struct
-from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 import rtvoice.audio
 from rtvoice import UserError
 from rtvoice.audio import (
-    Resampler,
     alaw_decode,
     alaw_encode,
     bytes_for_ms,
@@ -21,15 +20,12 @@ from rtvoice.audio import (
     bytes_per_sample,
     duration_ms,
     from_pcm16,
-    resample_pcm16,
     rms_dbfs,
     sample_rate,
     to_pcm16,
     ulaw_decode,
     ulaw_encode,
 )
-
-RATES = (8_000, 16_000, 24_000)
 
 
 def pack(samples: list[int]) -> bytes:
@@ -53,10 +49,6 @@ def tone_level(samples: list[int], frequency: float, rate: int) -> float:
         s1, s2 = sample + coefficient * s1 - s2, s1
     power = s1 * s1 + s2 * s2 - coefficient * s1 * s2
     return 2 * math.sqrt(max(power, 0.0)) / len(samples)
-
-
-def zero_crossings(samples: list[int]) -> int:
-    return sum(1 for a, b in pairwise(samples) if (a < 0) != (b < 0))
 
 
 # -- public surface ---------------------------------------------------------------------------
@@ -209,81 +201,6 @@ def test_g711_sizes_and_odd_input() -> None:
         ulaw_encode(b"\x00\x00\x00")
     with pytest.raises(UserError):
         alaw_encode(b"\x01")
-
-
-# -- resampling -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("src", RATES)
-@pytest.mark.parametrize("dst", RATES)
-def test_resampling_keeps_duration_and_frequency(src: int, dst: int) -> None:
-    pcm16 = sine(1_000, src, src // 2)  # 500 ms of 1 kHz
-    out = unpack(resample_pcm16(pcm16, src, dst))
-    assert len(out) == dst // 2
-    assert zero_crossings(out) == zero_crossings(unpack(pcm16)) == 999
-    assert tone_level(out, 1_000, dst) == pytest.approx(10_000, rel=0.06)
-    assert tone_level(out, 1_500, dst) < 100
-
-
-@pytest.mark.parametrize(("src", "dst"), [(24_000, 8_000), (16_000, 8_000)])
-def test_downsampling_attenuates_what_would_alias(src: int, dst: int) -> None:
-    # 6 kHz does not exist at 8 kHz; without a filter it would fold onto 2 kHz at full level.
-    out = unpack(resample_pcm16(sine(6_000, src, src // 2), src, dst))
-    assert tone_level(out, 2_000, dst) < 10_000 / 2
-
-
-@given(
-    count=st.integers(0, 50),
-    src=st.sampled_from(RATES),
-    dst=st.sampled_from(RATES),
-)
-def test_output_length_is_the_ceiling_of_the_ratio(count: int, src: int, dst: int) -> None:
-    out = resample_pcm16(bytes(2 * count), src, dst)
-    assert len(out) == 2 * -(-count * dst // src)
-
-
-@given(
-    samples=st.lists(st.integers(-32768, 32767), max_size=300),
-    src=st.sampled_from((*RATES, 44_100, 11_025)),
-    dst=st.sampled_from((*RATES, 48_000)),
-    chunk_sizes=st.lists(st.integers(1, 97), min_size=1, max_size=5),
-)
-def test_streaming_equals_whole_buffer_for_any_chunking(
-    samples: list[int], src: int, dst: int, chunk_sizes: list[int]
-) -> None:
-    pcm16 = pack(samples)
-    resampler = Resampler(src, dst)
-    pieces, position, turn = [], 0, 0
-    while position < len(pcm16):
-        size = chunk_sizes[turn % len(chunk_sizes)]
-        pieces.append(resampler.process(pcm16[position : position + size]))
-        position, turn = position + size, turn + 1
-    pieces.append(resampler.flush())
-    assert b"".join(pieces) == resample_pcm16(pcm16, src, dst)
-
-
-@given(value=st.integers(-32768, 32767), src=st.sampled_from(RATES), dst=st.sampled_from(RATES))
-def test_a_constant_stays_constant(value: int, src: int, dst: int) -> None:
-    assert set(unpack(resample_pcm16(pack([value] * 60), src, dst))) == {value}
-
-
-def test_resampler_starts_a_new_stream_after_flush() -> None:
-    resampler = Resampler(24_000, 8_000)
-    pcm16 = sine(440, 24_000, 2_400)
-    first = resampler.process(pcm16) + resampler.flush()
-    assert resampler.process(pcm16) + resampler.flush() == first
-    assert (resampler.src_rate, resampler.dst_rate) == (24_000, 8_000)
-
-
-def test_equal_rates_and_bad_rates() -> None:
-    pcm16 = sine(440, 16_000, 100)
-    assert resample_pcm16(pcm16, 16_000, 16_000) == pcm16
-    with pytest.raises(UserError, match="positive integer"):
-        resample_pcm16(pcm16, 0, 8_000)
-    with pytest.raises(UserError):
-        Resampler(24_000, -8_000)
-    with pytest.raises(UserError):
-        resample_pcm16(b"\x00", 24_000, 8_000)
 
 
 # -- conversion -------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""Audio formats, G.711, resampling and levels, in pure Python (PROTOCOL.md §9).
+"""Audio formats, G.711, resampling and levels (PROTOCOL.md §9).
+
+Resampling is anti-aliased when the ``audio`` extra (python-soxr) is installed, and falls back
+to a built-in linear converter otherwise (see :data:`ResampleQuality` and ``docs/audio.md``).
 
 A :class:`PlaybackTracker` records what the application actually played, for exact truncation
 on interruptions.
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
     from ._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
     from ._pcm16 import rms_dbfs
     from ._playback import PlaybackTracker
-    from ._resample import Resampler, resample_pcm16
+    from ._resample import ResampleQuality, Resampler, resample_pcm16
 else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
@@ -46,13 +49,14 @@ else:
             "._g711": ("alaw_decode", "alaw_encode", "ulaw_decode", "ulaw_encode"),
             "._pcm16": ("rms_dbfs",),
             "._playback": ("PlaybackTracker",),
-            "._resample": ("Resampler", "resample_pcm16"),
+            "._resample": ("ResampleQuality", "Resampler", "resample_pcm16"),
         },
     )
 
 __all__ = [
     "AudioFormatName",
     "PlaybackTracker",
+    "ResampleQuality",
     "Resampler",
     "alaw_decode",
     "alaw_encode",
