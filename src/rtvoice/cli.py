@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import anyio
 
@@ -26,10 +27,15 @@ from ._version import __version__
 __all__ = ["main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line naming the way to help, exit status 2 (as argparse's)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rtvoice", description="Server-side realtime voice agents."
-    )
+    parser = _Parser(prog="rtvoice", description="Server-side realtime voice agents.")
     parser.add_argument("--version", action="version", version=f"rtvoice {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -169,17 +175,24 @@ def _console(args: argparse.Namespace) -> int:
 
         async def converse() -> int:
             status = 130  # stays so if Ctrl-C ends the conversation
+            failure: list[UserError] = []
             async with anyio.create_task_group() as group:
 
-                async def stop_on_signal() -> None:
-                    await _until_stopped()
+                async def talk() -> None:
+                    nonlocal status
+                    try:
+                        status = await run_console(
+                            target, lines=terminal_lines(sys.stdin), out=sys.stdout, voice=mode
+                        )
+                    except UserError as exc:  # raised from here, not inside a task group
+                        failure.append(exc)
                     group.cancel_scope.cancel()
 
-                group.start_soon(stop_on_signal)
-                status = await run_console(
-                    target, lines=terminal_lines(sys.stdin), out=sys.stdout, voice=mode
-                )
+                group.start_soon(talk)
+                await _until_stopped()
                 group.cancel_scope.cancel()
+            if failure:
+                raise failure[0]
             return status
 
         logging.basicConfig(level=logging.ERROR)
