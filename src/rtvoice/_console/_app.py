@@ -214,7 +214,7 @@ class _Conversation:
             await self._session.interrupt()
             self._speaker.clear()
             self._gate.barge_in()
-            self._transcript.say("  (you interrupted)")
+            self._transcript.interrupted()
         if self._gate.mode == "push-to-talk":
             self._gate.talking = not self._gate.talking
             self._transcript.say(

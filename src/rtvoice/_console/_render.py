@@ -31,6 +31,7 @@ class Transcript:
         self._agent = agent_name
         self._show_prompt = show_prompt
         self._open_item: str | None = None  # the answer being streamed on this line
+        self._cut: str | None = None  # the answer last interrupted: the rest goes unshown
 
     def say(self, text: str) -> None:
         """One line of the console's own (a notice, a question)."""
@@ -47,6 +48,11 @@ class Transcript:
         if self._show_prompt:
             self.ask(PROMPT)
 
+    def interrupted(self) -> None:
+        """The user interrupted the agent: the answer being shown stops here."""
+        self._cut = self._open_item
+        self.say("  (you interrupted)")
+
     def ask_approval(self, request: ToolApprovalRequiredEvent) -> None:
         """The question for a tool call that waits for the user's approval."""
         self.ask(f"  ? run {request.tool_name}({request.arguments})  [y]es / [n]o / [a]lways: ")
@@ -55,6 +61,8 @@ class Transcript:
         """Show one session event (those a person talking to the agent cares about)."""
         match event.type:
             case "transcript_delta":
+                if event.item_id == self._cut:
+                    return
                 if self._open_item != event.item_id:
                     self._close_stream()
                     self._write(f"{self._agent}: ")
@@ -80,7 +88,9 @@ class Transcript:
                 if event.is_final and event.text:
                     self.say(f"you (speech): {event.text}")
             case "audio_interrupted":
-                self.say("  (interrupted)")
+                if event.item_id != self._cut:
+                    self._cut = event.item_id
+                    self.say("  (interrupted)")
             case "guardrail_tripped":
                 self.say(f"  ! guardrail tripped on: {event.text}")
             case "error":

@@ -98,8 +98,9 @@ class MicGate:
         return self.mode == "half-duplex" or self.talking
 
     def barge_in(self) -> None:
-        """The user interrupted the agent: the speaker was cleared, no tail to wait for."""
-        self._muted_for = 0
+        """The user interrupted the agent and the speaker was cleared: the tail starts now,
+        since what the speaker played last is still on its way to the microphone."""
+        self._muted_for = self._tail_blocks
 
 
 class Speaker:
