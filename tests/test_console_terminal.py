@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -64,6 +65,10 @@ class Terminal:
                 if not chunk and self._process.poll() is not None:
                     raise AssertionError(f"exited before {pattern!r}:\n{self.output}")
                 self.output += chunk.decode(errors="replace").replace("\r\n", "\n")
+
+    def interrupt(self) -> None:
+        """What Ctrl-C does to the foreground process."""
+        self._process.send_signal(signal.SIGINT)
 
     def wait(self) -> int:
         try:
@@ -143,3 +148,13 @@ def test_a_rejected_call_does_not_run_and_quit_leaves(tmp_path: Path) -> None:
     finally:
         term.close()
     assert "refunded A1" not in term.output
+
+
+def test_ctrl_c_ends_the_console_with_status_130() -> None:
+    term = Terminal(_console())
+    try:
+        term.expect("you> ")
+        term.interrupt()
+        assert term.wait() == 130
+    finally:
+        term.close()
