@@ -110,6 +110,7 @@ async def test_a_session_that_cannot_start_is_status_1() -> None:
     with anyio.fail_after(10):
         status = await run_console(target, lines=_lines("hello"), out=out)
     assert status == 1
+    assert "Mine on OpenAIProvider." in out.getvalue()
     assert "rtvoice console: could not start the session:" in out.getvalue()
 
 

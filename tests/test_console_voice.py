@@ -18,7 +18,8 @@ import pytest
 
 from rtvoice import RealtimeAgent
 from rtvoice._console import DEFAULT_AGENT, MicGate, resolve_target, run_console
-from rtvoice.audio import bytes_per_ms
+from rtvoice._console._voice import Speaker
+from rtvoice.audio import PlaybackTracker, bytes_per_ms
 from rtvoice.simulator import decode_speech, encode_speech
 
 BLOCK = bytes_per_ms("pcm16") * 40
@@ -163,6 +164,21 @@ async def test_push_to_talk_hears_only_between_two_enters() -> None:
     assert "you (speech): now\n" in shown
     assert shown.count("you (speech):") == 1, shown
     assert "not now" not in shown
+
+
+@pytest.mark.anyio
+async def test_the_speaker_stops_counting_as_playing_when_the_turn_ends() -> None:
+    device = FakeDevice()
+    tracker = PlaybackTracker()
+    speaker = Speaker(device, tracker)
+    async with anyio.create_task_group() as group:
+        group.start_soon(speaker.run)
+        speaker.add("item_1", 0, SILENCE * 3)
+        await _until(lambda: len(device.played) == 3 * BLOCK)
+        assert speaker.playing  # the item's audio_end has not come: more may follow
+        speaker.turn_ended()  # e.g. a response cut short with no audio_end
+        await _until(lambda: not speaker.playing)
+        group.cancel_scope.cancel()
 
 
 def test_the_gate_mutes_while_the_agent_plays_and_for_the_tail_after() -> None:

@@ -89,9 +89,14 @@ async def run_console(
 
 
 def _banner(target: ConsoleTarget, voice: VoiceMode | None) -> str:
-    where = "the built-in simulator" if target.simulated else "the runner's provider"
-    if not target.simulated and target.runner.provider is None:
+    runner = target.runner
+    provider = runner.starting_agent.provider or runner.provider
+    if target.simulated:
+        where = "the built-in simulator"
+    elif provider is None:
         where = "OpenAI (OPENAI_API_KEY)"
+    else:
+        where = type(provider).__name__
     leave = "/quit or Ctrl-D to leave"
     if voice == "push-to-talk":
         how = f"Press Enter to talk and Enter again to stop, or type a message; {leave}"
@@ -99,7 +104,7 @@ def _banner(target: ConsoleTarget, voice: VoiceMode | None) -> str:
         how = f"Speak (Enter interrupts the agent), or type a message; {leave}"
     else:
         how = f"Type a message; {leave}"
-    return f"rtvoice console: {target.runner.starting_agent.name} on {where}. {how}"
+    return f"rtvoice console: {runner.starting_agent.name} on {where}. {how}"
 
 
 class _Conversation:
@@ -153,6 +158,8 @@ class _Conversation:
                         continue
                     if event.type == "audio_end":
                         self._speaker.ended(event.item_id)
+                    elif event.type == "agent_end":
+                        self._speaker.turn_ended()
                     elif event.type == "audio_interrupted":
                         self._speaker.clear()
                 self._transcript.event(event)

@@ -56,6 +56,8 @@ def _read_lines(
             loop.call_soon_threadsafe(deliver, line.rstrip("\r\n"))
     except (OSError, ValueError):  # the terminal went away, or the stream was closed
         pass
+    except RuntimeError:  # a line typed after the event loop closed: nobody to give it to
+        return
     finally:
         with contextlib.suppress(RuntimeError):  # the event loop has already closed
             loop.call_soon_threadsafe(deliver, None)

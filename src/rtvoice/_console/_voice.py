@@ -132,6 +132,11 @@ class Speaker:
         """All of an item's audio has arrived."""
         self._streaming.discard(item_id)
 
+    def turn_ended(self) -> None:
+        """The agent's turn is over: no more audio is coming, whatever was announced (a
+        response cut short may end without an ``audio_end``)."""
+        self._streaming.clear()
+
     def clear(self) -> None:
         """Drop everything not yet played (an interruption)."""
         self._queue.clear()
