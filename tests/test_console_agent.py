@@ -14,6 +14,7 @@ import pytest
 from rtvoice import OpenAIProvider, RealtimeAgent, RealtimeRunner
 from rtvoice._console import resolve_target, run_console
 from rtvoice.cli import main
+from rtvoice.simulator import SimulatorOptions
 
 
 def _error_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -121,3 +122,23 @@ def test_a_bad_option_value_names_the_subcommand(capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().err.strip().splitlines() == [
         "rtvoice console: argument --pace: invalid float value: 'fast' (see rtvoice console --help)"
     ]
+
+
+@pytest.mark.anyio
+async def test_the_server_ending_the_session_ends_the_console_with_status_0() -> None:
+    async def never_typing() -> AsyncIterator[str]:
+        await anyio.sleep_forever()
+        yield ""  # pragma: no cover
+
+    target = resolve_target(
+        RealtimeAgent(name="Mine"),
+        spec="m:agent",
+        voice=False,
+        simulator_options={"options": SimulatorOptions(max_session_seconds=0.2)},
+        environ={},
+    )
+    out = io.StringIO()
+    with anyio.fail_after(10):
+        status = await run_console(target, lines=never_typing(), out=out)
+    assert status == 0
+    assert out.getvalue().endswith("you> \nrtvoice console: the server ended the session\n")

@@ -136,9 +136,17 @@ class _Conversation:
                 group.start_soon(self._speaker.run)
                 group.start_soon(self._stream_microphone)
             self._transcript.prompt()
-            await self._read_lines(lines)
+            try:
+                await self._read_lines(lines)
+            except RealtimeError as exc:  # a send raced the session's end
+                self._failed(exc)
             group.cancel_scope.cancel()
         return self._status
+
+    def _failed(self, exc: RealtimeError) -> None:
+        if self._status == 0:  # said once, by whichever task saw it first
+            self._transcript.say(f"rtvoice console: the session failed: {exc}")
+            self._status = 1
 
     async def _show_events(self, scope: anyio.CancelScope) -> None:
         try:
@@ -164,14 +172,14 @@ class _Conversation:
                         self._speaker.clear()
                 self._transcript.event(event)
         except RealtimeError as exc:
-            self._transcript.say(f"rtvoice console: the session failed: {exc}")
-            self._status = 1
+            self._failed(exc)
         else:
             self._transcript.say("rtvoice console: the server ended the session")
         scope.cancel()
 
     async def _read_lines(self, lines: AsyncIterator[str]) -> None:
         async for raw in lines:
+            self._transcript.answered()
             line = raw.strip()
             if line in QUIT_COMMANDS:
                 return
@@ -183,7 +191,7 @@ class _Conversation:
                 await self._enter_pressed()
             else:
                 self._transcript.prompt()
-        self._transcript.say("")  # Ctrl-D leaves the cursor after the prompt
+        self._transcript.say("")  # Ctrl-D: the terminal echoes no line end
 
     async def _send(self, text: str) -> None:
         """Send a message; in text mode, take the next line once the agent's turn is over
@@ -233,11 +241,14 @@ class _Conversation:
         assert self._gate is not None
         assert self._speaker is not None
         silence = bytes(BLOCK_BYTES)
-        while True:
-            block = await self._device.read()
-            if self._gate.admit(agent_playing=self._speaker.playing):
-                await self._session.send_audio(block)
-            else:
-                await self._session.send_audio(
-                    silence if len(block) == len(silence) else bytes(len(block))
-                )
+        try:
+            while True:
+                block = await self._device.read()
+                if self._gate.admit(agent_playing=self._speaker.playing):
+                    await self._session.send_audio(block)
+                else:
+                    await self._session.send_audio(
+                        silence if len(block) == len(silence) else bytes(len(block))
+                    )
+        except RealtimeError as exc:  # the session ended under a send: the events say why
+            self._failed(exc)

@@ -32,16 +32,27 @@ class Transcript:
         self._show_prompt = show_prompt
         self._open_item: str | None = None  # the answer being streamed on this line
         self._cut: str | None = None  # the answer last interrupted: the rest goes unshown
+        self._asking = False  # a prompt or question waits on this line for the user's answer
 
     def say(self, text: str) -> None:
-        """One line of the console's own (a notice, a question)."""
+        """One line of the console's own (a notice), below a question left unanswered."""
         self._close_stream()
+        if self._asking:
+            self._asking = False
+            self._write("\n")
         self._write(text + "\n")
 
     def ask(self, question: str) -> None:
         """A question answered on the same line."""
         self._close_stream()
+        if self._asking:
+            self._write("\n")
         self._write(question)
+        self._asking = True
+
+    def answered(self) -> None:
+        """The user ended a line: the terminal's echo of it moved the cursor down."""
+        self._asking = False
 
     def prompt(self) -> None:
         """The prompt for the next message (text mode only)."""
@@ -65,6 +76,9 @@ class Transcript:
                     return
                 if self._open_item != event.item_id:
                     self._close_stream()
+                    if self._asking and not self._show_prompt:  # voice: no echo to wait for
+                        self._asking = False
+                        self._write("\n")
                     self._write(f"{self._agent}: ")
                     self._open_item = event.item_id
                 self._write(event.delta)
