@@ -198,7 +198,7 @@ def test_the_gate_mutes_while_the_agent_plays_and_for_the_tail_after() -> None:
 
 def test_the_text_console_never_imports_sounddevice(tmp_path: Path) -> None:
     (tmp_path / "sounddevice.py").write_text("raise SystemExit(17)\n")  # imported: status 17
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}  # found before any real sounddevice
     env.pop("OPENAI_API_KEY", None)
     done = subprocess.run(
         [sys.executable, "-m", "rtvoice", "console", "--pace", "0"],
