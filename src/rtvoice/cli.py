@@ -1,8 +1,10 @@
 """The ``rtvoice`` command.
 
 ``rtvoice demo`` runs a small agent (a tool and a handoff) and prints the conversation;
-``rtvoice simulate`` runs the local realtime server until Ctrl-C; ``rtvoice --version``
-prints the version. ``python -m rtvoice`` is the same command.
+``rtvoice console`` lets you talk to an agent (yours with ``--agent module:attribute``) by
+text or, with ``--voice``, through the microphone and speaker; ``rtvoice simulate`` runs the
+local realtime server until Ctrl-C; ``rtvoice --version`` prints the version.
+``python -m rtvoice`` is the same command.
 
 Each command imports what it runs (the simulator, the demo), so ``rtvoice --help`` and a
 mistyped command answer without loading the server.
@@ -16,6 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import anyio
 
@@ -24,10 +27,15 @@ from ._version import __version__
 __all__ = ["main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line naming the way to help, exit status 2 (as argparse's)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rtvoice", description="Server-side realtime voice agents."
-    )
+    parser = _Parser(prog="rtvoice", description="Server-side realtime voice agents.")
     parser.add_argument("--version", action="version", version=f"rtvoice {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -38,6 +46,40 @@ def _build_parser() -> argparse.ArgumentParser:
             "A concierge agent with a weather tool hands off to a billing agent. Without "
             "OPENAI_API_KEY it runs against the built-in simulator; with it, against OpenAI."
         ),
+    )
+
+    console = commands.add_parser(
+        "console",
+        help="talk to an agent from the terminal, by text or by voice",
+        description=(
+            "Type to the agent and read its answers as they stream, with its tool calls, "
+            "approvals and handoffs. Without OPENAI_API_KEY it runs against the built-in "
+            "simulator. Leave with /quit or Ctrl-D."
+        ),
+    )
+    console.add_argument(
+        "--agent",
+        metavar="MODULE:ATTRIBUTE",
+        default=None,
+        help="your RealtimeAgent or RealtimeRunner, e.g. myapp.agents:triage "
+        "(default: a concierge with a weather tool and a billing handoff)",
+    )
+    console.add_argument(
+        "--voice",
+        action="store_true",
+        help="talk through the microphone and speaker (needs: pip install 'rtvoice[console]'); "
+        "the microphone is muted while the agent speaks, Enter interrupts it",
+    )
+    console.add_argument(
+        "--push-to-talk",
+        action="store_true",
+        help="with --voice: the microphone is on only between one Enter and the next",
+    )
+    console.add_argument(
+        "--pace",
+        type=float,
+        default=1.0,
+        help="the simulator's speed: 1.0 real time (default), 0 as fast as it can",
     )
 
     simulate = commands.add_parser(
@@ -102,9 +144,69 @@ async def _until_stopped() -> None:
             return
 
 
+def _console(args: argparse.Namespace) -> int:
+    """``rtvoice console``: 0 when the user leaves, 1 when the session fails, 2 for a usage
+    error (one line on stderr), 130 on Ctrl-C."""
+    from ._console import (
+        DEFAULT_AGENT,
+        VoiceMode,
+        load_object,
+        resolve_target,
+        run_console,
+        terminal_lines,
+    )
+    from .errors import UserError
+
+    mode: VoiceMode | None = None
+    if args.voice:
+        mode = "push-to-talk" if args.push_to_talk else "half-duplex"
+    try:
+        if args.push_to_talk and not args.voice:
+            raise UserError("--push-to-talk goes with --voice")
+        if args.pace < 0:
+            raise UserError(f"--pace must be 0 or more, got {args.pace}")
+        found = DEFAULT_AGENT if args.agent is None else load_object(args.agent)
+        target = resolve_target(
+            found,
+            spec=args.agent or "",
+            voice=mode is not None,
+            simulator_options={"pace": args.pace or None},
+        )
+
+        async def converse() -> int:
+            status = 130  # stays so if Ctrl-C ends the conversation
+            failure: list[UserError] = []
+            async with anyio.create_task_group() as group:
+
+                async def talk() -> None:
+                    nonlocal status
+                    try:
+                        status = await run_console(
+                            target, lines=terminal_lines(sys.stdin), out=sys.stdout, voice=mode
+                        )
+                    except UserError as exc:  # raised from here, not inside a task group
+                        failure.append(exc)
+                    group.cancel_scope.cancel()
+
+                group.start_soon(talk)
+                await _until_stopped()
+                group.cancel_scope.cancel()
+            if failure:
+                raise failure[0]
+            return status
+
+        logging.basicConfig(level=logging.ERROR)
+        return anyio.run(converse)
+    except UserError as exc:
+        print(f"rtvoice console: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _build_parser().parse_args(argv)
+    if args.command == "console":
+        return _console(args)
     if args.command == "demo":
         from ._demo import run_demo
 
