@@ -187,6 +187,10 @@ class SipCalls:
         self._tolerance = tolerance_s
         self.seen: WebhookIdStore = seen if seen is not None else MemoryWebhookIds()
         self._tasks: anyio.abc.TaskGroup | None = None
+        # The SDK loads its webhook and realtime resources (and their types) on first use:
+        # about 260 ms that the first caller would wait through between webhook and accept.
+        self.client.webhooks  # noqa: B018
+        self.client.realtime.calls  # noqa: B018
 
     async def __aenter__(self) -> Self:
         self._tasks = anyio.create_task_group()
