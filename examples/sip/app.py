@@ -34,8 +34,10 @@ async def on_call(call: IncomingCall) -> None:
     async with await calls.accept(call, context=call) as session:
         await session.create_response()  # greet the caller
         async for event in session:
-            if event.type == "history_added" and event.item.type == "message":
-                print(f"{event.item.role}: {event.item.text}", flush=True)
+            if event.type == "error":
+                print(f"error: {event.error}", flush=True)
+    for item in session.history:
+        print(f"{item.type}: {item.text}", flush=True)
 
 
 async def webhook(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -44,7 +44,7 @@ from ._calls import CallState, SimulatedCallRecord
 from ._server import Simulator
 from ._speech import decode_speech, encode_speech
 
-__all__ = ["DEFAULT_WEBHOOK_SECRET", "SimulatedSipCall", "sign_webhook"]
+__all__ = ["DEFAULT_WEBHOOK_SECRET", "CallState", "SimulatedSipCall", "sign_webhook"]
 
 DEFAULT_WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"rtvoice-simulator-webhook-key").decode()
 """A webhook secret in OpenAI's ``whsec_<base64>`` form, for tests."""
