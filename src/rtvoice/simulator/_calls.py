@@ -94,11 +94,18 @@ class CallBook:
     Args:
         new_id: The simulator's id source (``new_id("rtc")`` -> ``rtc_...``).
         clock: Epoch seconds (``expires_at`` of client secrets).
+        model_supported: Whether a model an accept or a client secret names is served.
     """
 
-    def __init__(self, new_id: Callable[[str], str], clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        new_id: Callable[[str], str],
+        clock: Callable[[], float],
+        model_supported: Callable[[str], bool] = lambda model: True,
+    ) -> None:
         self._new_id = new_id
         self._clock = clock
+        self._model_supported = model_supported
         self._calls: dict[str, SimulatedCallRecord] = {}
         self.secrets: dict[str, float] = {}
         """Minted client secrets (``ek_...``) and when each expires (epoch seconds)."""
@@ -172,8 +179,9 @@ class CallBook:
                 param="type",
             )
         model = payload.pop("model", None)
-        if model is not None and not isinstance(model, str):
-            return _error(400, "Invalid type for 'model': expected a string.", "invalid_type")
+        refused = self._check_model(model)
+        if refused is not None:
+            return refused
         session = _read_session(payload)
         if isinstance(session, RestAnswer):
             return session
@@ -237,7 +245,11 @@ class CallBook:
         if not isinstance(raw_session, dict):
             return _error(400, "Invalid 'session': expected an object.", "invalid_type")
         raw_session = dict(raw_session)
-        model = raw_session.pop("model", None) or "gpt-realtime"
+        model = raw_session.pop("model", None)
+        refused = self._check_model(model)
+        if refused is not None:
+            return refused
+        model = model or "gpt-realtime"
         session = _read_session(raw_session)
         if isinstance(session, RestAnswer):
             return session
@@ -248,6 +260,21 @@ class CallBook:
         body.update({"object": "realtime.session", "id": self._new_id("sess"), "model": model})
         body["expires_at"] = 0
         return RestAnswer(200, {"value": value, "expires_at": expires_at, "session": body})
+
+
+    def _check_model(self, model: object) -> RestAnswer | None:
+        if model is None:
+            return None
+        if not isinstance(model, str):
+            return _error(400, "Invalid type for 'model': expected a string.", "invalid_type")
+        if not self._model_supported(model):
+            return _error(
+                400,
+                f'Model "{model}" is not supported in realtime mode.',
+                "invalid_model",
+                param="model",
+            )
+        return None
 
 
 def _read_session(payload: dict[str, Any]) -> SessionConfig | RestAnswer:

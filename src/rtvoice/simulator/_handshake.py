@@ -23,6 +23,7 @@ __all__ = [
     "call_not_attachable",
     "check_handshake",
     "is_realtime_path",
+    "model_supported",
 ]
 
 DEFAULT_MODEL_PREFIXES: tuple[str, ...] = (
@@ -138,7 +139,7 @@ def check_handshake(
             ),
             close_code=4000,
         )
-    if not _model_supported(model, models):
+    if not model_supported(model, models):
         return Rejected(
             error=ErrorInfo(
                 type="invalid_request_error",
@@ -204,7 +205,8 @@ def _mask(key: str) -> str:
     return f"{key[:3]}{'*' * (len(key) - 7)}{key[-4:]}"
 
 
-def _model_supported(model: str, models: Collection[str] | None) -> bool:
+def model_supported(model: str, models: Collection[str] | None) -> bool:
+    """Whether ``model`` is served: in ``models``, or one of :data:`DEFAULT_MODEL_PREFIXES`."""
     if models is not None:
         return model in models
     return model.startswith(DEFAULT_MODEL_PREFIXES)

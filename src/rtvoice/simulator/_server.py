@@ -37,7 +37,13 @@ from ._connection import SimulatedConnection
 from ._defaults import SimulatorOptions
 from ._engine import SimulatedSession
 from ._faults import Faults
-from ._handshake import Accepted, call_not_attachable, check_handshake, is_realtime_path
+from ._handshake import (
+    Accepted,
+    call_not_attachable,
+    check_handshake,
+    is_realtime_path,
+    model_supported,
+)
 from ._ids import SeededIds
 from ._responder import Responder
 from ._rest import rest_connection_type
@@ -101,7 +107,9 @@ class Simulator:
         self._clock = clock
         self._ids = SeededIds(seed)
         self._server: Server | None = None
-        self.calls = CallBook(self._ids.new_id, clock)
+        self.calls = CallBook(
+            self._ids.new_id, clock, lambda model: model_supported(model, self.models)
+        )
         """The SIP calls and client secrets of the REST endpoints (see
         :mod:`rtvoice.simulator.sip`)."""
         self.connections_served = 0
