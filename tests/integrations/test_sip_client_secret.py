@@ -31,7 +31,7 @@ def _client(sim: Simulator) -> Any:
 
 AGENT = RealtimeAgent(name="Guide", instructions="Be brief.", voice="ash", tools=[get_weather])
 RUNNER = RealtimeRunner(
-    AGENT, config={"model_settings": {"model_name": "gpt-realtime-2", "output_audio_format": "pcm16"}}
+    AGENT, config={"model_settings": {"model_name": "gpt-realtime-2", "voice": "alloy"}}
 )
 
 

@@ -261,7 +261,6 @@ class CallBook:
         body["expires_at"] = 0
         return RestAnswer(200, {"value": value, "expires_at": expires_at, "session": body})
 
-
     def _check_model(self, model: object) -> RestAnswer | None:
         if model is None:
             return None
