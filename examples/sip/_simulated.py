@@ -22,9 +22,8 @@ def with_simulator(main: Callable[[int], Awaitable[None]], port: int) -> None:
             )
             print(f"No OPENAI_API_KEY: talking to the built-in simulator at {sim.url}.")
             tasks.start_soon(main, port)
-            await anyio.sleep(0.5)  # the app starts listening
             call = SimulatedSipCall(sim, f"http://127.0.0.1:{port}/openai/webhook")
-            print(f"simulated call: webhook answered {await call.ring()}")
+            print(f"simulated call: webhook answered {await _ring_when_listening(call)}")
             print(f"caller heard: {await call.hear()!r}")
             await call.say("what are your opening hours")
             print(f"caller heard: {await call.hear()!r}")
@@ -33,3 +32,12 @@ def with_simulator(main: Callable[[int], Awaitable[None]], port: int) -> None:
             tasks.cancel_scope.cancel()
 
     anyio.run(run)
+
+
+async def _ring_when_listening(call: SimulatedSipCall) -> int:
+    with anyio.fail_after(10):
+        while True:
+            try:
+                return await call.ring()
+            except OSError:  # the app is not listening yet
+                await anyio.sleep(0.05)
