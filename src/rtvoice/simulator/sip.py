@@ -164,8 +164,7 @@ class SimulatedSipCall:
                 app's tolerance.
             signature: Send this ``webhook-signature`` instead of the right one.
         """
-        if self.rang_at is None:
-            self.rang_at = time.perf_counter()
+        started = time.perf_counter()
         stamp = int(time.time()) if timestamp is None else timestamp
         headers = {
             "webhook-id": self.webhook_id,
@@ -174,7 +173,10 @@ class SimulatedSipCall:
             or sign_webhook(self._secret, self.webhook_id, stamp, self._event),
             "content-type": "application/json",
         }
-        return await self._post(headers, self._event)
+        status = await self._post(headers, self._event)
+        if self.rang_at is None:
+            self.rang_at = started
+        return status
 
     async def redeliver(self) -> int:
         """Post the same webhook again (same id, fresh timestamp and signature), as OpenAI
