@@ -36,6 +36,7 @@ async def test_the_example_answers_a_call_once_talks_and_transfers() -> None:
             "OPENAI_API_KEY": "sk-simulator",
             "OPENAI_BASE_URL": sim.url.replace("ws://", "http://", 1),
             "OPENAI_WEBHOOK_SECRET": DEFAULT_WEBHOOK_SECRET,
+            "PYTHONUNBUFFERED": "1",
         }
         async with await anyio.open_process(
             [sys.executable, str(APP), "--port", str(port)],
@@ -78,7 +79,6 @@ async def test_the_example_answers_a_call_once_talks_and_transfers() -> None:
     assert call.refer_target == "tel:+15550100"
     assert caller_hangs_up.state is CallState.ENDED
     text = output.decode()
-    assert f"call {call.call_id} from" in text
     assert "assistant_message: You said: what are your opening hours" in text
 
 

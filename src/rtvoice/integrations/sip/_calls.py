@@ -155,9 +155,10 @@ class SipCalls:
             own, after the webhook was answered 200. It decides: ``await calls.accept(call)``
             (then run the session), ``reject``, or nothing. An exception is logged and ends
             only that call.
-        client: An ``openai.AsyncOpenAI``; by default one from the environment
-            (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``OPENAI_WEBHOOK_SECRET``). One client
-            for all calls keeps its HTTP connections warm.
+        client: An ``openai.AsyncOpenAI``; by default one made from the environment
+            (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``OPENAI_WEBHOOK_SECRET``) when the
+            ``async with`` block is entered. One client for all calls keeps its HTTP
+            connections warm.
         webhook_secret: Overrides the client's ``webhook_secret``.
         tolerance_s: How old (or how far in the future) a webhook's timestamp may be.
         seen: Where handled webhook ids are kept (default: :class:`MemoryWebhookIds`).
@@ -180,19 +181,34 @@ class SipCalls:
         if not isinstance(runner, RealtimeRunner):
             raise UserError("SipCalls needs a RealtimeRunner")
         self.runner = runner
-        self.client: AsyncOpenAI = client if client is not None else openai.AsyncOpenAI()
+        self._client: AsyncOpenAI | None = None
         self._openai = openai
         self._on_call = on_call
         self._secret = webhook_secret
         self._tolerance = tolerance_s
         self.seen: WebhookIdStore = seen if seen is not None else MemoryWebhookIds()
         self._tasks: anyio.abc.TaskGroup | None = None
+        if client is not None:
+            self._use(client)
+
+    @property
+    def client(self) -> AsyncOpenAI:
+        """The SDK client: the one given, else one made from the environment on first use
+        (at the latest when the ``async with`` block is entered)."""
+        if self._client is None:
+            self._use(self._openai.AsyncOpenAI())
+        assert self._client is not None
+        return self._client
+
+    def _use(self, client: AsyncOpenAI) -> None:
+        self._client = client
         # The SDK loads its webhook and realtime resources (and their types) on first use:
         # about 260 ms that the first caller would wait through between webhook and accept.
-        self.client.webhooks  # noqa: B018
-        self.client.realtime.calls  # noqa: B018
+        client.webhooks  # noqa: B018
+        client.realtime.calls  # noqa: B018
 
     async def __aenter__(self) -> Self:
+        self.client  # noqa: B018  (made now, from the environment, if none was given)
         self._tasks = anyio.create_task_group()
         await self._tasks.__aenter__()
         return self
