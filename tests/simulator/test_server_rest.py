@@ -98,7 +98,7 @@ async def test_bad_requests_get_http_errors_and_the_socket_still_works() -> None
         assert first["type"] == "session.created"
 
 
-async def test_the_call_socket_needs_an_accepted_call() -> None:
+async def test_the_socket_of_a_sip_call_needs_the_call_accepted() -> None:
     async with Simulator() as sim:
         call = sim.calls.ring()
         url = f"{sim.url}/realtime?call_id={call.call_id}"

@@ -151,17 +151,16 @@ def check_handshake(
     return Accepted(model=model, session_type="realtime", call_id=None, dialect=dialect)
 
 
-def call_not_attachable(call_id: str, known: bool) -> Rejected:
-    """A ``?call_id=`` upgrade for a call that does not exist, or is not (or no longer)
-    accepted: the socket has no session to attach to. The real server's exact error for
-    this case is not documented (PROTOCOL.md §1.1); the simulator answers ``call_not_found``
-    and closes with 4000, like the other request-shape refusals."""
-    state = "is not accepted (or has ended)" if known else "was not found"
+def call_not_attachable(call_id: str) -> Rejected:
+    """A ``?call_id=`` upgrade for a SIP call that is not (or no longer) accepted: there is
+    no session to attach to. The real server's exact error for this case is not documented
+    (PROTOCOL.md §1.1); the simulator answers ``call_not_found`` and closes with 4000, like
+    the other request-shape refusals."""
     return Rejected(
         error=ErrorInfo(
             type="invalid_request_error",
             code="call_not_found",
-            message=f"Call {call_id!r} {state}.",
+            message=f"Call {call_id!r} is not accepted (or has ended).",
         ),
         close_code=4000,
     )

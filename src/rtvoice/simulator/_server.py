@@ -204,9 +204,11 @@ class Simulator:
         )
         call = None
         if isinstance(verdict, Accepted) and verdict.call_id is not None:
+            # A SIP call of this simulator must be accepted (and not over); another call id
+            # stands for a call made elsewhere (WebRTC): a plain sideband session, as before.
             call = self.calls.get(verdict.call_id)
-            if call is None or call.state is not CallState.ACCEPTED:
-                verdict = call_not_attachable(verdict.call_id, call is not None)
+            if call is not None and call.state is not CallState.ACCEPTED:
+                verdict = call_not_attachable(verdict.call_id)
         if not isinstance(verdict, Accepted):
             for frame in codec.encode(ErrorEvent(error=verdict.error)):
                 await websocket.send(frame)
