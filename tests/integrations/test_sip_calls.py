@@ -16,10 +16,18 @@ from typing import Any
 import anyio
 import pytest
 
-from rtvoice import RealtimeAgent, RealtimeRunner, RealtimeSession, ToolContext, function_tool
+from rtvoice import (
+    RealtimeAgent,
+    RealtimeRunner,
+    RealtimeSession,
+    ToolContext,
+    UserError,
+    function_tool,
+)
 from rtvoice.integrations.sip import (
     CallEndedError,
     IncomingCall,
+    MemoryWebhookIds,
     SipCalls,
     WebhookVerificationError,
     read_incoming_call,
@@ -276,3 +284,100 @@ async def test_verify_reads_the_call_and_rejects_unsigned_bodies() -> None:
     assert read_incoming_call(b'{"type": "batch.completed", "data": {}}', "wh_1") is None
     with pytest.raises(WebhookVerificationError, match="call_id"):
         read_incoming_call(b'{"type": "realtime.call.incoming", "data": {}}', "wh_1")
+
+
+async def test_two_deliveries_at_once_answer_the_call_once() -> None:
+    started: list[IncomingCall] = []
+
+    async def on_call(calls: SipCalls, call: IncomingCall) -> None:
+        started.append(call)
+        async with await calls.accept(call):
+            pass
+
+    statuses: list[int] = []
+    async with Simulator() as sim, sip_app(sim, on_call) as (_, url):
+        call = SimulatedSipCall(sim, url)
+
+        async def deliver() -> None:
+            statuses.append(await call.ring())
+
+        async with anyio.create_task_group() as tasks:
+            for _ in range(3):
+                tasks.start_soon(deliver)
+        await call.answered()
+    assert statuses == [200, 200, 200]
+    assert len(started) == 1
+    assert call.accepts == 1
+
+
+async def test_a_failing_call_handler_leaves_the_next_call_answered() -> None:
+    answered: list[str] = []
+
+    async def on_call(calls: SipCalls, call: IncomingCall) -> None:
+        if not answered:
+            answered.append("failed")
+            raise RuntimeError("the app's own bug")
+        async with await calls.accept(call):
+            answered.append(call.call_id)
+
+    async with Simulator() as sim, sip_app(sim, on_call) as (_, url):
+        first, second = SimulatedSipCall(sim, url), SimulatedSipCall(sim, url)
+        assert await first.ring() == 200
+        assert await second.ring() == 200
+        assert await second.answered() is CallState.ACCEPTED
+    assert answered == ["failed", second.call_id]
+    assert first.requests == []
+
+
+class SharedIds:
+    """A webhook id store of the application's own (say, Redis behind it)."""
+
+    def __init__(self) -> None:
+        self.claimed: list[str] = []
+
+    async def claim(self, webhook_id: str) -> bool:
+        if webhook_id in self.claimed:
+            return False
+        self.claimed.append(webhook_id)
+        return True
+
+
+async def test_a_store_of_the_apps_own_dedupes_and_memory_ids_stay_bounded() -> None:
+    store = SharedIds()
+    runner = RealtimeRunner(RealtimeAgent(name="Desk"))
+
+    async def on_call(call: IncomingCall) -> None:
+        pass
+
+    async with Simulator() as sim, SipCalls(runner, on_call, client=_client(sim), seen=store):
+        pass
+    memory = MemoryWebhookIds(max_ids=2)
+    assert [await memory.claim(i) for i in ("a", "b", "a", "c", "a")] == [
+        True,
+        True,
+        False,
+        True,  # "a" is forgotten once "c" arrives: two ids kept
+        True,
+    ]
+    assert len(memory) == 2
+    with pytest.raises(UserError, match="max_ids"):
+        MemoryWebhookIds(max_ids=0)
+
+
+async def test_misuse_is_a_user_error() -> None:
+    runner = RealtimeRunner(RealtimeAgent(name="Desk"))
+
+    async def on_call(call: IncomingCall) -> None:
+        pass
+
+    async with Simulator() as sim:
+        client = openai.AsyncOpenAI(base_url="http://127.0.0.1:1/v1", api_key="k")
+        no_secret = SipCalls(runner, on_call, client=client)
+        with pytest.raises(UserError, match="async with"):
+            await no_secret.handle_webhook(b"{}", {})
+        async with no_secret:
+            with pytest.raises(UserError, match="OPENAI_WEBHOOK_SECRET"):
+                await no_secret.handle_webhook(b"{}", {})
+        async with SipCalls(runner, on_call, client=_client(sim)) as calls:
+            with pytest.raises(UserError, match="tel: or sip:"):
+                await calls.refer("rtc_1", "https://example.com")
