@@ -161,7 +161,8 @@ async def test_accept_then_a_spoken_turn_over_the_call_socket() -> None:
         with anyio.fail_after(2):
             await done.wait()
     # The accept carried the agent's configuration.
-    assert call.session.instructions == 'Begin every answer with "Desk."'  # type: ignore[attr-defined]
+    assert call.session is not None
+    assert call.session.instructions == 'Begin every answer with "Desk."'
     types = [event.type for event in seen]
     assert "audio" not in types  # the audio stays on the phone line (a SIP sideband)
     assert "speech_started" in types

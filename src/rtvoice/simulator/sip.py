@@ -40,6 +40,7 @@ import anyio.lowlevel
 
 from ..audio import AudioFormatName
 from ..errors import UserError
+from ..model.session_config import SessionConfig
 from ._calls import CallState, SimulatedCallRecord
 from ._server import Simulator
 from ._speech import decode_speech, encode_speech
@@ -141,8 +142,8 @@ class SimulatedSipCall:
         return self._record.refer_target
 
     @property
-    def session(self) -> object:
-        """The session configuration the accept carried (a ``SessionConfig``)."""
+    def session(self) -> SessionConfig | None:
+        """The session configuration the accept carried (``None`` before an accept)."""
         return self._record.session
 
     @property
