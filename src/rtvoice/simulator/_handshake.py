@@ -8,7 +8,7 @@ authentication, 4000 for the request shape, with the reason ``<error.type>[.<err
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
@@ -20,8 +20,10 @@ __all__ = [
     "Accepted",
     "DEFAULT_MODEL_PREFIXES",
     "Rejected",
+    "call_not_attachable",
     "check_handshake",
     "is_realtime_path",
+    "model_supported",
 ]
 
 DEFAULT_MODEL_PREFIXES: tuple[str, ...] = (
@@ -81,6 +83,7 @@ def check_handshake(
     api_key: str | None,
     models: Collection[str] | None,
     beta_mode: bool,
+    client_secret: Callable[[str], bool] | None = None,
 ) -> Accepted | Rejected:
     """Decide what to do with an upgrade request.
 
@@ -94,8 +97,10 @@ def check_handshake(
         models: The accepted model names, or ``None`` for :data:`DEFAULT_MODEL_PREFIXES`.
         beta_mode: Whether ``OpenAI-Beta: realtime=v1`` selects the beta dialect instead of
             being refused.
+        client_secret: Whether a presented ``ek_`` token is a live client secret of this
+            server (accepted besides ``api_key``).
     """
-    rejected = _check_credentials(headers, api_key)
+    rejected = _check_credentials(headers, api_key, client_secret)
     if rejected is not None:
         return rejected
     dialect: Dialect = "ga"
@@ -134,7 +139,7 @@ def check_handshake(
             ),
             close_code=4000,
         )
-    if not _model_supported(model, models):
+    if not model_supported(model, models):
         return Rejected(
             error=ErrorInfo(
                 type="invalid_request_error",
@@ -146,7 +151,26 @@ def check_handshake(
     return Accepted(model=model, session_type="realtime", call_id=None, dialect=dialect)
 
 
-def _check_credentials(headers: Mapping[str, str], api_key: str | None) -> Rejected | None:
+def call_not_attachable(call_id: str) -> Rejected:
+    """A ``?call_id=`` upgrade for a SIP call that is not (or no longer) accepted: there is
+    no session to attach to. The real server's exact error for this case is not documented
+    (PROTOCOL.md §1.1); the simulator answers ``call_not_found`` and closes with 4000, like
+    the other request-shape refusals."""
+    return Rejected(
+        error=ErrorInfo(
+            type="invalid_request_error",
+            code="call_not_found",
+            message=f"Call {call_id!r} is not accepted (or has ended).",
+        ),
+        close_code=4000,
+    )
+
+
+def _check_credentials(
+    headers: Mapping[str, str],
+    api_key: str | None,
+    client_secret: Callable[[str], bool] | None = None,
+) -> Rejected | None:
     authorization = headers.get("Authorization", "")
     scheme, _, token = authorization.partition(" ")
     presented = token.strip() if scheme.lower() == "bearer" else ""
@@ -160,7 +184,8 @@ def _check_credentials(headers: Mapping[str, str], api_key: str | None) -> Rejec
             ),
             close_code=3000,
         )
-    if api_key is not None and presented != api_key:
+    minted = client_secret is not None and client_secret(presented)
+    if api_key is not None and presented != api_key and not minted:
         return Rejected(
             error=ErrorInfo(
                 type="invalid_request_error",
@@ -179,7 +204,8 @@ def _mask(key: str) -> str:
     return f"{key[:3]}{'*' * (len(key) - 7)}{key[-4:]}"
 
 
-def _model_supported(model: str, models: Collection[str] | None) -> bool:
+def model_supported(model: str, models: Collection[str] | None) -> bool:
+    """Whether ``model`` is served: in ``models``, or one of :data:`DEFAULT_MODEL_PREFIXES`."""
     if models is not None:
         return model in models
     return model.startswith(DEFAULT_MODEL_PREFIXES)

@@ -20,22 +20,33 @@ from collections.abc import Callable, Collection
 from http import HTTPStatus
 from types import TracebackType
 
+import anyio
 from typing_extensions import Self
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from ..errors import UserError
+from ..model.commands import AppendInputAudio, UpdateSession
 from ..model.events import ErrorEvent
 from ..model.openai.server import OpenAIServerCodec
 from ..providers import OpenAIProvider
-from ._connection import DroppableConnection, SimulatedConnection
+from ._call_media import CallSession
+from ._calls import CallBook, CallState, SimulatedCallRecord
+from ._connection import SimulatedConnection
 from ._defaults import SimulatorOptions
 from ._engine import SimulatedSession
 from ._faults import Faults
-from ._handshake import Accepted, check_handshake, is_realtime_path
+from ._handshake import (
+    Accepted,
+    call_not_attachable,
+    check_handshake,
+    is_realtime_path,
+    model_supported,
+)
 from ._ids import SeededIds
 from ._responder import Responder
+from ._rest import rest_connection_type
 
 __all__ = ["DEFAULT_API_KEY", "Simulator", "SimulatorThread"]
 
@@ -96,6 +107,11 @@ class Simulator:
         self._clock = clock
         self._ids = SeededIds(seed)
         self._server: Server | None = None
+        self.calls = CallBook(
+            self._ids.new_id, clock, lambda model: model_supported(model, self.models)
+        )
+        """The SIP calls and client secrets of the REST endpoints (see
+        :mod:`rtvoice.simulator.sip`)."""
         self.connections_served = 0
         """How many sessions were opened (rejected upgrades not counted)."""
 
@@ -138,7 +154,7 @@ class Simulator:
             max_size=_MAX_FRAME,
             ping_interval=20.0,
             ping_timeout=20.0,
-            create_connection=DroppableConnection,
+            create_connection=rest_connection_type(self.calls),
         )
 
     async def close(self) -> None:
@@ -179,18 +195,31 @@ class Simulator:
             api_key=self.api_key,
             models=self.models,
             beta_mode=self.beta_mode,
+            client_secret=self.calls.secret_valid,
         )
         dialect = verdict.dialect if isinstance(verdict, Accepted) else "ga"
         webrtc = isinstance(verdict, Accepted) and verdict.call_id is not None
         codec = OpenAIServerCodec(
             dialect, event_ids=lambda: self._ids.new_id("event"), webrtc=webrtc
         )
+        call = None
+        if isinstance(verdict, Accepted) and verdict.call_id is not None:
+            # A SIP call of this simulator must be accepted (and not over); another call id
+            # stands for a call made elsewhere (WebRTC): a plain sideband session, as before.
+            call = self.calls.get(verdict.call_id)
+            if call is not None and call.state is not CallState.ACCEPTED:
+                verdict = call_not_attachable(verdict.call_id)
         if not isinstance(verdict, Accepted):
             for frame in codec.encode(ErrorEvent(error=verdict.error)):
                 await websocket.send(frame)
             await websocket.close(verdict.close_code, verdict.close_reason)
             return
         self.connections_served += 1
+        limit = self.faults.connections
+        faults = self.faults if limit is None or self.connections_served <= limit else Faults()
+        if call is not None:
+            await self._serve_call(websocket, codec, call, faults)
+            return
         session = SimulatedSession(
             model=verdict.model,
             now=self._clock(),
@@ -200,12 +229,50 @@ class Simulator:
             session_type=verdict.session_type,
             webrtc=webrtc,
         )
-        limit = self.faults.connections
-        faults = self.faults if limit is None or self.connections_served <= limit else Faults()
         connection = SimulatedConnection(
             websocket, codec, session, pace=self.pace, faults=faults, clock=self._clock
         )
         await connection.run()
+
+    async def _serve_call(
+        self,
+        websocket: ServerConnection,
+        codec: OpenAIServerCodec,
+        call: SimulatedCallRecord,
+        faults: Faults,
+    ) -> None:
+        """The sideband socket of an accepted call: the call's model, fed by the caller's
+        line, until the client leaves or the call ends (then the server closes, 1000)."""
+        accepted = UpdateSession(session=call.session) if call.session is not None else None
+        session = CallSession(
+            media=call.media,
+            accepted=accepted,
+            model=call.model,
+            now=self._clock(),
+            ids=self._ids,
+            options=self.options,
+            responder=self.responder,
+        )
+        connection = SimulatedConnection(
+            websocket, codec, session, pace=self.pace, faults=faults, clock=self._clock
+        )
+
+        async def line_in() -> None:
+            while True:
+                chunk = await call.media.next_inbound()
+                await connection.send_events(
+                    session.handle(AppendInputAudio(audio=chunk), self._clock())
+                )
+
+        async def hang_up() -> None:
+            await call.ended.wait()
+            await websocket.close(1000, f"call {call.state.value}")
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(line_in)
+            tasks.start_soon(hang_up)
+            await connection.run()
+            tasks.cancel_scope.cancel()
 
 
 def _header_view(headers: Headers) -> dict[str, str]:
