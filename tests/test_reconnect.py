@@ -465,3 +465,29 @@ async def test_closing_while_reconnecting_is_prompt_and_leaves_nothing_behind() 
         assert "reconnected" not in [event.type for event in rest]
         await anyio.sleep(0.05)
         assert len(asyncio.all_tasks()) <= before
+
+
+async def test_a_call_socket_reattaches_without_seeding_the_conversation_the_server_kept() -> None:
+    """A session attached to a call (``call_id``: SIP, WebRTC) reconnects to the same call:
+    the server kept the call's conversation, so only the configuration is restated, nothing
+    is seeded and no response is asked for again."""
+    async with scripted_server() as server:
+        runner = RealtimeRunner(RealtimeAgent(name="a"), provider=server.provider())
+        seen: list[RealtimeSessionEvent] = []
+        session = await runner.run(model_config={"call_id": "rtc_123"})
+        async with session:
+            await session.send_message("one")
+            await until(session, "agent_end", seen)
+            server.abort()
+            await until(session, "reconnected", seen)
+            await session.send_message("two")
+            await until(session, "agent_end", seen)
+            history = session.history
+        second = server.connections[1]
+    assert second.ws.request is not None
+    assert "call_id=rtc_123" in second.ws.request.path
+    kinds = [frame["type"] for frame in second.received]
+    assert kinds == ["session.update", "conversation.item.create", "response.create"]
+    back = next(event for event in seen if event.type == "reconnected")
+    assert back.replayed == 0
+    assert [item.text for item in history] == ["one", "ok", "two", "ok"]

@@ -236,6 +236,7 @@ class RealtimeRunner(Generic[TContext]):
             model_name=model_name,
             transport_options=options,
             provider_name=self._provider_name(provider),
+            call_id=call_id or None,
         )
         if self._model is not None:
             return request, self._model

@@ -108,6 +108,9 @@ class ConnectRequest:
         transport_options: Timeouts and limits for the socket.
         provider_name: Who serves the session, as OpenTelemetry's ``gen_ai.provider.name``
             (``openai``, ``azure.ai.openai``; see :func:`rtvoice.tracing.gen_ai_provider_name`).
+        call_id: The call the session attaches to (a SIP or WebRTC call), whose conversation
+            lives on the server whatever happens to this socket: a reconnect re-attaches and
+            restates the configuration, and seeds nothing.
     """
 
     url: str
@@ -116,6 +119,7 @@ class ConnectRequest:
     model_name: str = ""
     transport_options: TransportOptions | None = None
     provider_name: str = "openai"
+    call_id: str | None = None
 
     def __repr__(self) -> str:
         # The URL may carry a key in its query; the headers are never shown.

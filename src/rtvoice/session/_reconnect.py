@@ -200,10 +200,13 @@ class Continuity:
         if self._clock() - self.opened_at >= STABLE_AFTER_S:
             self._attempts = 0
         connection.commands.hold()
-        # A response.create that did not go out is the one the state asks for again now.
-        unsent = connection.commands.take_all()
-        connection.commands.put([c for c in unsent if not isinstance(c, CreateResponse)])
-        self._link.apply(self._state.connection_lost(self._clock()))
+        if self._request.call_id is None:
+            # A response.create that did not go out is the one the state asks for again now.
+            unsent = connection.commands.take_all()
+            connection.commands.put([c for c in unsent if not isinstance(c, CreateResponse)])
+            self._link.apply(self._state.connection_lost(self._clock()))
+        # else a call's conversation (and its audio, over the phone line) goes on at the
+        # server: the session only attaches again.
         await self._close_quietly(connection.model)
         while self._attempts < policy.max_attempts:
             self._attempts += 1
@@ -263,9 +266,16 @@ class Continuity:
             model.ignore_events(self._ignored)
         instructions = await self._instructions()
         budget = self._settings.history_seed
-        seed, replayed, left_out = self._state.reseed(instructions, budget, self._utterances)
+        attach = self._request.call_id is not None  # the server kept the call's conversation
+        seed, replayed, left_out = self._state.reseed(
+            instructions, None if attach else budget, self._utterances
+        )
         known = {item.item_id for item in self._state.history}
-        lost = [audio for item_id, audio in self._utterances.items() if item_id not in known]
+        lost = [
+            audio
+            for item_id, audio in self._utterances.items()
+            if item_id not in known and not attach
+        ]
         seeded_outputs = {
             command.item.call_id
             for command in seed
@@ -283,7 +293,8 @@ class Continuity:
         ]
         # Committed by the old server but never reached the history: heard again, whole.
         replayed_audio: list[ModelCommand] = [AppendInputAudio(audio=audio) for audio in lost]
-        replayed_audio += self._recent
+        if self._request.call_id is None:
+            replayed_audio += self._recent
         queued = {id(command) for command in replayed_audio}
         waiting = [command for command in waiting if id(command) not in queued]
         outbox = CommandOutbox(model)

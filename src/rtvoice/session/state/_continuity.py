@@ -132,7 +132,7 @@ def connection_lost(core: StateCore, now: float) -> Effects:
 def reseed(
     core: StateCore,
     instructions: str | None,
-    budget: SeedSettings,
+    budget: SeedSettings | None,
     utterances: Mapping[str, bytes] | None = None,
 ) -> tuple[list[ModelCommand], int, int]:
     """The first commands of a new connection: the current agent's ``session.update`` (with
@@ -145,8 +145,10 @@ def reseed(
     update = core.updates.reconnected(
         core.agent, instructions, tools=tools, event_id=core.next_id("update")
     )
-    history = core.history.items
-    seed, left_out = seed_items(history, budget, utterances)
+    if budget is None:
+        core.history.expect_seed([])
+        return [update], 0, 0
+    seed, left_out = seed_items(core.history.items, budget, utterances)
     seeded = core.history.expect_seed(seed)
     return [update, *seed], seeded, left_out
 

@@ -310,14 +310,15 @@ class ConversationState:
     def reseed(
         self,
         instructions: str | None,
-        budget: SeedSettings,
+        budget: SeedSettings | None,
         utterances: Mapping[str, bytes] | None = None,
     ) -> tuple[list[ModelCommand], int, int]:
         """The first commands for a new connection (after :meth:`connection_lost`, or for a
         rollover at a turn boundary): the current agent's ``session.update`` and the
         history's seed (user items without a transcript carry their audio from
         ``utterances``, by item id, when it is there); how many history items it
-        re-creates; how many it leaves out."""
+        re-creates; how many it leaves out. ``budget`` ``None``: the update alone (a call's
+        server keeps its conversation)."""
         return reseed(self._core, instructions, budget, utterances)
 
     def seed(self, budget: SeedSettings) -> tuple[list[ModelCommand], int, int]:
