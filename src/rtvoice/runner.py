@@ -80,6 +80,10 @@ class RealtimeModelConfig(TypedDict, total=False):
     transport: NotRequired[TransportConfig]
     """The socket's timeouts and limits (``open_timeout``, ``close_timeout``,
     ``ping_interval``, ``ping_timeout``, ``max_size``, ...; see docs/transport.md)."""
+    preconfigured: NotRequired[bool]
+    """The server session already has this run's configuration for the agent (a SIP
+    accept carried it): entering sends no ``session.update`` and waits for no
+    confirmation, which saves a round trip before the first audio."""
 
 
 _MODEL_CONFIG_KEYS = frozenset(RealtimeModelConfig.__annotations__)
@@ -145,6 +149,7 @@ class RealtimeRunner(Generic[TContext]):
         model_config: RealtimeModelConfig | None = None,
         *,
         resume: Mapping[str, Any] | None = None,
+        agent: RealtimeAgent[Any] | None = None,
     ) -> RealtimeSession:
         """A new session, not yet connected: enter it with ``async with session:``.
 
@@ -155,6 +160,8 @@ class RealtimeRunner(Generic[TContext]):
                 the session starts with the agent it names (the starting agent or one reached
                 through handoffs), its history and usage, and seeds the new server session
                 with the history once entered.
+            agent: Start with this agent instead of the starting agent (a SIP call accepted
+                for another agent, say).
 
         Raises:
             UserError: ``model_config`` has an unknown key (or an unknown or invalid
@@ -169,7 +176,10 @@ class RealtimeRunner(Generic[TContext]):
                 + ", ".join(sorted(_MODEL_CONFIG_KEYS))
             )
         request, connector = self._connection(overrides)
-        agent = self.starting_agent if resume is None else self._agent_named(resume)
+        if agent is not None and not isinstance(agent, RealtimeAgent):
+            raise UserError(f"run(agent=...) needs a RealtimeAgent, not {type(agent).__name__}")
+        if agent is None:
+            agent = self.starting_agent if resume is None else self._agent_named(resume)
         return self._session_type(
             agent=agent,
             settings=self.settings,
@@ -179,6 +189,7 @@ class RealtimeRunner(Generic[TContext]):
             playback_tracker=overrides.get("playback_tracker"),
             event_buffer_size=self.settings.event_buffer_size,
             resume=resume,
+            preconfigured=bool(overrides.get("preconfigured", False)),
         )
 
     def _agent_named(self, snapshot: Mapping[str, Any]) -> RealtimeAgent[Any]:

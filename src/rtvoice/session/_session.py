@@ -174,6 +174,8 @@ class RealtimeSession(SessionActions):
         close_timeout: Seconds :meth:`close` waits for the connection and the reader to end
             (default: ``settings.timeouts.close``).
         clock: Monotonic clock in seconds (for tests; default :func:`time.monotonic`).
+        preconfigured: The server session already has the configuration (a SIP accept
+            carried it): entering sends no ``session.update`` and waits for nothing.
         resume: A :meth:`snapshot` to carry on from (``RealtimeRunner.run(resume=...)`` picks
             the agent it names): the history and usage are there from the start, and once
             entered the new server session is seeded with the history.
@@ -198,6 +200,7 @@ class RealtimeSession(SessionActions):
         close_timeout: float | None = None,
         clock: Callable[[], float] | None = None,
         resume: SessionSnapshot | Mapping[str, Any] | None = None,
+        preconfigured: bool = False,
     ) -> None:
         if not isinstance(agent, RealtimeAgent):
             raise UserError("RealtimeSession needs a RealtimeAgent")
@@ -259,6 +262,7 @@ class RealtimeSession(SessionActions):
         self._timers_scope = anyio.CancelScope()
         self._closing: anyio.Event | None = None
         self._continuity: Continuity | None = None
+        self._preconfigured = preconfigured
         if self._resumed is not None:
             resumed = self._resumed
             pending = [record["call_id"] for record in resumed.pending]
@@ -420,7 +424,10 @@ class RealtimeSession(SessionActions):
                 name="rtvoice session reader",
             )
             task_group.start_soon(self._run_timers, name="rtvoice session timers")
-            await configure(live, self._state, instructions, self._configure_timeout)
+            if self._preconfigured:
+                self._state.assume_configured(instructions)
+            else:
+                await configure(live, self._state, instructions, self._configure_timeout)
         except BaseException:
             await self.close()
             await self._exit_task_group(live)

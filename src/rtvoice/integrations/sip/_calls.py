@@ -302,8 +302,8 @@ class SipCalls:
         attached to it (not yet entered: ``async with session:``).
 
         The accept carries the full configuration, so the call's server session starts
-        configured; the session still sends its own ``session.update`` on entry (one
-        round trip, which confirms the configuration before the first send).
+        configured and the session sends no ``session.update`` of its own on entry (one
+        round trip fewer before the first audio).
 
         Args:
             call: The call (or its id).
@@ -318,10 +318,25 @@ class SipCalls:
         call_id = call if isinstance(call, str) else call.call_id
         body = await session_configuration(self.runner, agent, context)
         await self._call_api("accept", call_id, **body)
-        return await self.attach(call_id, context=context)
+        return await self.attach(call_id, context=context, agent=agent, preconfigured=True)
 
-    async def attach(self, call_id: str, *, context: Any = None) -> RealtimeSession:
-        """A session on an accepted call's socket (``?call_id=``), not yet entered."""
+    async def attach(
+        self,
+        call_id: str,
+        *,
+        context: Any = None,
+        agent: RealtimeAgent[Any] | None = None,
+        preconfigured: bool = False,
+    ) -> RealtimeSession:
+        """A session on an accepted call's socket (``?call_id=``), not yet entered.
+
+        Args:
+            call_id: The call.
+            context: The run context.
+            agent: Who speaks (default: the runner's starting agent).
+            preconfigured: The accept carried this runner's configuration for ``agent``:
+                entering sends no ``session.update``.
+        """
         provider = OpenAIProvider(
             api_key=self.client.api_key,
             organization=self.client.organization,
@@ -330,9 +345,12 @@ class SipCalls:
         )
         return await self.runner.run(
             context,
+            agent=agent,
             model_config={
                 "url": provider.build_call_url(call_id),
                 "headers": provider.build_headers(),
+                "call_id": call_id,
+                "preconfigured": preconfigured,
             },
         )
 

@@ -234,6 +234,12 @@ class ConversationState:
         command, _ = self._core.update_command(self._core.agent, instructions)
         return command
 
+    def assume_configured(self, instructions: str | None) -> None:
+        """Instead of :meth:`configure`: the server session already has the starting agent's
+        configuration (a SIP accept carried it), so :attr:`configuration` is ``confirmed``
+        with nothing sent."""
+        self._core.updates.assume_configured(instructions)
+
     def update_agent(self, agent: RealtimeAgent[Any], instructions: str | None) -> Effects:
         """Switch to ``agent``: its instructions, tools (function tools and handoffs) and voice
         in one ``session.update``.

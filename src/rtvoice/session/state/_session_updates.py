@@ -100,6 +100,13 @@ class SessionUpdates:
             self.status = "pending"
         return command, left_out
 
+    def assume_configured(self, instructions: str | None) -> None:
+        """The server session starts with the configuration (a SIP accept carried it): no
+        first update is sent, and the configuration counts as confirmed."""
+        self.last_instructions = instructions
+        self._initial = ""
+        self.status = "confirmed"
+
     def reconnected(
         self,
         agent: RealtimeAgent[Any],
