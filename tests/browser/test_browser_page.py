@@ -14,6 +14,7 @@ real time, so this test takes as long as the conversation: about 5 s.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import os
 import re
 import shutil
@@ -44,10 +45,14 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _chromium() -> str:
+@pytest.fixture
+def chromium() -> str:
+    """Chromium's path, once both it and Playwright are known to be there."""
     path = os.environ.get("RTVOICE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not os.access(path, os.X_OK):
         _skip_or_fail(f"no Chromium at {path} (apt-get install chromium, or set RTVOICE_CHROMIUM)")
+    if importlib.util.find_spec("playwright") is None:
+        _skip_or_fail("playwright is not installed (pip install 'rtvoice[browser]')")
     return path
 
 
@@ -108,13 +113,10 @@ def _played(page: Any, item_id: str) -> bytes:
 
 
 def test_the_page_hears_the_answer_and_a_barge_in_cuts_history_at_what_it_played(
-    app_url: str, tmp_path: Path
+    chromium: str, app_url: str, tmp_path: Path
 ) -> None:
-    executable = _chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip_or_fail("playwright is not installed (pip install 'rtvoice[browser]')")
+    from playwright.sync_api import sync_playwright
+
     wav = _speech_wav(tmp_path / "speech.wav")
     args = [
         "--use-fake-ui-for-media-stream",
@@ -125,7 +127,7 @@ def test_the_page_hears_the_answer_and_a_barge_in_cuts_history_at_what_it_played
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     ]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=args)
+        browser = playwright.chromium.launch(executable_path=chromium, args=args)
         try:
             page = browser.new_page()
             page.goto(app_url)
