@@ -30,14 +30,21 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from rtvoice import OpenAIProvider, PlaybackTracker, RealtimeAgent, RealtimeRunner, RealtimeSession
+from rtvoice import (
+    OpenAIProvider,
+    PlaybackTracker,
+    RealtimeAgent,
+    RealtimeRunner,
+    RealtimeSession,
+    UserError,
+)
 from rtvoice.session import AssistantMessageItem, UserMessageItem
 from rtvoice.simulator import SimulatorProvider
 
 STATIC = {"/": "index.html", "/audio-worklet.js": "audio-worklet.js"}
 TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
-runner = RealtimeRunner(
+runner: RealtimeRunner[None] = RealtimeRunner(
     RealtimeAgent(name="Assistant", instructions="Keep answers short."),
     provider=OpenAIProvider() if os.environ.get("OPENAI_API_KEY") else SimulatorProvider(),
     config={
@@ -72,16 +79,20 @@ async def bridge(browser: ServerConnection) -> None:
     """Run one session for one page, until either side goes away."""
     tracker = PlaybackTracker()
     session = await runner.run(model_config={"playback_tracker": tracker})
-    with contextlib.suppress(ConnectionClosed):
-        async with session, anyio.create_task_group() as tasks:
-            tasks.start_soon(listen, browser, session, tracker)
-            await browser.send(json.dumps({"type": "ready"}))
+    async with session, anyio.create_task_group() as tasks:
+        tasks.start_soon(listen, browser, session, tracker)
+        with contextlib.suppress(ConnectionClosed):  # the page left
+            await send(browser, "ready")
             async for event in session:
                 if event.type == "audio":
                     chunk = event.audio
-                    audio = base64.b64encode(chunk.data).decode()
-                    await send(browser, "audio", item_id=chunk.item_id,
-                               content_index=chunk.content_index, audio=audio)  # fmt: skip
+                    await send(
+                        browser,
+                        "audio",
+                        item_id=chunk.item_id,
+                        content_index=chunk.content_index,
+                        audio=base64.b64encode(chunk.data).decode(),
+                    )
                 elif event.type == "audio_interrupted":
                     tracker.on_interrupted()  # what still drains out no longer counts
                     await send(browser, "stop", item_id=event.item_id, played_ms=event.played_ms)
@@ -89,22 +100,30 @@ async def bridge(browser: ServerConnection) -> None:
                     await send(browser, "history", items=transcript(session))
                 elif event.type == "error":
                     print("error:", event.error)
-            tasks.cancel_scope.cancel()
+        tasks.cancel_scope.cancel()
+    print(f"page left; session closed with {len(session.history)} history items", flush=True)
 
 
 async def listen(
     browser: ServerConnection, session: RealtimeSession, tracker: PlaybackTracker
 ) -> None:
     """The page's microphone into the session, its playback reports into the tracker."""
-    try:
+    with contextlib.suppress(ConnectionClosed):
         async for message in browser:
             if isinstance(message, bytes):
                 await session.send_audio(message)
             else:
-                played = json.loads(message)
-                tracker.on_play_bytes(played["item_id"], played["content_index"], played["bytes"])
-    finally:
-        await session.close()  # the page left: end the session's iteration too
+                report_played(tracker, message)
+    await session.close()  # the page left: end the session's iteration too
+
+
+def report_played(tracker: PlaybackTracker, message: str) -> None:
+    """Feed one of the page's ``played`` reports to the tracker; a malformed one is logged."""
+    try:
+        played = json.loads(message)
+        tracker.on_play_bytes(played["item_id"], played["content_index"], played["bytes"])
+    except (ValueError, KeyError, TypeError, UserError) as exc:
+        print(f"ignored a bad report from the page: {message[:80]!r} ({exc!r})")
 
 
 async def send(browser: ServerConnection, kind: str, **fields: object) -> None:

@@ -16,12 +16,8 @@ from __future__ import annotations
 import base64
 import importlib.util
 import os
-import re
 import shutil
-import subprocess
-import sys
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +26,8 @@ import pytest
 from rtvoice.audio import resample_pcm16
 from rtvoice.simulator import decode_speech, encode_speech
 
-APP = Path(__file__).resolve().parents[2] / "examples" / "browser" / "app.py"
+from .running_app import RunningApp
+
 WAV_RATE = 48_000  # Chromium's fake capture device runs at 48 kHz
 BYTES_PER_MS = 48  # PCM16 at 24 kHz, the session's rate
 
@@ -70,27 +67,6 @@ def _speech_wav(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def app_url() -> Iterator[str]:
-    """examples/browser/app.py on a free port, as a user runs it (no key: the simulator)."""
-    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
-    process = subprocess.Popen(
-        [sys.executable, str(APP), "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert match, f"the app did not say where it serves: {line!r}"
-        yield match[0]
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def _played(page: Any, item_id: str) -> bytes:
     """The PCM16 the page's worklet sent to the speaker for one item, in order."""
     encoded: str = page.evaluate(
@@ -113,7 +89,7 @@ def _played(page: Any, item_id: str) -> bytes:
 
 
 def test_the_page_hears_the_answer_and_a_barge_in_cuts_history_at_what_it_played(
-    chromium: str, app_url: str, tmp_path: Path
+    chromium: str, browser_app: RunningApp, tmp_path: Path
 ) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -130,7 +106,7 @@ def test_the_page_hears_the_answer_and_a_barge_in_cuts_history_at_what_it_played
         browser = playwright.chromium.launch(executable_path=chromium, args=args)
         try:
             page = browser.new_page()
-            page.goto(app_url)
+            page.goto(browser_app.url)
             page.click("#start")
             # The barge-in: the page is told to stop, and the session's history shows the cut.
             page.wait_for_function("window.voicePage.stops.length > 0", timeout=15_000)
@@ -145,6 +121,8 @@ def test_the_page_hears_the_answer_and_a_barge_in_cuts_history_at_what_it_played
             played = {item["item_id"]: _played(page, item["item_id"]) for item in history}
         finally:
             browser.close()
+        # The page is gone, and so is its session.
+        browser_app.wait_for_line("page left; session closed")
 
         assistant = [item for item in history if item["role"] == "assistant"]
         user = [item["text"] for item in history if item["role"] == "user"]
