@@ -8,7 +8,7 @@ CI must run it (``.ci/run`` installs both).
 
 The WAV holds three utterances: "hi" (answered, and heard to the end), "how are you" (answered)
 and "stop", which starts while that second answer is still playing. Chromium plays the file in
-real time, so this test takes as long as the conversation: about 5 s.
+real time, so this test takes as long as the conversation: about 7 s.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ WAV_RATE = 48_000  # Chromium's fake capture device runs at 48 kHz
 BYTES_PER_MS = 48  # PCM16 at 24 kHz, the session's rate
 
 # (silence before it in ms, what is said): the simulator answers "You said: <text>" to each.
-SCRIPT = [(300, "hi"), (1700, "how are you"), (650, "stop")]
+SCRIPT = [(300, "hi"), (1700, "how are you"), (900, "stop")]
 ANSWER_TWO_MS = 150 + 60 * len("You said: how are you")  # the modem's length (encode_speech)
 
 
