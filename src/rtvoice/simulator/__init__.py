@@ -24,6 +24,7 @@ from ._responder import (
 )
 from ._server import DEFAULT_API_KEY, Simulator, SimulatorThread
 from ._speech import SpeechDecoder, decode_speech, encode_speech, transcribe
+from .twilio import SimulatedTwilioCaller
 
 __all__ = [
     "CallToolPlan",
@@ -32,6 +33,7 @@ __all__ = [
     "Responder",
     "ResponderView",
     "ResponsePlan",
+    "SimulatedTwilioCaller",
     "Simulator",
     "SimulatorOptions",
     "SimulatorProvider",
