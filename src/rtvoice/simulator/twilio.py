@@ -165,7 +165,8 @@ class SimulatedTwilioCaller:
         self._closed = anyio.Event()
         self._scope = anyio.CancelScope()
         self._ear = SpeechDecoder(_RATE)  # decodes what is played, as it is played
-        self._heard: list[str] = []
+        self._heard: list[str] = []  # per stretch of playback between two clears
+        self._hearing = ""  # the current stretch
 
     # -----------------------------------------------------------------------------------------
     # The call
@@ -265,6 +266,13 @@ class SimulatedTwilioCaller:
         self._closed.set()
         self._touch()
 
+    async def drop(self) -> None:
+        """Close the socket without ``stop``, as a dropped connection does."""
+        self._hung_up = True
+        await self._require().close()
+        self._closed.set()
+        self._touch()
+
     async def wait_until(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
         """Wait until ``predicate()`` holds, checked after everything the caller sends,
         hears or receives.
@@ -287,9 +295,9 @@ class SimulatedTwilioCaller:
 
     def heard_text(self) -> str:
         """What the caller has heard so far, decoded: the utterances' texts, joined by
-        spaces (an utterance cut by a ``clear`` counts up to where it was cut, once the
-        next one starts). Cheap: the audio is decoded as it is played."""
-        return "".join(self._heard)
+        spaces (an utterance cut by a ``clear`` counts up to where it was cut). Cheap: the
+        audio is decoded as it is played."""
+        return " ".join(text for text in (*self._heard, self._hearing) if text)
 
     def received_text(self) -> str:
         """Everything the application sent, decoded, heard or not."""
@@ -352,6 +360,8 @@ class SimulatedTwilioCaller:
         self.clears.append(ClearRecord(len(self.played_audio), dropped))
         waiting = [entry for entry in self._playback if isinstance(entry, str)]
         self._playback.clear()
+        self._heard.append(self._hearing + self._ear.flush())  # the cut utterance ends here
+        self._hearing = ""
         for name in waiting:  # Twilio echoes the marks of the audio it dropped
             await self._echo(name, cleared=True)
 
@@ -413,9 +423,7 @@ class SimulatedTwilioCaller:
             piece = bytes(head[:size])
             del head[:size]
             self.played_audio += piece
-            text = self._ear.feed(ulaw_decode(piece))
-            if text:
-                self._heard.append(text)
+            self._hearing += self._ear.feed(ulaw_decode(piece))
             if not head:
                 self._playback.popleft()
             self._touch()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from importlib import import_module
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape
 
 from ...errors import UserError
 
@@ -32,16 +32,21 @@ def connect_stream_twiml(stream_url: str, parameters: Mapping[str, str] | None =
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<Response><Connect>"]
     params = dict(parameters or {})
     if params:
-        lines.append(f"<Stream url={quoteattr(stream_url)}>")
+        lines.append(f"<Stream url={_attr(stream_url)}>")
         for name, value in params.items():
             if not isinstance(name, str) or not isinstance(value, str):
                 raise UserError(f"TwiML parameters must be strings, got {name!r}: {value!r}")
-            lines.append(f"<Parameter name={quoteattr(name)} value={quoteattr(value)} />")
+            lines.append(f"<Parameter name={_attr(name)} value={_attr(value)} />")
         lines.append("</Stream>")
     else:
-        lines.append(f"<Stream url={quoteattr(stream_url)} />")
+        lines.append(f"<Stream url={_attr(stream_url)} />")
     lines.append("</Connect></Response>")
     return "".join(lines)
+
+
+def _attr(value: str) -> str:
+    """An XML attribute value, double-quoted, with ``& < > "`` (and line breaks) escaped."""
+    return '"' + escape(value, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}) + '"'
 
 
 def check_twilio_signature(
