@@ -284,6 +284,15 @@ class SimulatedTwilioCaller:
             while not predicate():
                 await self._changed.wait()
 
+    async def wait_until_quiet(self, within: float = 5.0) -> None:
+        """Wait until everything the application sent has been played and its marks echoed
+        (a polite caller lets the agent finish before speaking).
+
+        Raises:
+            TimeoutError: Audio is still playing after ``within`` seconds.
+        """
+        await self.wait_until(lambda: not self._playback, within)
+
     async def wait_closed(self, within: float = 5.0) -> None:
         """Wait until the call is over (either side hung up).
 
