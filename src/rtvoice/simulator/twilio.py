@@ -36,10 +36,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import urllib.error
-import urllib.parse
-import urllib.request
-import xml.etree.ElementTree as ElementTree
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -496,6 +492,10 @@ async def post_twilio_webhook(
             "Direction": "inbound",
         }
     )
+    import urllib.error  # here, not at the top: loading rtvoice.simulator stays light
+    import urllib.parse
+    import urllib.request
+
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if signature is None and auth_token is not None:
         signature = twilio_signature(auth_token, url, form)
@@ -520,6 +520,8 @@ def read_connect_stream(twiml: str) -> tuple[str, dict[str, str]]:
     Raises:
         UserError: The TwiML is not XML or has no ``<Connect><Stream url=...>``.
     """
+    from xml.etree import ElementTree
+
     try:
         root = ElementTree.fromstring(twiml)
     except ElementTree.ParseError as exc:
