@@ -15,10 +15,17 @@ import anyio
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
-from rtvoice import RealtimeAgent, RealtimeRunner, UserError, function_tool, stop_conversation
+from rtvoice import (
+    ConnectionLostError,
+    RealtimeAgent,
+    RealtimeRunner,
+    UserError,
+    function_tool,
+    stop_conversation,
+)
 from rtvoice.integrations.twilio import TwilioCall, WebsocketsMediaSocket, run_twilio_call
 from rtvoice.session import RealtimeSessionEvent
-from rtvoice.simulator import SimulatorProvider
+from rtvoice.simulator import Faults, SimulatorProvider
 from rtvoice.simulator.twilio import SimulatedTwilioCaller
 
 pytestmark = pytest.mark.anyio
@@ -201,6 +208,24 @@ async def test_the_session_ending_hangs_the_stream_up() -> None:
         with anyio.fail_after(5):
             await app.done.wait()
     assert app.call().ended_by == "session"
+
+
+async def test_a_failed_session_hangs_the_stream_up_and_says_why() -> None:
+    runner = RealtimeRunner(
+        RealtimeAgent(name="Phone"),
+        provider=SimulatorProvider(faults=Faults(drop_after_events=4)),
+        config={"model_settings": {"audio": PHONE_AUDIO}, "reconnect": False},
+    )
+    async with twilio_app(runner) as app:
+        async with SimulatedTwilioCaller(app.url, pace=PACE) as caller:
+            await caller.say("hello")
+            await caller.wait_closed()
+            assert caller.app_hung_up
+        with anyio.fail_after(5):
+            await app.done.wait()
+    call = app.call()
+    assert call.ended_by == "error"
+    assert isinstance(call.error, ConnectionLostError)
 
 
 async def test_a_malformed_frame_is_skipped_and_the_call_goes_on() -> None:

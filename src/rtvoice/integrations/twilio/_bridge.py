@@ -181,13 +181,17 @@ async def run_twilio_call(
                 tasks.start_soon(bridge.caller_to_session, tasks.cancel_scope)
                 await bridge.session_to_caller()
                 tasks.cancel_scope.cancel()
-    except RealtimeError as exc:
+    except RealtimeError as exc:  # entering failed: the model could not be reached
         if isinstance(exc, UserError):
             raise
-        call.error = exc
-        call._end("error")
-        logger.error("Twilio call %s: the session failed: %s", start.call_sid, exc)
+        _failed(call, exc)
     return call
+
+
+def _failed(call: TwilioCall, error: RealtimeError) -> None:
+    call.error = error
+    call._end("error")
+    logger.error("Twilio call %s: the session failed: %s", call.call_sid, error)
 
 
 class _Bridge:
@@ -229,8 +233,8 @@ class _Bridge:
                 if frame.track == "inbound":
                     try:
                         await session.send_audio(frame.payload)
-                    except TransportClosedError:
-                        break  # the session ended; session_to_caller says how
+                    except RealtimeError:
+                        return  # the session ended or failed: session_to_caller says how
             elif frame.type == "mark":
                 for item_id, content_index, num_bytes in marks.echoed(frame.name):
                     tracker.on_play_bytes(item_id, content_index, num_bytes)
@@ -247,6 +251,16 @@ class _Bridge:
 
     async def session_to_caller(self) -> None:
         """Session -> Twilio: audio with a mark per chunk, ``clear`` on a barge-in."""
+        call = self.call
+        try:
+            await self._relay()
+        except RealtimeError as exc:
+            if isinstance(exc, UserError):
+                raise
+            _failed(call, exc)
+        call._end("session")
+
+    async def _relay(self) -> None:
         call, send, writer, marks = self.call, self.socket.send_text, self.writer, self.marks
         on_event = self.on_event
         async for event in call.session:
@@ -270,7 +284,6 @@ class _Bridge:
                 call.clears_sent += 1
             if on_event is not None:
                 await _maybe_await(on_event(call, event))
-        call._end("session")
 
 
 async def _wait_for_start(socket: MediaStreamSocket, seconds: float) -> StartFrame | None:
