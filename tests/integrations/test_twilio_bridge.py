@@ -25,7 +25,14 @@ from rtvoice import (
 )
 from rtvoice.integrations.twilio import TwilioCall, WebsocketsMediaSocket, run_twilio_call
 from rtvoice.session import RealtimeSessionEvent
-from rtvoice.simulator import Faults, SimulatorProvider
+from rtvoice.simulator import (
+    CallToolPlan,
+    Faults,
+    ResponderView,
+    ResponsePlan,
+    SimulatorProvider,
+    SpeakPlan,
+)
 from rtvoice.simulator.twilio import SimulatedTwilioCaller
 
 pytestmark = pytest.mark.anyio
@@ -208,6 +215,27 @@ async def test_the_session_ending_hangs_the_stream_up() -> None:
         with anyio.fail_after(5):
             await app.done.wait()
     assert app.call().ended_by == "session"
+
+
+async def test_the_agent_s_last_words_are_heard_before_the_stream_is_hung_up() -> None:
+    def goodbye(view: ResponderView) -> ResponsePlan:
+        return (SpeakPlan(text="Goodbye now"), CallToolPlan(name="stop_conversation"))
+
+    runner = RealtimeRunner(
+        RealtimeAgent(name="Phone", tools=[stop_conversation]),
+        provider=SimulatorProvider(responder=goodbye),
+        config={"model_settings": {"audio": PHONE_AUDIO}},
+    )
+    async with twilio_app(runner) as app:
+        async with SimulatedTwilioCaller(app.url, pace=PACE) as caller:
+            await caller.say("bye")
+            await caller.wait_closed()
+            assert caller.app_hung_up
+        with anyio.fail_after(5):
+            await app.done.wait()
+    assert app.call().ended_by == "session"
+    assert caller.heard_text() == "Goodbye now"
+    assert len(caller.played_audio) == len(caller.received_audio)
 
 
 async def test_a_failed_session_hangs_the_stream_up_and_says_why() -> None:

@@ -18,7 +18,13 @@ See ``docs/twilio.md``; :mod:`rtvoice.simulator.twilio` plays Twilio's side in t
 
 from __future__ import annotations
 
-from ._bridge import DEFAULT_START_TIMEOUT, MediaStreamSocket, TwilioCall, run_twilio_call
+from ._bridge import (
+    DEFAULT_DRAIN_TIMEOUT,
+    DEFAULT_START_TIMEOUT,
+    MediaStreamSocket,
+    TwilioCall,
+    run_twilio_call,
+)
 from ._frames import (
     AppFrame,
     ClearFrame,
@@ -46,6 +52,7 @@ __all__ = [
     "AppFrame",
     "ClearFrame",
     "ConnectedFrame",
+    "DEFAULT_DRAIN_TIMEOUT",
     "DEFAULT_START_TIMEOUT",
     "DtmfFrame",
     "FrameWriter",

@@ -27,12 +27,22 @@ if TYPE_CHECKING:
     from ...runner import RealtimeModelConfig, RealtimeRunner
     from ...session import RealtimeSession, RealtimeSessionEvent
 
-__all__ = ["DEFAULT_START_TIMEOUT", "MediaStreamSocket", "TwilioCall", "run_twilio_call"]
+__all__ = [
+    "DEFAULT_DRAIN_TIMEOUT",
+    "DEFAULT_START_TIMEOUT",
+    "MediaStreamSocket",
+    "TwilioCall",
+    "run_twilio_call",
+]
 
 logger = logging.getLogger("rtvoice.integrations.twilio")
 
 DEFAULT_START_TIMEOUT = 10.0
 """Seconds :func:`run_twilio_call` waits for Twilio's ``start`` frame."""
+
+DEFAULT_DRAIN_TIMEOUT = 30.0
+"""Seconds :func:`run_twilio_call` waits, once the session has ended, for Twilio to finish
+playing the agent's last words before hanging up."""
 
 EndReason = Literal["stop", "hangup", "session", "error"]
 
@@ -118,6 +128,7 @@ async def run_twilio_call(
     on_dtmf: DtmfHandler | None = None,
     on_event: EventHandler | None = None,
     start_timeout: float = DEFAULT_START_TIMEOUT,
+    drain_timeout: float = DEFAULT_DRAIN_TIMEOUT,
 ) -> TwilioCall | None:
     """Run one Twilio Media Streams call with a session of ``runner``, until it ends.
 
@@ -125,7 +136,8 @@ async def run_twilio_call(
     ``connected`` and ``start`` frames, starts and enters a session (with a
     :class:`~rtvoice.PlaybackTracker` fed by the echoed marks), then moves audio both ways
     until one side ends: Twilio's ``stop``, the socket closing, or the session ending (a tool
-    returning ``StopConversation``, a fatal error). It returns once the session is closed and
+    returning ``StopConversation``, a fatal error; then it first lets Twilio finish playing
+    what it was sent, up to ``drain_timeout``). It returns once the session is closed and
     every task it started has ended; close the socket then (returning from a websockets
     handler does) and Twilio moves on to the TwiML after ``<Connect>``, or hangs up.
 
@@ -151,6 +163,9 @@ async def run_twilio_call(
         on_dtmf: Called with each key the caller presses (``"0"``-``"9"``, ``"*"``, ``"#"``).
         on_event: Called with every session event (transcripts, tool calls, ...).
         start_timeout: Seconds to wait for Twilio's ``start`` frame.
+        drain_timeout: When the session ends (not the caller), seconds to wait for the
+            marks of the audio already sent to come back, so the caller hears the agent's
+            last words (a goodbye) before the stream is hung up.
 
     Returns:
         The call, ended; ``None`` if the socket closed before Twilio's ``start`` frame.
@@ -173,6 +188,7 @@ async def run_twilio_call(
     session = await runner.run(context, model_config=overrides)  # type: ignore[arg-type]
     call = TwilioCall(start=start, session=session)
     bridge = _Bridge(call, socket, tracker, on_dtmf=on_dtmf, on_event=on_event)
+    bridge.drain_timeout = drain_timeout
     try:
         async with session:
             if on_start is not None:
@@ -213,6 +229,10 @@ class _Bridge:
         self.writer = FrameWriter(call.start.stream_sid)
         self.on_dtmf = on_dtmf
         self.on_event = on_event
+        self.drain_timeout = DEFAULT_DRAIN_TIMEOUT
+        self.drained = anyio.Event()  # set once no mark waits for its echo after the end
+        self.draining = False
+        self.session_gone = False
 
     async def caller_to_session(self, scope: anyio.CancelScope) -> None:
         """Twilio -> session: audio, mark echoes, keys, until ``stop`` or the socket closes."""
@@ -230,15 +250,19 @@ class _Bridge:
                 logger.warning("Twilio call %s: skipped a frame: %s", call.call_sid, exc)
                 continue
             if frame.type == "media":  # the hot path: every 20 ms of the caller's voice
-                if frame.track == "inbound":
+                if frame.track == "inbound" and not self.session_gone:
                     try:
                         await session.send_audio(frame.payload)
                     except RealtimeError:
-                        return  # the session ended or failed: session_to_caller says how
+                        # The session ended or failed (session_to_caller says how); keep
+                        # reading for the echoes of the last words and for a hang-up.
+                        self.session_gone = True
             elif frame.type == "mark":
                 for item_id, content_index, num_bytes in marks.echoed(frame.name):
                     tracker.on_play_bytes(item_id, content_index, num_bytes)
                     call.played_ms += num_bytes / 8
+                if self.draining and not marks.pending:
+                    self.drained.set()
             elif frame.type == "dtmf":
                 if self.on_dtmf is not None:
                     await _maybe_await(self.on_dtmf(call, frame.digit))
@@ -258,6 +282,13 @@ class _Bridge:
             if isinstance(exc, UserError):
                 raise
             _failed(call, exc)
+            return
+        if call.ended_by is None and self.marks.pending:
+            # The agent's last words are still queued at Twilio: let them play out (the
+            # socket is still read, so the echoes and a hang-up arrive), then hang up.
+            self.draining = True
+            with anyio.move_on_after(self.drain_timeout):
+                await self.drained.wait()
         call._end("session")
 
     async def _relay(self) -> None:
