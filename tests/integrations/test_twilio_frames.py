@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from base64 import b64encode
 
 import pytest
@@ -247,3 +249,34 @@ def test_the_signature_check_uses_twilio_s_algorithm() -> None:
     assert not check_twilio_signature("secret-token", url, {**params, "To": "+1"}, good)
     assert not check_twilio_signature("secret-token", url, params, None)
     assert not check_twilio_signature("secret-token", url, params, b64encode(b"x").decode())
+
+
+def run_python(code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_integration_loads_no_web_framework_and_no_optional_package() -> None:
+    loaded = run_python(
+        "import sys, rtvoice.integrations.twilio, rtvoice.simulator.twilio\n"
+        "print(sorted(m for m in ('aiohttp', 'starlette', 'twilio') if m in sys.modules))"
+    )
+    assert loaded == "[]"
+
+
+def test_without_the_twilio_extra_the_signature_check_names_it() -> None:
+    # A child interpreter where the twilio package cannot be imported, as after a plain
+    # `pip install rtvoice`.
+    said = run_python(
+        "import sys; sys.modules['twilio'] = None\n"
+        "from rtvoice.errors import UserError\n"
+        "from rtvoice.integrations.twilio import check_twilio_signature\n"
+        "try:\n"
+        "    check_twilio_signature('token', 'https://x.test/', {}, 'sig')\n"
+        "except UserError as error:\n"
+        "    print(error)\n"
+    )
+    assert "pip install 'rtvoice[twilio]'" in said
