@@ -3,7 +3,9 @@
 Each integration lives in a module of its own (a phone network's media stream, a SIP
 trunk, a browser socket) and depends on rtvoice's public API only: a session, its events and
 its methods. None is imported by the rest of rtvoice, and none forces a web framework on its
-user. This room is empty for now; the telephony integrations come next.
+user.
+
+* :mod:`rtvoice.integrations.twilio`: Twilio Media Streams (a phone number's calls).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from ._responder import (
 from ._server import DEFAULT_API_KEY, Simulator, SimulatorThread
 from ._speech import SpeechDecoder, decode_speech, encode_speech, transcribe
 from .sip import SimulatedSipCall
+from .twilio import SimulatedTwilioCaller
 
 __all__ = [
     "CallToolPlan",
@@ -34,6 +35,7 @@ __all__ = [
     "ResponderView",
     "ResponsePlan",
     "SimulatedSipCall",
+    "SimulatedTwilioCaller",
     "Simulator",
     "SimulatorOptions",
     "SimulatorProvider",
