@@ -9,6 +9,7 @@ both are re-exported here.
 from __future__ import annotations
 
 from ._messages import UserInput, UserInputImage, UserInputMessage, UserInputText
+from ._migration import RealtimeModelSendRawMessage, SessionModel
 from ._session import (
     DEFAULT_CLOSE_TIMEOUT,
     DEFAULT_CONFIGURE_TIMEOUT,
@@ -33,10 +34,12 @@ from .events import (
     RawModelEvent,
     RealtimeSessionEvent,
     ReconnectedEvent,
+    SessionInfo,
     SpeechStartedEvent,
     SpeechStoppedEvent,
     ToolApprovalRequiredEvent,
     ToolEndEvent,
+    ToolRef,
     ToolStartEvent,
     TranscriptDeltaEvent,
     UsageEvent,
@@ -72,15 +75,19 @@ __all__ = [
     "InputTranscriptEvent",
     "OtherHistoryItem",
     "RawModelEvent",
+    "RealtimeModelSendRawMessage",
     "RealtimeSession",
     "RealtimeSessionEvent",
     "ReconnectedEvent",
+    "SessionInfo",
+    "SessionModel",
     "SpeechStartedEvent",
     "SpeechStoppedEvent",
     "SystemMessageItem",
     "ToolApprovalRequiredEvent",
     "ToolCallItem",
     "ToolEndEvent",
+    "ToolRef",
     "ToolStartEvent",
     "TranscriptDeltaEvent",
     "UsageEvent",

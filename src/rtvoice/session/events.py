@@ -32,6 +32,8 @@ from .history import HistoryItem
 
 if TYPE_CHECKING:
     from ..agent import RealtimeAgent
+    from ..handoffs import Handoff
+    from ..tools import FunctionTool
 
 __all__ = [
     "AgentEndEvent",
@@ -51,14 +53,52 @@ __all__ = [
     "RawModelEvent",
     "RealtimeSessionEvent",
     "ReconnectedEvent",
+    "SessionInfo",
     "SpeechStartedEvent",
     "SpeechStoppedEvent",
     "ToolApprovalRequiredEvent",
     "ToolEndEvent",
     "ToolStartEvent",
+    "ToolRef",
     "TranscriptDeltaEvent",
     "UsageEvent",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRef:
+    """A tool the agent does not have (the model called an unknown name): only its name."""
+
+    name: str
+
+
+def _find_tool(agent: RealtimeAgent[Any], name: str) -> FunctionTool | Handoff | ToolRef:
+    """The agent's tool or handoff called ``name`` (for the ``tool`` properties)."""
+    for tool in agent.tools:
+        if tool.name == name:
+            return tool
+    from ..handoffs import handoff_for
+
+    for target in agent.resolve_handoffs():
+        entry = handoff_for(target)
+        if entry.tool_name == name:
+            return entry
+    return ToolRef(name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionInfo:
+    """What ``session.info`` returns: the run context and the agent speaking now.
+
+    Attributes:
+        context: The run context given to ``runner.run(context)``.
+        agent: The current agent.
+        usage: Tokens used by the session so far.
+    """
+
+    context: Any
+    agent: RealtimeAgent[Any]
+    usage: Usage
 
 
 @dataclass(slots=True, kw_only=True)
@@ -121,12 +161,20 @@ class ToolStartEvent:
     arguments: str
     type: Literal["tool_start"] = "tool_start"
 
+    @property
+    def tool(self) -> FunctionTool | Handoff | ToolRef:
+        """The tool (or handoff) called ``tool_name``, looked up on ``agent`` (a
+        :class:`ToolRef` holding the name when the agent has no such tool). Same as
+        openai-agents' ``event.tool``; not a field, so it costs nothing unless read."""
+        return _find_tool(self.agent, self.tool_name)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ToolEndEvent:
     """A tool call finished; ``output`` is what the model was sent.
 
     Attributes:
+        arguments: The JSON arguments the call was made with.
         error: Set when the tool raised (the tool's exception), timed out
             (:class:`~rtvoice.tools.ToolTimeoutError`), got invalid arguments
             (:class:`~rtvoice.tools.ToolArgumentsError`), was rejected
@@ -140,7 +188,15 @@ class ToolEndEvent:
     call_id: str
     output: str
     error: BaseException | None = None
+    arguments: str = ""
     type: Literal["tool_end"] = "tool_end"
+
+    @property
+    def tool(self) -> FunctionTool | Handoff | ToolRef:
+        """The tool (or handoff) called ``tool_name``, looked up on ``agent`` (a
+        :class:`ToolRef` holding the name when the agent has no such tool). Same as
+        openai-agents' ``event.tool``; not a field, so it costs nothing unless read."""
+        return _find_tool(self.agent, self.tool_name)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,6 +210,13 @@ class ToolApprovalRequiredEvent:
     arguments: str
     type: Literal["tool_approval_required"] = "tool_approval_required"
 
+    @property
+    def tool(self) -> FunctionTool | Handoff | ToolRef:
+        """The tool (or handoff) called ``tool_name``, looked up on ``agent`` (a
+        :class:`ToolRef` holding the name when the agent has no such tool). Same as
+        openai-agents' ``event.tool``; not a field, so it costs nothing unless read."""
+        return _find_tool(self.agent, self.tool_name)
+
 
 @dataclass(slots=True, kw_only=True)
 class AudioEvent:
@@ -161,6 +224,21 @@ class AudioEvent:
 
     audio: AudioChunk
     type: Literal["audio"] = "audio"
+
+    @property
+    def item_id(self) -> str:
+        """``audio.item_id``, also readable here (openai-agents' spelling)."""
+        return self.audio.item_id
+
+    @property
+    def content_index(self) -> int:
+        """``audio.content_index``, also readable here (openai-agents' spelling)."""
+        return self.audio.content_index
+
+    @property
+    def response_id(self) -> str:
+        """``audio.response_id``, also readable here."""
+        return self.audio.response_id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -277,6 +355,16 @@ class GuardrailTrippedEvent:
     text: str
     type: Literal["guardrail_tripped"] = "guardrail_tripped"
 
+    @property
+    def guardrail_results(self) -> tuple[Any, ...]:
+        """``results`` under openai-agents' name."""
+        return self.results
+
+    @property
+    def message(self) -> str:
+        """``text`` under openai-agents' name."""
+        return self.text
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InputAudioTimeoutTriggeredEvent:
@@ -361,6 +449,11 @@ class RawModelEvent:
 
     event: ModelEvent
     type: Literal["raw_model_event"] = "raw_model_event"
+
+    @property
+    def data(self) -> ModelEvent:
+        """``event`` under openai-agents' name (rtvoice's model event, not theirs)."""
+        return self.event
 
 
 RealtimeSessionEvent: TypeAlias = (
