@@ -40,10 +40,15 @@ from typing_extensions import NotRequired, TypeVar
 from ._config._model import TransportConfig, normalize_transport_config
 from .agent import RealtimeAgent
 from .audio import PlaybackTracker
-from .config import RealtimeRunConfig, RunSettings, normalize_run_config
+from .config import (
+    RealtimeRunConfig,
+    RealtimeSessionModelSettings,
+    RunSettings,
+    normalize_run_config,
+)
 from .errors import UserError
 from .model._base import ConnectRequest
-from .providers import OpenAIProvider, RealtimeProvider
+from .providers import ApiKey, OpenAIProvider, RealtimeProvider, resolve_api_key
 
 if TYPE_CHECKING:
     from .middleware import Middleware
@@ -71,8 +76,12 @@ class RealtimeModelConfig(TypedDict, total=False):
     """Connect here instead of the provider's URL."""
     headers: NotRequired[Mapping[str, str]]
     """Use exactly these upgrade headers (no ``Authorization`` is added)."""
-    api_key: NotRequired[str]
-    """A key for this session (sent as ``Authorization: Bearer``)."""
+    api_key: NotRequired[ApiKey]
+    """A key for this session (sent as ``Authorization: Bearer``), or a sync or async function
+    returning one, called once by ``run()``."""
+    initial_model_settings: NotRequired[RealtimeSessionModelSettings]
+    """Model settings for this session only, over the run config's ``model_settings`` (a key
+    given here replaces that key there). openai-agents' name; the same keys."""
     call_id: NotRequired[str]
     """Attach to an existing WebRTC or SIP call instead of starting a conversation."""
     playback_tracker: NotRequired[PlaybackTracker]
@@ -116,6 +125,7 @@ class RealtimeRunner(Generic[TContext]):
         if provider is not None and not isinstance(provider, RealtimeProvider):
             raise UserError("RealtimeRunner: provider must be a RealtimeProvider")
         self.starting_agent = starting_agent
+        self._config: RealtimeRunConfig = config or {}
         settings = normalize_run_config(config)
         if middleware:
             if isinstance(middleware, (str, bytes)) or not isinstance(middleware, Sequence):
@@ -168,11 +178,17 @@ class RealtimeRunner(Generic[TContext]):
                 f"Unknown model_config key {sorted(unknown)[0]!r}; valid keys: "
                 + ", ".join(sorted(_MODEL_CONFIG_KEYS))
             )
-        request, connector = self._connection(overrides)
+        settings = self.settings
+        if "initial_model_settings" in overrides:
+            settings = self._with_model_settings(overrides["initial_model_settings"])
+        if "api_key" in overrides and not isinstance(overrides["api_key"], str):
+            key = await resolve_api_key(overrides["api_key"], "model_config['api_key']")
+            overrides = {**overrides, "api_key": key}
+        request, connector = self._connection(overrides, settings)
         agent = self.starting_agent if resume is None else self._agent_named(resume)
         return self._session_type(
             agent=agent,
-            settings=self.settings,
+            settings=settings,
             connector=connector,
             request=request,
             context=context,
@@ -193,15 +209,27 @@ class RealtimeRunner(Generic[TContext]):
             seen[id(agent)] = agent
             if agent.name == name:
                 return agent
-            for target in agent.handoffs:
+            for target in agent.resolve_handoffs():
                 queue.append(target if isinstance(target, RealtimeAgent) else target.agent)
         names = ", ".join(sorted({agent.name for agent in seen.values()}))
         raise UserError(
             f"the snapshot's agent {name!r} is not one this runner reaches (agents: {names})"
         )
 
-    def _connection(self, overrides: Mapping[str, Any]) -> tuple[ConnectRequest, ModelConnector]:
-        model_name = self.settings.model.model_name
+    def _with_model_settings(self, initial: RealtimeSessionModelSettings) -> RunSettings:
+        """The run settings with ``initial`` over the run config's ``model_settings``."""
+        if not isinstance(initial, Mapping):
+            raise UserError(
+                "model_config['initial_model_settings'] must be a dict of model settings"
+            )
+        merged = {**self._config.get("model_settings", {}), **initial}
+        model = normalize_run_config({"model_settings": merged}).model
+        return replace(self.settings, model=model)
+
+    def _connection(
+        self, overrides: Mapping[str, Any], settings: RunSettings
+    ) -> tuple[ConnectRequest, ModelConnector]:
+        model_name = settings.model.model_name
         options = (
             normalize_transport_config(overrides["transport"]) if "transport" in overrides else None
         )
