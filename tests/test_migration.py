@@ -100,10 +100,25 @@ async def test_triage_and_specialist_hand_off_back_and_forth_several_times(sim: 
     assert [text.split(":")[0] for text in answers] == ["BILLING", "DESK"] * 3
 
 
-def test_appending_to_a_frozen_agents_handoffs_says_what_to_write_instead() -> None:
-    desk, billing = _desk_and_billing()
-    with pytest.raises(UserError, match=r"handoffs=lambda: \[other_agent\]"):
-        desk.handoffs.append(billing)  # type: ignore[union-attr]
+async def test_a_cycle_built_by_appending_to_an_agents_handoffs(sim: Simulator) -> None:
+    billing = RealtimeAgent(name="Billing")
+    desk = RealtimeAgent(name="Desk", handoffs=[billing])
+    billing.handoffs.append(desk)  # type: ignore[union-attr]
+    runner = RealtimeRunner(desk, provider=sim.provider())
+    async with await runner.run() as session:
+        for target, expected in [("billing", billing), ("desk", desk)] * 2:
+            await session.send_message(f"transfer to {target}")
+            await until(session, "agent_end")
+            assert session.current_agent is expected
+    assert "Desk" in repr(billing)  # the cycle does not recurse forever
+
+
+def test_appending_something_that_is_not_an_agent_names_the_problem() -> None:
+    desk = RealtimeAgent(name="Desk")
+    with pytest.raises(UserError, match="handoffs must be RealtimeAgent"):
+        desk.handoffs.append("Billing")  # type: ignore[union-attr]
+    assert desk.handoffs == []
+    hash(desk)  # still usable as a dict key
 
 
 def test_a_handoffs_function_that_returns_no_list_fails_with_the_agents_name() -> None:

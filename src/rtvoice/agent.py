@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Generic, TypeAlias
+from typing import TYPE_CHECKING, Any, Generic, SupportsIndex, TypeAlias
 
 from typing_extensions import TypeVar
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .handoffs import Handoff
     from .tools import FunctionTool
 
-__all__ = ["Handoffs", "Instructions", "RealtimeAgent", "snake_case"]
+__all__ = ["HandoffList", "Handoffs", "Instructions", "RealtimeAgent", "snake_case"]
 
 TContext = TypeVar("TContext", default=Any)
 """The run context's type; ``Any`` when not given, so an agent or runner built without one
@@ -40,21 +40,33 @@ Handoffs: TypeAlias = (
 the agent becomes active (so agents can name each other: a triage <-> specialist cycle)."""
 
 
-class _FrozenHandoffs(tuple):  # type: ignore[type-arg]
-    """The tuple an agent keeps its handoff list in; ``append`` and ``extend`` say what to
-    write instead of failing with a bare ``AttributeError``."""
+class HandoffList(list):  # type: ignore[type-arg]
+    """An agent's handoff list: a list you may append to after the agent is built (two agents
+    that name each other, openai-agents' way), checked as it grows.
+
+    A change takes effect the next time the agent becomes active, in every session that uses
+    the agent (sessions read the list then, never in between). Bad entries raise
+    :class:`~rtvoice.errors.UserError` at once; anything put in another way is checked when
+    the agent next becomes active.
+    """
 
     __slots__ = ()
 
-    def append(self, _entry: object) -> None:
-        raise UserError(
-            "RealtimeAgent is frozen (one agent serves many concurrent sessions), so its "
-            "handoffs cannot be appended to. For agents that hand off to each other, pass a "
-            "function: RealtimeAgent(..., handoffs=lambda: [other_agent]); to change one "
-            "agent, build a new one with agent.clone(handoffs=[...])"
-        )
+    def append(self, entry: object) -> None:
+        """Add one agent or ``handoff(...)``."""
+        _check_handoffs("RealtimeAgent.handoffs.append", (entry,))
+        super().append(entry)
 
-    extend = append
+    def extend(self, entries: Iterable[object]) -> None:
+        """Add agents or ``handoff(...)`` objects."""
+        entries = list(entries)
+        _check_handoffs("RealtimeAgent.handoffs.extend", entries)
+        super().extend(entries)
+
+    def insert(self, index: SupportsIndex, entry: object) -> None:
+        """Insert one agent or ``handoff(...)``."""
+        _check_handoffs("RealtimeAgent.handoffs.insert", (entry,))
+        super().insert(index, entry)
 
 
 def snake_case(name: str) -> str:
@@ -68,6 +80,9 @@ def snake_case(name: str) -> str:
 class RealtimeAgent(Generic[TContext]):
     """A voice agent.
 
+    Frozen, so one agent can serve many concurrent sessions, but for its handoff list (see
+    ``handoffs``), which sessions read each time the agent becomes active.
+
     Args:
         name: How the agent is known (in events, history, traces and handoff tool names).
         instructions: A string, or a (sync or async) function of ``(context, agent)``
@@ -76,7 +91,9 @@ class RealtimeAgent(Generic[TContext]):
         handoffs: Agents (or ``handoff(...)`` objects) this agent may transfer to; each
             becomes a ``transfer_to_<snake_name>`` tool. Or a function of no arguments
             returning that list, called each time the agent becomes active (see
-            :meth:`resolve_handoffs`): that is how two agents hand off to each other.
+            :meth:`resolve_handoffs`). Kept as a :class:`HandoffList`, the one field you may
+            change after construction (``agent.handoffs.append(other)``). Either way two
+            agents can hand off to each other.
         output_guardrails: Checks on what the agent says.
         input_guardrails: Checks on what the user says.
         handoff_description: Tells other agents when to transfer to this one.
@@ -90,7 +107,7 @@ class RealtimeAgent(Generic[TContext]):
     name: str
     instructions: Instructions = None
     tools: Sequence[FunctionTool] = ()
-    handoffs: Handoffs = ()
+    handoffs: Handoffs = field(default=(), hash=False)
     output_guardrails: Sequence[OutputGuardrail] = ()
     input_guardrails: Sequence[InputGuardrail] = ()
     handoff_description: str | None = None
@@ -112,8 +129,8 @@ class RealtimeAgent(Generic[TContext]):
             if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
                 extra = " (or, for handoffs, a function returning one)" * (attribute == "handoffs")
                 raise UserError(f"{where}: {attribute} must be a list{extra}")
-            frozen = _FrozenHandoffs(value) if attribute == "handoffs" else tuple(value)
-            object.__setattr__(self, attribute, frozen)
+            kept = HandoffList(value) if attribute == "handoffs" else tuple(value)
+            object.__setattr__(self, attribute, kept)
         for tool in self.tools:
             if not (hasattr(tool, "name") and hasattr(tool, "to_definition")):
                 raise UserError(
