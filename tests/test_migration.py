@@ -379,3 +379,17 @@ def test_on_play_bytes_takes_the_played_audio_or_its_length() -> None:
     assert tracker.played_ms("item_1") == pytest.approx(40.0)
     with pytest.raises(UserError, match="once each"):
         tracker.on_play_bytes("item_1", 0, 480, bytes=b"\0\0")
+
+
+def test_the_migration_guides_code_blocks_run_and_build_their_cycles() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "migrating.md").read_text(encoding="utf-8")
+    blocks = [block.split("```", 1)[0] for block in text.split("```python\n")[1:]]
+    assert len(blocks) == 2
+    for block in blocks:
+        names: dict[str, Any] = {}
+        exec(compile(block, "docs/migrating.md", "exec"), names)
+        triage, billing = names["triage"], names["billing"]
+        assert billing.resolve_handoffs() == (triage,)
+        assert triage.resolve_handoffs() == (billing,)
