@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ApiKey", "AzureOpenAIProvider", "OpenAIProvider", "RealtimeProvider", "resolve_api_key"]
 
-ApiKey: TypeAlias = "str | Callable[[], str | Awaitable[str]]"
+ApiKey: TypeAlias = str | Callable[[], str | Awaitable[str]]
 """An API key, or a function returning one (sync or async): called when a session connects,
 so a key that rotates (an ephemeral ``ek_`` secret, a vault lookup) is fresh each time."""
 
