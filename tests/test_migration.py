@@ -236,6 +236,15 @@ def test_guardrail_output_refuses_both_spellings_of_its_info() -> None:
         GuardrailFunctionOutput(True, "a", output_info="b")
 
 
+def test_event_info_points_to_session_info() -> None:
+    from rtvoice.session import AgentEndEvent, NoEventInfoError
+
+    event = AgentEndEvent(agent=RealtimeAgent(name="A"))
+    with pytest.raises(NoEventInfoError, match=r"session\.info"):
+        _ = event.info
+    assert not hasattr(event, "info")  # also an AttributeError, so getattr defaults work
+
+
 def test_a_raw_model_event_offers_its_event_as_data() -> None:
     from rtvoice.model.events import ErrorEvent
 

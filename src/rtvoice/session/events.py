@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from ..errors import UserError
 from ..model.events import ErrorInfo, ModelEvent, Usage
 from .history import HistoryItem
 
@@ -50,6 +51,7 @@ __all__ = [
     "HistoryUpdatedEvent",
     "InputAudioTimeoutTriggeredEvent",
     "InputTranscriptEvent",
+    "NoEventInfoError",
     "RawModelEvent",
     "RealtimeSessionEvent",
     "ReconnectedEvent",
@@ -63,6 +65,29 @@ __all__ = [
     "TranscriptDeltaEvent",
     "UsageEvent",
 ]
+
+
+class NoEventInfoError(UserError, AttributeError):
+    """Raised by ``event.info``: rtvoice's events carry no run context. Also an
+    ``AttributeError``, so ``hasattr(event, "info")`` is ``False``."""
+
+
+class _Event:
+    """What every session event shares: nothing but the ``info`` pointer."""
+
+    __slots__ = ()
+
+    @property
+    def info(self) -> SessionInfo:
+        """Not on rtvoice's events (openai-agents has ``event.info.context``).
+
+        Raises:
+            NoEventInfoError: Always; the message says to read ``session.info``.
+        """
+        raise NoEventInfoError(
+            f"{type(self).__name__} has no 'info': read session.info instead (its .context "
+            "is the run context, .agent the current agent, .usage the tokens so far)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +144,7 @@ class AudioChunk:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AgentStartEvent:
+class AgentStartEvent(_Event):
     """The current agent began responding (the first response of a turn)."""
 
     agent: RealtimeAgent[Any]
@@ -127,7 +152,7 @@ class AgentStartEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AgentEndEvent:
+class AgentEndEvent(_Event):
     """The current agent finished its turn: its last response is done and nothing (no tool
     result, no queued input) is waiting for another response."""
 
@@ -136,7 +161,7 @@ class AgentEndEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HandoffEvent:
+class HandoffEvent(_Event):
     """The conversation moved from one agent to another (the model called a handoff tool).
 
     Comes before the new agent's configuration is sent; the new agent's answer follows.
@@ -148,7 +173,7 @@ class HandoffEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ToolStartEvent:
+class ToolStartEvent(_Event):
     """A tool call began running.
 
     Attributes:
@@ -170,7 +195,7 @@ class ToolStartEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ToolEndEvent:
+class ToolEndEvent(_Event):
     """A tool call finished; ``output`` is what the model was sent.
 
     Attributes:
@@ -200,7 +225,7 @@ class ToolEndEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ToolApprovalRequiredEvent:
+class ToolApprovalRequiredEvent(_Event):
     """A tool call waits for ``session.approve_tool_call(call_id)`` or
     ``session.reject_tool_call(call_id)``; the conversation keeps flowing meanwhile."""
 
@@ -219,7 +244,7 @@ class ToolApprovalRequiredEvent:
 
 
 @dataclass(slots=True, kw_only=True)
-class AudioEvent:
+class AudioEvent(_Event):
     """Assistant audio to play: ``event.audio.data``. Hot path: one per 20-200 ms."""
 
     audio: AudioChunk
@@ -242,7 +267,7 @@ class AudioEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AudioEndEvent:
+class AudioEndEvent(_Event):
     """All audio of an assistant content part has arrived."""
 
     item_id: str
@@ -252,7 +277,7 @@ class AudioEndEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AudioInterruptedEvent:
+class AudioInterruptedEvent(_Event):
     """Stop playing this item now: the user barged in, the application called
     ``interrupt()``, or a guardrail tripped.
 
@@ -268,7 +293,7 @@ class AudioInterruptedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HistoryAddedEvent:
+class HistoryAddedEvent(_Event):
     """A new item entered the conversation history."""
 
     item: HistoryItem
@@ -276,7 +301,7 @@ class HistoryAddedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HistoryUpdatedEvent:
+class HistoryUpdatedEvent(_Event):
     """An item of the history changed (finished, transcribed, truncated, removed).
 
     Attributes:
@@ -290,7 +315,7 @@ class HistoryUpdatedEvent:
 
 
 @dataclass(slots=True, kw_only=True)
-class TranscriptDeltaEvent:
+class TranscriptDeltaEvent(_Event):
     """A piece of what the assistant is saying (audio transcript) or writing (text)."""
 
     item_id: str
@@ -301,7 +326,7 @@ class TranscriptDeltaEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class InputTranscriptEvent:
+class InputTranscriptEvent(_Event):
     """The transcription of the user's speech, as it is recognised.
 
     Attributes:
@@ -319,7 +344,7 @@ class InputTranscriptEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SpeechStartedEvent:
+class SpeechStartedEvent(_Event):
     """The server heard the user start speaking (stop local playback now)."""
 
     item_id: str
@@ -328,7 +353,7 @@ class SpeechStartedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SpeechStoppedEvent:
+class SpeechStoppedEvent(_Event):
     """The server heard the user stop speaking."""
 
     item_id: str
@@ -337,7 +362,7 @@ class SpeechStoppedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GuardrailTrippedEvent:
+class GuardrailTrippedEvent(_Event):
     """A guardrail's tripwire fired.
 
     For output guardrails, the offending item was stopped before this event
@@ -367,7 +392,7 @@ class GuardrailTrippedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class InputAudioTimeoutTriggeredEvent:
+class InputAudioTimeoutTriggeredEvent(_Event):
     """The server's VAD idle timeout fired (the user said nothing for a while)."""
 
     item_id: str
@@ -377,7 +402,7 @@ class InputAudioTimeoutTriggeredEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UsageEvent:
+class UsageEvent(_Event):
     """Tokens used by one response, and by the whole session so far."""
 
     response_id: str
@@ -387,7 +412,7 @@ class UsageEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ErrorSessionEvent:
+class ErrorSessionEvent(_Event):
     """A recoverable error: the session goes on. (Fatal errors raise instead.)
 
     ``error.type`` is the server's (``invalid_request_error``, ``server_error``), or one of
@@ -404,7 +429,7 @@ class ErrorSessionEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ConnectionLostEvent:
+class ConnectionLostEvent(_Event):
     """The connection to the model ended abnormally and the session is reconnecting (the
     run config's ``reconnect``); iteration goes on. ``reconnected`` follows once the new
     connection carries the conversation, or iteration raises ``error`` when the attempts
@@ -424,7 +449,7 @@ class ConnectionLostEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ReconnectedEvent:
+class ReconnectedEvent(_Event):
     """A new connection carries the conversation on: configured for the current agent and
     seeded with the history.
 
@@ -444,7 +469,7 @@ class ReconnectedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RawModelEvent:
+class RawModelEvent(_Event):
     """Every model event, as received (only when the session was asked for them)."""
 
     event: ModelEvent
