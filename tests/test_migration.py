@@ -376,6 +376,35 @@ def test_a_provider_calls_a_sync_key_function_for_each_connection() -> None:
         OpenAIProvider(api_key=lambda: "").build_headers()
 
 
+def test_an_async_key_function_on_a_provider_says_where_to_pass_it() -> None:
+    from rtvoice import OpenAIProvider
+
+    async def key() -> str:
+        return "ek_1"
+
+    provider = OpenAIProvider(api_key=key)  # type: ignore[arg-type]
+    with pytest.raises(UserError, match=r"model_config=\{'api_key'"):
+        provider.build_headers()
+
+
+async def test_initial_model_settings_must_be_a_dict_and_are_checked_like_model_settings(
+    sim: Simulator,
+) -> None:
+    runner = RealtimeRunner(RealtimeAgent(name="A"), provider=sim.provider())
+    with pytest.raises(UserError, match="initial_model_settings"):
+        await runner.run(model_config={"initial_model_settings": "fast"})  # type: ignore[typeddict-item]
+    with pytest.raises(UserError, match="colour"):
+        await runner.run(model_config={"initial_model_settings": {"colour": "red"}})  # type: ignore[typeddict-unknown-key]
+
+
+def test_event_tool_for_a_name_the_agent_lacks_holds_the_name() -> None:
+    from rtvoice.session import ToolEndEvent, ToolRef
+
+    event = ToolEndEvent(agent=RealtimeAgent(name="A"), tool_name="gone", call_id="c", output="")
+    assert event.tool == ToolRef("gone")
+    assert event.tool.name == "gone"
+
+
 # ---------------------------------------------------------------------------------------------
 # The playback tracker
 
