@@ -406,6 +406,53 @@ def test_event_tool_for_a_name_the_agent_lacks_holds_the_name() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# One import: rtvoice.openai_agents
+
+
+async def _spoken_turn(runner: RealtimeRunner[Any]) -> list[str]:
+    from rtvoice.simulator import encode_speech
+
+    async with await runner.run() as session:
+        await session.send_audio(encode_speech("hello there") + bytes(2 * 24_000))
+        return [event.type for event in await until(session, "agent_end")]
+
+
+async def test_the_one_import_runner_yields_only_openai_agents_event_types(
+    sim: Simulator,
+) -> None:
+    from rtvoice import openai_agents
+
+    agent = openai_agents.RealtimeAgent(name="A")
+    everything = await _spoken_turn(RealtimeRunner(agent, provider=sim.provider()))
+    theirs = await _spoken_turn(openai_agents.RealtimeRunner(agent, provider=sim.provider()))
+    assert {"speech_started", "transcript_delta", "usage"} <= set(everything)
+    assert set(theirs) <= openai_agents.OPENAI_AGENTS_EVENT_TYPES
+    assert [
+        kind for kind in everything if kind in openai_agents.OPENAI_AGENTS_EVENT_TYPES
+    ] == theirs
+    assert "audio" in theirs
+
+
+def test_the_one_import_module_names_rtvoices_own_objects() -> None:
+    from rtvoice import PlaybackTracker, audio, handoffs, openai_agents, session
+
+    assert openai_agents.RealtimePlaybackTracker is PlaybackTracker is audio.PlaybackTracker
+    assert openai_agents.realtime_handoff is handoffs.handoff
+    assert openai_agents.tool is function_tool is openai_agents.function_tool
+    assert openai_agents.RealtimeUserInputMessage is session.UserInputMessage
+    assert openai_agents.RealtimeItem is session.HistoryItem
+
+
+def test_the_models_rtvoice_has_not_say_what_to_write_instead() -> None:
+    from rtvoice import openai_agents
+
+    with pytest.raises(UserError, match=r"model_config=\{'call_id'"):
+        openai_agents.OpenAIRealtimeSIPModel()
+    with pytest.raises(UserError, match="open_timeout"):
+        openai_agents.OpenAIRealtimeWebSocketModel(transport_config={"handshake_timeout": 5})
+
+
+# ---------------------------------------------------------------------------------------------
 # The playback tracker
 
 
