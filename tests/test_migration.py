@@ -119,6 +119,9 @@ def test_appending_something_that_is_not_an_agent_names_the_problem() -> None:
         desk.handoffs.append("Billing")  # type: ignore[union-attr]
     assert desk.handoffs == []
     hash(desk)  # still usable as a dict key
+    desk.handoffs[:] = ["Billing"]  # past the checks of append: caught when Desk is next active
+    with pytest.raises(UserError, match=r"'Desk'.*handoffs must be RealtimeAgent"):
+        desk.resolve_handoffs()
 
 
 def test_a_handoffs_function_that_returns_no_list_fails_with_the_agents_name() -> None:

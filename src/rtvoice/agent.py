@@ -162,9 +162,11 @@ class RealtimeAgent(Generic[TContext]):
                 agents and ``handoff(...)`` objects.
         """
         handoffs = self.handoffs
-        if not callable(handoffs):
-            return tuple(handoffs)
         where = f"RealtimeAgent {self.name!r}"
+        if not callable(handoffs):
+            # Checked again: entries may have come in past append (``agent.handoffs[0] = x``).
+            _check_handoffs(where, handoffs)
+            return tuple(handoffs)
         try:
             value = handoffs()
         except Exception as exc:
