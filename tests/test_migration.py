@@ -351,6 +351,28 @@ async def test_initial_model_settings_configure_this_session_over_the_run_config
     assert second["audio"]["input"]["turn_detection"]["type"] == "server_vad"
 
 
+async def test_a_flat_initial_setting_wins_over_the_run_configs_nested_spelling() -> None:
+    # openai-agents' examples write flat keys; rtvoice's run configs usually nest them.
+    nested = {
+        "input": {"turn_detection": {"type": "server_vad", "silence_duration_ms": 400}},
+        "output": {"voice": "ash", "speed": 1.1},
+    }
+    async with scripted_server(_answer) as server:
+        runner = RealtimeRunner(
+            RealtimeAgent(name="A"),
+            provider=server.provider(),
+            config={"model_settings": {"audio": nested}},  # type: ignore[typeddict-item]
+        )
+        initial: Any = {"turn_detection": {"type": "semantic_vad"}, "voice": "verse"}
+        async with await runner.run(model_config={"initial_model_settings": initial}):
+            pass
+    [update] = server.of_type("session.update")
+    audio = update["session"]["audio"]
+    assert audio["input"]["turn_detection"]["type"] == "semantic_vad"
+    assert audio["output"]["voice"] == "verse"
+    assert audio["output"]["speed"] == 1.1  # what the initial settings did not name stays
+
+
 async def test_a_callable_api_key_is_called_and_its_result_sent() -> None:
     calls: list[str] = []
 

@@ -222,7 +222,7 @@ class RealtimeRunner(Generic[TContext]):
             raise UserError(
                 "model_config['initial_model_settings'] must be a dict of model settings"
             )
-        merged = {**self._config.get("model_settings", {}), **initial}
+        merged = merge_model_settings(self._config.get("model_settings", {}), initial)
         model = normalize_run_config({"model_settings": merged}).model
         return replace(self.settings, model=model)
 
@@ -289,6 +289,60 @@ class RealtimeRunner(Generic[TContext]):
             "the agent, or model_config={'api_key': ...} to run(); to talk to the built-in "
             f"simulator instead, pass provider=SimulatorProvider() or set {SIMULATOR_SWITCH}=1"
         )
+
+
+_SPELLINGS: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("audio", "input", "format"), ("input_audio_format",)),
+    (("audio", "output", "format"), ("output_audio_format",)),
+    (("audio", "output", "voice"), ("voice",)),
+    (("audio", "output", "speed"), ("speed",)),
+    (("audio", "input", "transcription"), ("input_audio_transcription",)),
+    (("audio", "input", "noise_reduction"), ("input_audio_noise_reduction",)),
+    (("audio", "input", "turn_detection"), ("turn_detection",)),
+    (("output_modalities",), ("modalities",)),
+    (("max_output_tokens",), ("max_response_output_tokens",)),
+)
+"""The settings that have two spellings (nested GA, flat alias), as key paths."""
+
+
+def merge_model_settings(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``: a setting ``over`` gives, in either of its spellings,
+    replaces that setting in ``base`` in both (so a flat ``turn_detection`` wins over a
+    nested ``audio.input.turn_detection``); ``audio``, ``audio.input`` and ``audio.output``
+    merge key by key; other keys replace."""
+
+    def has(data: Mapping[str, Any], path: tuple[str, ...]) -> bool:
+        for key in path[:-1]:
+            data = data.get(key)  # type: ignore[assignment]
+            if not isinstance(data, Mapping):
+                return False
+        return path[-1] in data
+
+    def copy(data: Mapping[str, Any], depth: int) -> dict[str, Any]:
+        return {
+            key: copy(value, depth - 1) if depth and isinstance(value, Mapping) else value
+            for key, value in data.items()
+        }
+
+    result = copy(base, 2)
+    for spellings in _SPELLINGS:
+        if any(has(over, path) for path in spellings):
+            for path in spellings:
+                holder: Any = result
+                for key in path[:-1]:
+                    holder = holder.get(key) if isinstance(holder, dict) else None
+                if isinstance(holder, dict):
+                    holder.pop(path[-1], None)
+
+    def overlay(into: dict[str, Any], data: Mapping[str, Any], depth: int) -> None:
+        for key, value in data.items():
+            if depth and isinstance(value, Mapping) and isinstance(into.get(key), dict):
+                overlay(into[key], value, depth - 1)
+            else:
+                into[key] = copy(value, depth) if isinstance(value, Mapping) else value
+
+    overlay(result, over, 2)
+    return result
 
 
 def _load_async_backend() -> None:
