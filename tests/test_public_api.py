@@ -20,6 +20,7 @@ PUBLIC_MODULES = [
     "rtvoice.model",
     "rtvoice.model.openai",
     "rtvoice.model.openai.server",
+    "rtvoice.openai_agents",
     "rtvoice.providers",
     "rtvoice.session",
     "rtvoice.simulator",

@@ -42,11 +42,11 @@ if TYPE_CHECKING:
         input_guardrail,
         output_guardrail,
     )
-    from .handoffs import Handoff, handoff
+    from .handoffs import RECOMMENDED_PROMPT_PREFIX, Handoff, handoff
     from .middleware import ApprovalDecision, ApprovalPolicy, AuditLog, Middleware
     from .providers import AzureOpenAIProvider, OpenAIProvider, RealtimeProvider
     from .runner import RealtimeModelConfig, RealtimeRunner
-    from .session import RealtimeSession, RealtimeSessionEvent
+    from .session import RealtimeModelSendRawMessage, RealtimeSession, RealtimeSessionEvent
     from .tools import (
         FunctionTool,
         StopConversation,
@@ -82,11 +82,15 @@ else:
                 "input_guardrail",
                 "output_guardrail",
             ),
-            ".handoffs": ("Handoff", "handoff"),
+            ".handoffs": ("RECOMMENDED_PROMPT_PREFIX", "Handoff", "handoff"),
             ".middleware": ("ApprovalDecision", "ApprovalPolicy", "AuditLog", "Middleware"),
             ".providers": ("AzureOpenAIProvider", "OpenAIProvider", "RealtimeProvider"),
             ".runner": ("RealtimeModelConfig", "RealtimeRunner"),
-            ".session": ("RealtimeSession", "RealtimeSessionEvent"),
+            ".session": (
+                "RealtimeModelSendRawMessage",
+                "RealtimeSession",
+                "RealtimeSessionEvent",
+            ),
             ".tools": (
                 "FunctionTool",
                 "StopConversation",
@@ -118,9 +122,11 @@ __all__ = [
     "OutputGuardrail",
     "PlaybackTracker",
     "ProviderError",
+    "RECOMMENDED_PROMPT_PREFIX",
     "RealtimeAgent",
     "RealtimeError",
     "RealtimeModelConfig",
+    "RealtimeModelSendRawMessage",
     "RealtimeProvider",
     "RealtimeRunConfig",
     "RealtimeRunner",

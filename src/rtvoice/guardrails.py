@@ -53,19 +53,42 @@ GuardrailKind: TypeAlias = Literal["input", "output"]
 """``input`` checks the user's transcription, ``output`` the agent's transcript."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class GuardrailFunctionOutput:
     """What a guardrail function returns.
+
+    ``GuardrailFunctionOutput(True, "reason")``, ``GuardrailFunctionOutput(
+    tripwire_triggered=True, info=...)``, or with openai-agents' keyword,
+    ``GuardrailFunctionOutput(output_info=..., tripwire_triggered=True)``: one value, two
+    names (``output_info`` reads it back too).
 
     Attributes:
         tripwire_triggered: ``True`` if the text broke the rule. For an output guardrail
             the session then interrupts the response and emits ``guardrail_tripped``.
         info: Anything the application wants to see in the ``guardrail_tripped`` event
             (a reason, a score, ...).
+
+    Raises:
+        UserError: Both ``info`` and ``output_info`` are given.
     """
 
     tripwire_triggered: bool
-    info: Any = None
+    info: Any
+
+    def __init__(
+        self, tripwire_triggered: bool, info: Any = None, *, output_info: Any = None
+    ) -> None:
+        if output_info is not None:
+            if info is not None:
+                raise UserError("GuardrailFunctionOutput: pass info or output_info, not both")
+            info = output_info
+        object.__setattr__(self, "tripwire_triggered", tripwire_triggered)
+        object.__setattr__(self, "info", info)
+
+    @property
+    def output_info(self) -> Any:
+        """``info`` under openai-agents' name."""
+        return self.info
 
 
 GuardrailFunction: TypeAlias = Callable[

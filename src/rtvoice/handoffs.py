@@ -23,7 +23,32 @@ from .model.session_config import FunctionTool as ToolDefinition
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
-__all__ = ["Handoff", "HandoffInputError", "handoff", "handoff_for"]
+__all__ = [
+    "Handoff",
+    "HandoffInputError",
+    "RECOMMENDED_PROMPT_PREFIX",
+    "handoff",
+    "handoff_for",
+    "prompt_with_handoff_instructions",
+]
+
+RECOMMENDED_PROMPT_PREFIX = (
+    "# System context\n"
+    "You are one of several agents that share a conversation with the user. Each agent has "
+    "its own instructions and tools. You can pass the conversation to another agent by "
+    "calling a tool named transfer_to_<agent_name>; do so when the user needs something "
+    "another agent handles. Transfers are silent: do not mention them, and do not draw the "
+    "user's attention to them. Carry on the conversation as if it had been yours all along."
+)
+"""A paragraph to put before the instructions of agents that hand off to each other: it tells
+the model how transfers work (the same idea as openai-agents' constant of this name; our own
+wording)."""
+
+
+def prompt_with_handoff_instructions(prompt: str) -> str:
+    """``prompt`` with :data:`RECOMMENDED_PROMPT_PREFIX` before it."""
+    return f"{RECOMMENDED_PROMPT_PREFIX}\n\n{prompt}"
+
 
 OnHandoff = Callable[..., "Awaitable[None] | None"]
 """``on_handoff(context)`` or, with an ``input_type``, ``on_handoff(context, input)``."""
@@ -108,6 +133,9 @@ def handoff(
     description: str | None = None,
     on_handoff: OnHandoff | None = None,
     input_type: Any = None,
+    *,
+    tool_name_override: str | None = None,
+    tool_description_override: str | None = None,
 ) -> Handoff:
     """Describe a transfer to ``agent``.
 
@@ -120,12 +148,23 @@ def handoff(
             ``on_handoff(context)``, or ``on_handoff(context, input)`` with an ``input_type``.
         input_type: A type (pydantic model, dataclass, TypedDict, ...) the model must fill in
             as the tool's arguments; validated before ``on_handoff`` sees it.
+        tool_name_override: ``tool_name`` under openai-agents' name.
+        tool_description_override: ``description`` under openai-agents' name.
 
     Raises:
-        UserError: ``agent`` is not a RealtimeAgent, or ``input_type`` has no JSON schema.
+        UserError: ``agent`` is not a RealtimeAgent, ``input_type`` has no JSON schema, or
+            both spellings of the name (or of the description) are given.
     """
     if not isinstance(agent, RealtimeAgent):
         raise UserError(f"handoff() needs a RealtimeAgent, got {agent!r}")
+    if tool_name_override is not None:
+        if tool_name is not None:
+            raise UserError("handoff(): pass tool_name or tool_name_override, not both")
+        tool_name = tool_name_override
+    if tool_description_override is not None:
+        if description is not None:
+            raise UserError("handoff(): pass description or tool_description_override, not both")
+        description = tool_description_override
     name = tool_name or f"transfer_to_{snake_case(agent.name)}"
     text = description or " ".join(
         part

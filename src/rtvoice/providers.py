@@ -22,9 +22,11 @@ Reaching any other compatible server takes a subclass::
 
 from __future__ import annotations
 
+import inspect
 import os
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeAlias
 from urllib.parse import quote, urlsplit
 
 from ._dialect import Dialect
@@ -33,7 +35,34 @@ from .errors import UserError
 if TYPE_CHECKING:
     from .model._base import ModelConnector
 
-__all__ = ["AzureOpenAIProvider", "OpenAIProvider", "RealtimeProvider"]
+__all__ = ["ApiKey", "AzureOpenAIProvider", "OpenAIProvider", "RealtimeProvider", "resolve_api_key"]
+
+ApiKey: TypeAlias = str | Callable[[], str | Awaitable[str]]
+"""An API key, or a function returning one (sync or async): called when a session connects,
+so a key that rotates (an ephemeral ``ek_`` secret, a vault lookup) is fresh each time."""
+
+
+def _checked_key(key: object, where: str) -> str:
+    if not isinstance(key, str) or not key:
+        raise UserError(
+            f"{where}: the api_key function must return a non-empty string, got {key!r}"
+        )
+    return key
+
+
+async def resolve_api_key(api_key: ApiKey, where: str = "api_key") -> str:
+    """The key itself: ``api_key``, or what calling it returns (awaited if async).
+
+    Raises:
+        UserError: The function returned something other than a non-empty string.
+    """
+    if isinstance(api_key, str):
+        return api_key
+    key = api_key()
+    if inspect.isawaitable(key):
+        key = await key
+    return _checked_key(key, where)
+
 
 OPENAI_DEFAULT_BASE_URL = "wss://api.openai.com/v1"
 
@@ -127,7 +156,9 @@ class OpenAIProvider(RealtimeProvider):
     """OpenAI's realtime endpoint, ``wss://api.openai.com/v1/realtime?model=...``.
 
     Args:
-        api_key: The API key (or an ``ek_`` ephemeral secret). Defaults to ``OPENAI_API_KEY``.
+        api_key: The API key (or an ``ek_`` ephemeral secret), or a sync function returning
+            one, called each time headers are built (for an async function, pass it as
+            ``run(model_config={"api_key": ...})``). Defaults to ``OPENAI_API_KEY``.
         organization: Sent as ``OpenAI-Organization``. Defaults to ``OPENAI_ORG_ID``.
         project: Sent as ``OpenAI-Project``. Defaults to ``OPENAI_PROJECT_ID``.
         base_url: Another OpenAI-compatible server, e.g. ``ws://127.0.0.1:8765/v1``;
@@ -140,14 +171,23 @@ class OpenAIProvider(RealtimeProvider):
 
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: str | Callable[[], str] | None = None,
         organization: str | None = None,
         project: str | None = None,
         base_url: str | None = None,
     ) -> None:
-        self._api_key = _require(
-            api_key, argument="api_key", env_var="OPENAI_API_KEY", provider="OpenAIProvider"
-        )
+        self._key_function: Callable[[], str] | None = None
+        if api_key is not None and not isinstance(api_key, str):
+            if not callable(api_key):
+                raise UserError(
+                    f"OpenAIProvider: api_key must be a string or a function, got {api_key!r}"
+                )
+            self._key_function = api_key
+            self._api_key = ""
+        else:
+            self._api_key = _require(
+                api_key, argument="api_key", env_var="OPENAI_API_KEY", provider="OpenAIProvider"
+            )
         self.organization = _resolve(organization, "OPENAI_ORG_ID")
         self.project = _resolve(project, "OPENAI_PROJECT_ID")
         self.base_url = _websocket_base(base_url or OPENAI_DEFAULT_BASE_URL, argument="base_url")
@@ -167,7 +207,18 @@ class OpenAIProvider(RealtimeProvider):
     def build_headers(self) -> dict[str, str]:
         """``Authorization: Bearer ...``, plus ``OpenAI-Organization`` / ``OpenAI-Project``
         when set. No ``OpenAI-Beta`` header: the GA server rejects it."""
-        headers = {"Authorization": f"Bearer {self._api_key}"}
+        key = self._api_key
+        if self._key_function is not None:
+            key = self._key_function()
+            if inspect.isawaitable(key):
+                if inspect.iscoroutine(key):
+                    key.close()
+                raise UserError(
+                    "OpenAIProvider: api_key is an async function; pass it to "
+                    "runner.run(model_config={'api_key': ...}), which awaits it"
+                )
+            key = _checked_key(key, "OpenAIProvider")
+        headers = {"Authorization": f"Bearer {key}"}
         if self.organization:
             headers["OpenAI-Organization"] = self.organization
         if self.project:

@@ -40,10 +40,15 @@ from typing_extensions import NotRequired, TypeVar
 from ._config._model import TransportConfig, normalize_transport_config
 from .agent import RealtimeAgent
 from .audio import PlaybackTracker
-from .config import RealtimeRunConfig, RunSettings, normalize_run_config
+from .config import (
+    RealtimeRunConfig,
+    RealtimeSessionModelSettings,
+    RunSettings,
+    normalize_run_config,
+)
 from .errors import UserError
 from .model._base import ConnectRequest
-from .providers import OpenAIProvider, RealtimeProvider
+from .providers import ApiKey, OpenAIProvider, RealtimeProvider, resolve_api_key
 
 if TYPE_CHECKING:
     from .middleware import Middleware
@@ -71,8 +76,12 @@ class RealtimeModelConfig(TypedDict, total=False):
     """Connect here instead of the provider's URL."""
     headers: NotRequired[Mapping[str, str]]
     """Use exactly these upgrade headers (no ``Authorization`` is added)."""
-    api_key: NotRequired[str]
-    """A key for this session (sent as ``Authorization: Bearer``)."""
+    api_key: NotRequired[ApiKey]
+    """A key for this session (sent as ``Authorization: Bearer``), or a sync or async function
+    returning one, called once by ``run()``."""
+    initial_model_settings: NotRequired[RealtimeSessionModelSettings]
+    """Model settings for this session only, over the run config's ``model_settings`` (a key
+    given here replaces that key there). openai-agents' name; the same keys."""
     call_id: NotRequired[str]
     """Attach to an existing WebRTC or SIP call instead of starting a conversation."""
     playback_tracker: NotRequired[PlaybackTracker]
@@ -120,6 +129,7 @@ class RealtimeRunner(Generic[TContext]):
         if provider is not None and not isinstance(provider, RealtimeProvider):
             raise UserError("RealtimeRunner: provider must be a RealtimeProvider")
         self.starting_agent = starting_agent
+        self._config: RealtimeRunConfig = config or {}
         settings = normalize_run_config(config)
         if middleware:
             if isinstance(middleware, (str, bytes)) or not isinstance(middleware, Sequence):
@@ -175,19 +185,25 @@ class RealtimeRunner(Generic[TContext]):
                 f"Unknown model_config key {sorted(unknown)[0]!r}; valid keys: "
                 + ", ".join(sorted(_MODEL_CONFIG_KEYS))
             )
-        request, connector = self._connection(overrides)
+        settings = self.settings
+        if "initial_model_settings" in overrides:
+            settings = self._with_model_settings(overrides["initial_model_settings"])
+        if "api_key" in overrides and not isinstance(overrides["api_key"], str):
+            key = await resolve_api_key(overrides["api_key"], "model_config['api_key']")
+            overrides = {**overrides, "api_key": key}
+        request, connector = self._connection(overrides, settings)
         if agent is not None and not isinstance(agent, RealtimeAgent):
             raise UserError(f"run(agent=...) needs a RealtimeAgent, not {type(agent).__name__}")
         if agent is None:
             agent = self.starting_agent if resume is None else self._agent_named(resume)
         return self._session_type(
             agent=agent,
-            settings=self.settings,
+            settings=settings,
             connector=connector,
             request=request,
             context=context,
             playback_tracker=overrides.get("playback_tracker"),
-            event_buffer_size=self.settings.event_buffer_size,
+            event_buffer_size=settings.event_buffer_size,
             resume=resume,
             preconfigured=bool(overrides.get("preconfigured", False)),
         )
@@ -204,15 +220,27 @@ class RealtimeRunner(Generic[TContext]):
             seen[id(agent)] = agent
             if agent.name == name:
                 return agent
-            for target in agent.handoffs:
+            for target in agent.resolve_handoffs():
                 queue.append(target if isinstance(target, RealtimeAgent) else target.agent)
         names = ", ".join(sorted({agent.name for agent in seen.values()}))
         raise UserError(
             f"the snapshot's agent {name!r} is not one this runner reaches (agents: {names})"
         )
 
-    def _connection(self, overrides: Mapping[str, Any]) -> tuple[ConnectRequest, ModelConnector]:
-        model_name = self.settings.model.model_name
+    def _with_model_settings(self, initial: RealtimeSessionModelSettings) -> RunSettings:
+        """The run settings with ``initial`` over the run config's ``model_settings``."""
+        if not isinstance(initial, Mapping):
+            raise UserError(
+                "model_config['initial_model_settings'] must be a dict of model settings"
+            )
+        merged = merge_model_settings(self._config.get("model_settings", {}), initial)
+        model = normalize_run_config({"model_settings": merged}).model
+        return replace(self.settings, model=model)
+
+    def _connection(
+        self, overrides: Mapping[str, Any], settings: RunSettings
+    ) -> tuple[ConnectRequest, ModelConnector]:
+        model_name = settings.model.model_name
         options = (
             normalize_transport_config(overrides["transport"]) if "transport" in overrides else None
         )
@@ -273,6 +301,60 @@ class RealtimeRunner(Generic[TContext]):
             "the agent, or model_config={'api_key': ...} to run(); to talk to the built-in "
             f"simulator instead, pass provider=SimulatorProvider() or set {SIMULATOR_SWITCH}=1"
         )
+
+
+_SPELLINGS: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("audio", "input", "format"), ("input_audio_format",)),
+    (("audio", "output", "format"), ("output_audio_format",)),
+    (("audio", "output", "voice"), ("voice",)),
+    (("audio", "output", "speed"), ("speed",)),
+    (("audio", "input", "transcription"), ("input_audio_transcription",)),
+    (("audio", "input", "noise_reduction"), ("input_audio_noise_reduction",)),
+    (("audio", "input", "turn_detection"), ("turn_detection",)),
+    (("output_modalities",), ("modalities",)),
+    (("max_output_tokens",), ("max_response_output_tokens",)),
+)
+"""The settings that have two spellings (nested GA, flat alias), as key paths."""
+
+
+def merge_model_settings(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``: a setting ``over`` gives, in either of its spellings,
+    replaces that setting in ``base`` in both (so a flat ``turn_detection`` wins over a
+    nested ``audio.input.turn_detection``); ``audio``, ``audio.input`` and ``audio.output``
+    merge key by key; other keys replace."""
+
+    def has(data: Mapping[str, Any], path: tuple[str, ...]) -> bool:
+        for key in path[:-1]:
+            data = data.get(key)  # type: ignore[assignment]
+            if not isinstance(data, Mapping):
+                return False
+        return path[-1] in data
+
+    def copy(data: Mapping[str, Any], depth: int) -> dict[str, Any]:
+        return {
+            key: copy(value, depth - 1) if depth and isinstance(value, Mapping) else value
+            for key, value in data.items()
+        }
+
+    result = copy(base, 2)
+    for spellings in _SPELLINGS:
+        if any(has(over, path) for path in spellings):
+            for path in spellings:
+                holder: Any = result
+                for key in path[:-1]:
+                    holder = holder.get(key) if isinstance(holder, dict) else None
+                if isinstance(holder, dict):
+                    holder.pop(path[-1], None)
+
+    def overlay(into: dict[str, Any], data: Mapping[str, Any], depth: int) -> None:
+        for key, value in data.items():
+            if depth and isinstance(value, Mapping) and isinstance(into.get(key), dict):
+                overlay(into[key], value, depth - 1)
+            else:
+                into[key] = copy(value, depth) if isinstance(value, Mapping) else value
+
+    overlay(result, over, 2)
+    return result
 
 
 def _load_async_backend() -> None:

@@ -115,6 +115,8 @@ def function_tool(
     description: str | None = None,
     needs_approval: bool | ApprovalPredicate = False,
     timeout: float | None = None,
+    name_override: str | None = None,
+    description_override: str | None = None,
 ) -> Callable[[Callable[..., Any]], FunctionTool]: ...
 
 
@@ -126,6 +128,8 @@ def function_tool(
     description: str | None = None,
     needs_approval: bool | ApprovalPredicate = False,
     timeout: float | None = None,
+    name_override: str | None = None,
+    description_override: str | None = None,
 ) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
     """Make a :class:`FunctionTool` from a sync or async function.
 
@@ -159,14 +163,25 @@ def function_tool(
         needs_approval: ``True``, or a predicate ``(context, arguments) -> bool`` (sync or
             async), to have calls approved before they run.
         timeout: Seconds a call may run; ``None`` (default) for no limit.
+        name_override: ``name`` under openai-agents' spelling.
+        description_override: ``description`` under openai-agents' spelling.
 
     Returns:
         The tool, or (with options only) a decorator that makes it.
 
     Raises:
         UserError: The function cannot be a tool (``*args``, unsupported or unresolvable
-            annotations, a misplaced ``ToolContext`` parameter), or an option is invalid.
+            annotations, a misplaced ``ToolContext`` parameter), or an option is invalid
+            (or given under both of its spellings).
     """
+    if name_override is not None:
+        if name is not None:
+            raise UserError("function_tool: pass name or name_override, not both")
+        name = name_override
+    if description_override is not None:
+        if description is not None:
+            raise UserError("function_tool: pass description or description_override, not both")
+        description = description_override
     # The decorating scope's locals resolve string annotations naming local classes.
     localns = sys._getframe(1).f_locals
     options = _Options(name, description, needs_approval, timeout)

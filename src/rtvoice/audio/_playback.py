@@ -8,6 +8,8 @@ assistant item at the point the user heard (§7.d); the application tells a
 
 from __future__ import annotations
 
+from typing_extensions import Buffer
+
 from ..errors import UserError
 from ._formats import AudioFormatName, bytes_per_ms
 
@@ -52,20 +54,49 @@ class PlaybackTracker:
         """
         self._bytes_per_ms = bytes_per_ms(audio_format)
 
-    def on_play_bytes(self, item_id: str, content_index: int, num_bytes: int) -> None:
-        """Report that ``num_bytes`` more of an item's audio were played.
+    def on_play_bytes(
+        self,
+        item_id: str,
+        content_index: int | None = None,
+        num_bytes: int | Buffer | None = None,
+        *,
+        item_content_index: int | None = None,
+        bytes: Buffer | None = None,
+    ) -> None:
+        """Report that more of an item's audio was played: a byte count, or the bytes.
+
+        ``on_play_bytes(item_id, 0, 960)`` and ``on_play_bytes(item_id, 0, chunk)`` (the
+        played audio itself; its length counts) are the same report. openai-agents'
+        keywords work too: ``on_play_bytes(item_id=..., item_content_index=0, bytes=chunk)``.
 
         Args:
             item_id: The ``audio`` event's ``item_id``.
             content_index: The ``audio`` event's ``content_index``.
-            num_bytes: How many bytes of it were played since the last report.
+            num_bytes: How many bytes were played since the last report, or those bytes.
+            item_content_index: ``content_index`` under openai-agents' name.
+            bytes: The played bytes, under openai-agents' name.
 
         Raises:
-            UserError: ``num_bytes`` is negative.
+            UserError: The count is negative, or is missing or given twice.
         """
-        if num_bytes < 0:
-            raise UserError(f"num_bytes must not be negative, got {num_bytes}")
-        self.on_play_ms(item_id, content_index, num_bytes / self._bytes_per_ms)
+        index = content_index if item_content_index is None else item_content_index
+        played = num_bytes if bytes is None else bytes
+        if (
+            index is None
+            or played is None
+            or (
+                (content_index is not None and item_content_index is not None)
+                or (num_bytes is not None and bytes is not None)
+            )
+        ):
+            raise UserError(
+                "on_play_bytes(item_id, content_index, num_bytes_or_audio): give the content "
+                "index and the count (or the played bytes) once each"
+            )
+        count = played if isinstance(played, int) else memoryview(played).nbytes
+        if count < 0:
+            raise UserError(f"num_bytes must not be negative, got {count}")
+        self.on_play_ms(item_id, index, count / self._bytes_per_ms)
 
     def on_play_ms(self, item_id: str, content_index: int, ms: float) -> None:
         """Report that ``ms`` more milliseconds of an item's audio were played.

@@ -211,7 +211,12 @@ class SessionActions:
         self._tools.approve(call_id, always)
 
     async def reject_tool_call(
-        self, call_id: str, always: bool = False, message: str | None = None
+        self,
+        call_id: str,
+        always: bool = False,
+        message: str | None = None,
+        *,
+        rejection_message: str | None = None,
     ) -> None:
         """Reject a call announced by ``tool_approval_required``: the tool does not run.
 
@@ -225,10 +230,16 @@ class SessionActions:
             always: Also reject every later call of this tool in the session without asking
                 (and the calls of it waiting now), with the same message.
             message: What the model is told.
+            rejection_message: ``message`` under openai-agents' name.
 
         Raises:
-            UserError: No call with this id waits for approval.
+            UserError: No call with this id waits for approval, or both ``message`` and
+                ``rejection_message`` are given.
             TransportClosedError: The session is closed.
         """
+        if rejection_message is not None:
+            if message is not None:
+                raise UserError("reject_tool_call: pass message or rejection_message, not both")
+            message = rejection_message
         self._require_open()
         self._tools.reject(call_id, always, message)

@@ -57,6 +57,8 @@ class UserInputImage(TypedDict):
 class UserInputMessage(TypedDict):
     """A user message with text and image parts, in order."""
 
+    type: NotRequired[Literal["message"]]
+    """Optional; accepted so openai-agents' ``RealtimeUserInputMessage`` dicts pass as-is."""
     role: Literal["user"]
     content: Sequence[UserInputText | UserInputImage]
 
@@ -83,9 +85,12 @@ def to_message_item(message: UserInput) -> MessageItem:
             f"send_message takes a str, a UserInputMessage dict or a MessageItem, "
             f"not {type(message).__name__}"
         )
-    unknown = set(message) - {"role", "content"}
+    unknown = set(message) - {"role", "content", "type"}
     if unknown:
         raise UserError(f"send_message: unknown key {sorted(unknown)[0]!r} in the message")
+    # openai-agents' RealtimeUserInputMessage carries "type": "message"; it says nothing more.
+    if message.get("type", "message") != "message":
+        raise UserError("send_message: a message dict's 'type', if given, must be 'message'")
     if message.get("role") != "user":
         raise UserError("send_message: a message dict must have 'role': 'user'")
     content = message.get("content")

@@ -37,6 +37,7 @@ from ._entry import carry_on, configure, continuity_for, ended
 from ._guardrail_runner import GuardrailRunner
 from ._handoff_runner import HandoffRunner
 from ._link import SessionLink
+from ._migration import MigrationAliases
 from ._outbox import CommandOutbox, EventOutbox, Flag
 from ._reader import Connection, read_model
 from ._reconnect import Continuity
@@ -77,7 +78,7 @@ DEFAULT_CLOSE_TIMEOUT: Final = SessionTimeouts().close
 _Phase = Literal["new", "opening", "open", "closed"]
 
 
-class RealtimeSession(SessionActions):
+class RealtimeSession(SessionActions, MigrationAliases):
     """A live conversation with a realtime model: iterate it for events, call it to act.
 
     Built by :meth:`RealtimeRunner.run <rtvoice.RealtimeRunner.run>` (or directly, in tests),

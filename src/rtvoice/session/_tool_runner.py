@@ -293,6 +293,7 @@ class ToolCallRunner:
                 call_id=call.call_id,
                 output=result.output,
                 error=result.error,
+                arguments=call.arguments,
             )
         )
         stop = result.stop_conversation

@@ -27,11 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from ..errors import UserError
 from ..model.events import ErrorInfo, ModelEvent, Usage
 from .history import HistoryItem
 
 if TYPE_CHECKING:
     from ..agent import RealtimeAgent
+    from ..handoffs import Handoff
+    from ..tools import FunctionTool
 
 __all__ = [
     "AgentEndEvent",
@@ -48,17 +51,79 @@ __all__ = [
     "HistoryUpdatedEvent",
     "InputAudioTimeoutTriggeredEvent",
     "InputTranscriptEvent",
+    "NoEventInfoError",
     "RawModelEvent",
     "RealtimeSessionEvent",
     "ReconnectedEvent",
+    "SessionInfo",
     "SpeechStartedEvent",
     "SpeechStoppedEvent",
     "ToolApprovalRequiredEvent",
     "ToolEndEvent",
     "ToolStartEvent",
+    "ToolRef",
     "TranscriptDeltaEvent",
     "UsageEvent",
 ]
+
+
+class NoEventInfoError(UserError, AttributeError):
+    """Raised by ``event.info``: rtvoice's events carry no run context. Also an
+    ``AttributeError``, so ``hasattr(event, "info")`` is ``False``."""
+
+
+class _Event:
+    """What every session event shares: nothing but the ``info`` pointer."""
+
+    __slots__ = ()
+
+    @property
+    def info(self) -> SessionInfo:
+        """Not on rtvoice's events (openai-agents has ``event.info.context``).
+
+        Raises:
+            NoEventInfoError: Always; the message says to read ``session.info``.
+        """
+        raise NoEventInfoError(
+            f"{type(self).__name__} has no 'info': read session.info instead (its .context "
+            "is the run context, .agent the current agent, .usage the tokens so far)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRef:
+    """A tool the agent does not have (the model called an unknown name): only its name."""
+
+    name: str
+
+
+def _find_tool(agent: RealtimeAgent[Any], name: str) -> FunctionTool | Handoff | ToolRef:
+    """The agent's tool or handoff called ``name`` (for the ``tool`` properties)."""
+    for tool in agent.tools:
+        if tool.name == name:
+            return tool
+    from ..handoffs import handoff_for
+
+    for target in agent.resolve_handoffs():
+        entry = handoff_for(target)
+        if entry.tool_name == name:
+            return entry
+    return ToolRef(name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionInfo:
+    """What ``session.info`` returns: the run context and the agent speaking now.
+
+    Attributes:
+        context: The run context given to ``runner.run(context)``.
+        agent: The current agent.
+        usage: Tokens used by the session so far.
+    """
+
+    context: Any
+    agent: RealtimeAgent[Any]
+    usage: Usage
 
 
 @dataclass(slots=True, kw_only=True)
@@ -79,7 +144,7 @@ class AudioChunk:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AgentStartEvent:
+class AgentStartEvent(_Event):
     """The current agent began responding (the first response of a turn)."""
 
     agent: RealtimeAgent[Any]
@@ -87,7 +152,7 @@ class AgentStartEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AgentEndEvent:
+class AgentEndEvent(_Event):
     """The current agent finished its turn: its last response is done and nothing (no tool
     result, no queued input) is waiting for another response."""
 
@@ -96,7 +161,7 @@ class AgentEndEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HandoffEvent:
+class HandoffEvent(_Event):
     """The conversation moved from one agent to another (the model called a handoff tool).
 
     Comes before the new agent's configuration is sent; the new agent's answer follows.
@@ -108,7 +173,7 @@ class HandoffEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ToolStartEvent:
+class ToolStartEvent(_Event):
     """A tool call began running.
 
     Attributes:
@@ -121,12 +186,20 @@ class ToolStartEvent:
     arguments: str
     type: Literal["tool_start"] = "tool_start"
 
+    @property
+    def tool(self) -> FunctionTool | Handoff | ToolRef:
+        """The tool (or handoff) called ``tool_name``, looked up on ``agent`` (a
+        :class:`ToolRef` holding the name when the agent has no such tool). Same as
+        openai-agents' ``event.tool``; not a field, so it costs nothing unless read."""
+        return _find_tool(self.agent, self.tool_name)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ToolEndEvent:
+class ToolEndEvent(_Event):
     """A tool call finished; ``output`` is what the model was sent.
 
     Attributes:
+        arguments: The JSON arguments the call was made with.
         error: Set when the tool raised (the tool's exception), timed out
             (:class:`~rtvoice.tools.ToolTimeoutError`), got invalid arguments
             (:class:`~rtvoice.tools.ToolArgumentsError`), was rejected
@@ -140,11 +213,19 @@ class ToolEndEvent:
     call_id: str
     output: str
     error: BaseException | None = None
+    arguments: str = ""
     type: Literal["tool_end"] = "tool_end"
+
+    @property
+    def tool(self) -> FunctionTool | Handoff | ToolRef:
+        """The tool (or handoff) called ``tool_name``, looked up on ``agent`` (a
+        :class:`ToolRef` holding the name when the agent has no such tool). Same as
+        openai-agents' ``event.tool``; not a field, so it costs nothing unless read."""
+        return _find_tool(self.agent, self.tool_name)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ToolApprovalRequiredEvent:
+class ToolApprovalRequiredEvent(_Event):
     """A tool call waits for ``session.approve_tool_call(call_id)`` or
     ``session.reject_tool_call(call_id)``; the conversation keeps flowing meanwhile."""
 
@@ -154,17 +235,39 @@ class ToolApprovalRequiredEvent:
     arguments: str
     type: Literal["tool_approval_required"] = "tool_approval_required"
 
+    @property
+    def tool(self) -> FunctionTool | Handoff | ToolRef:
+        """The tool (or handoff) called ``tool_name``, looked up on ``agent`` (a
+        :class:`ToolRef` holding the name when the agent has no such tool). Same as
+        openai-agents' ``event.tool``; not a field, so it costs nothing unless read."""
+        return _find_tool(self.agent, self.tool_name)
+
 
 @dataclass(slots=True, kw_only=True)
-class AudioEvent:
+class AudioEvent(_Event):
     """Assistant audio to play: ``event.audio.data``. Hot path: one per 20-200 ms."""
 
     audio: AudioChunk
     type: Literal["audio"] = "audio"
 
+    @property
+    def item_id(self) -> str:
+        """``audio.item_id``, also readable here (openai-agents' spelling)."""
+        return self.audio.item_id
+
+    @property
+    def content_index(self) -> int:
+        """``audio.content_index``, also readable here (openai-agents' spelling)."""
+        return self.audio.content_index
+
+    @property
+    def response_id(self) -> str:
+        """``audio.response_id``, also readable here."""
+        return self.audio.response_id
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AudioEndEvent:
+class AudioEndEvent(_Event):
     """All audio of an assistant content part has arrived."""
 
     item_id: str
@@ -174,7 +277,7 @@ class AudioEndEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AudioInterruptedEvent:
+class AudioInterruptedEvent(_Event):
     """Stop playing this item now: the user barged in, the application called
     ``interrupt()``, or a guardrail tripped.
 
@@ -190,7 +293,7 @@ class AudioInterruptedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HistoryAddedEvent:
+class HistoryAddedEvent(_Event):
     """A new item entered the conversation history."""
 
     item: HistoryItem
@@ -198,7 +301,7 @@ class HistoryAddedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HistoryUpdatedEvent:
+class HistoryUpdatedEvent(_Event):
     """An item of the history changed (finished, transcribed, truncated, removed).
 
     Attributes:
@@ -212,7 +315,7 @@ class HistoryUpdatedEvent:
 
 
 @dataclass(slots=True, kw_only=True)
-class TranscriptDeltaEvent:
+class TranscriptDeltaEvent(_Event):
     """A piece of what the assistant is saying (audio transcript) or writing (text)."""
 
     item_id: str
@@ -223,7 +326,7 @@ class TranscriptDeltaEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class InputTranscriptEvent:
+class InputTranscriptEvent(_Event):
     """The transcription of the user's speech, as it is recognised.
 
     Attributes:
@@ -241,7 +344,7 @@ class InputTranscriptEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SpeechStartedEvent:
+class SpeechStartedEvent(_Event):
     """The server heard the user start speaking (stop local playback now)."""
 
     item_id: str
@@ -250,7 +353,7 @@ class SpeechStartedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SpeechStoppedEvent:
+class SpeechStoppedEvent(_Event):
     """The server heard the user stop speaking."""
 
     item_id: str
@@ -259,7 +362,7 @@ class SpeechStoppedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GuardrailTrippedEvent:
+class GuardrailTrippedEvent(_Event):
     """A guardrail's tripwire fired.
 
     For output guardrails, the offending item was stopped before this event
@@ -277,9 +380,19 @@ class GuardrailTrippedEvent:
     text: str
     type: Literal["guardrail_tripped"] = "guardrail_tripped"
 
+    @property
+    def guardrail_results(self) -> tuple[Any, ...]:
+        """``results`` under openai-agents' name."""
+        return self.results
+
+    @property
+    def message(self) -> str:
+        """``text`` under openai-agents' name."""
+        return self.text
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class InputAudioTimeoutTriggeredEvent:
+class InputAudioTimeoutTriggeredEvent(_Event):
     """The server's VAD idle timeout fired (the user said nothing for a while)."""
 
     item_id: str
@@ -289,7 +402,7 @@ class InputAudioTimeoutTriggeredEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UsageEvent:
+class UsageEvent(_Event):
     """Tokens used by one response, and by the whole session so far."""
 
     response_id: str
@@ -299,7 +412,7 @@ class UsageEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ErrorSessionEvent:
+class ErrorSessionEvent(_Event):
     """A recoverable error: the session goes on. (Fatal errors raise instead.)
 
     ``error.type`` is the server's (``invalid_request_error``, ``server_error``), or one of
@@ -316,7 +429,7 @@ class ErrorSessionEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ConnectionLostEvent:
+class ConnectionLostEvent(_Event):
     """The connection to the model ended abnormally and the session is reconnecting (the
     run config's ``reconnect``); iteration goes on. ``reconnected`` follows once the new
     connection carries the conversation, or iteration raises ``error`` when the attempts
@@ -336,7 +449,7 @@ class ConnectionLostEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ReconnectedEvent:
+class ReconnectedEvent(_Event):
     """A new connection carries the conversation on: configured for the current agent and
     seeded with the history.
 
@@ -356,11 +469,16 @@ class ReconnectedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RawModelEvent:
+class RawModelEvent(_Event):
     """Every model event, as received (only when the session was asked for them)."""
 
     event: ModelEvent
     type: Literal["raw_model_event"] = "raw_model_event"
+
+    @property
+    def data(self) -> ModelEvent:
+        """``event`` under openai-agents' name (rtvoice's model event, not theirs)."""
+        return self.event
 
 
 RealtimeSessionEvent: TypeAlias = (

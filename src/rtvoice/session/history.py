@@ -15,7 +15,7 @@ its string.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal, TypeAlias
 
 from ..model.items import (
@@ -38,6 +38,28 @@ __all__ = [
 ]
 
 
+def _plain(value: Any) -> Any:
+    """``value`` as JSON-ready data: dataclasses to dicts, tuples to lists."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {spec.name: _plain(getattr(value, spec.name)) for spec in fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(entry) for entry in value]
+    if isinstance(value, Mapping):
+        return {key: _plain(entry) for key, entry in value.items()}
+    return value
+
+
+class _Dumpable:
+    __slots__ = ()
+
+    def model_dump(self) -> dict[str, Any]:
+        """The item as a plain dict (parts as dicts, tuples as lists), ready for
+        ``json.dumps``; the name pydantic models use, so code written for openai-agents'
+        history items works unchanged."""
+        dumped: dict[str, Any] = _plain(self)
+        return dumped
+
+
 def _join(parts: tuple[object, ...]) -> str:
     texts: list[str] = []
     for part in parts:
@@ -50,7 +72,7 @@ def _join(parts: tuple[object, ...]) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UserMessageItem:
+class UserMessageItem(_Dumpable):
     """Something the user said or sent.
 
     Attributes:
@@ -70,7 +92,7 @@ class UserMessageItem:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AssistantMessageItem:
+class AssistantMessageItem(_Dumpable):
     """Something an agent said or wrote.
 
     Attributes:
@@ -93,7 +115,7 @@ class AssistantMessageItem:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SystemMessageItem:
+class SystemMessageItem(_Dumpable):
     """A system message added to the conversation."""
 
     item_id: str
@@ -108,7 +130,7 @@ class SystemMessageItem:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ToolCallItem:
+class ToolCallItem(_Dumpable):
     """A function call the model made, with its output once the tool has run.
 
     Attributes:
@@ -130,7 +152,7 @@ class ToolCallItem:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OtherHistoryItem:
+class OtherHistoryItem(_Dumpable):
     """An item rtvoice does not model, kept as received: one of a kind it does not know (MCP,
     or a kind added later), or one of a known kind it could not read (see
     :class:`~rtvoice.model.items.OtherItem`).

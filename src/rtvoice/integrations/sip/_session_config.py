@@ -42,7 +42,7 @@ async def session_configuration(
             function failed with a ``UserError``.
     """
     agent = agent or runner.starting_agent
-    handoffs = [handoff_for(target) for target in agent.handoffs]
+    handoffs = [handoff_for(target) for target in agent.resolve_handoffs()]
     check_unique_tool_names(
         [tool.name for tool in agent.tools] + [entry.tool_name for entry in handoffs]
     )

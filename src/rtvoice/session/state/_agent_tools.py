@@ -39,7 +39,7 @@ def agent_tools(agent: RealtimeAgent[Any]) -> AgentTools:
     Raises:
         UserError: Two of them share a name (the message names the agent and the names).
     """
-    handoffs = [handoff_for(target) for target in agent.handoffs]
+    handoffs = [handoff_for(target) for target in agent.resolve_handoffs()]
     names = [tool.name for tool in agent.tools] + [entry.tool_name for entry in handoffs]
     try:
         check_unique_tool_names(names)
