@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio
 import pytest
+import websockets
 from websockets.asyncio.server import ServerConnection, serve
 
 from rtvoice import (
@@ -171,6 +172,11 @@ async def test_a_barge_in_clears_twilio_and_truncates_at_what_the_marks_say_was_
     assert len(cut.text) < len(answer)  # type: ignore[union-attr]
 
 
+@pytest.mark.skipif(
+    int(websockets.__version__.split(".")[0]) < 14,
+    reason="websockets 13's asyncio server drops the frames still queued when the peer closes "
+    "(the keys come right before the caller's stop and close): fixed in websockets 14",
+)
 async def test_dtmf_reaches_the_application() -> None:
     async with twilio_app(phone_runner()) as app:
         async with SimulatedTwilioCaller(app.url, pace=PACE) as caller:
