@@ -1,8 +1,8 @@
 """The bench server: a small, fast realtime server (GA dialect) built for load, not fidelity.
 
 It is not the simulator (which synthesises speech and validates everything: far too slow to
-flood a client). It speaks just enough of the protocol for a client session to work
-(PROTOCOL.md §7.0 and §7.a), as fast as it can: every frame is written straight onto the
+flood a client). It speaks just enough of the protocol for a client session to work, as fast as it
+can: every frame is written straight onto the
 socket as a prebuilt WebSocket frame, a whole flood response in one write, and each audio
 delta costs one 18-byte stamp and one 24-character base64 encode on top of payloads encoded
 once per process (:mod:`benchmarks.audio`: the simulator's speech, or noise).
@@ -169,7 +169,7 @@ def transcript_delta(rid: str, iid: str, word: str) -> str:
 
 
 def merge(into: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
-    """``into`` with ``update`` merged in, recursively (the patch semantics of §2)."""
+    """``into`` with ``update`` merged in, recursively (``session.update``'s patch semantics)."""
     out = dict(into)
     for key, value in update.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):

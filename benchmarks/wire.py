@@ -26,7 +26,7 @@ HEADER = struct.Struct("<Qd2x")
 """The stamp as the server writes it: 18 bytes, i.e. exactly 24 base64 characters."""
 
 PCM_BYTES_PER_MS = 48
-"""PCM16 mono at 24 kHz (PROTOCOL.md §9): 20 ms = 960 B, 100 ms = 4,800 B."""
+"""PCM16 mono at 24 kHz: 20 ms = 960 B, 100 ms = 4,800 B."""
 
 _BOOL = {"1": True, "0": False, "true": True, "false": False}
 

@@ -10,4 +10,4 @@ Dialect: TypeAlias = Literal["ga", "beta"]
 """``ga``: the current protocol (nested session, ``response.output_audio.*``, items announced
 by ``conversation.item.added`` and finished by ``conversation.item.done``). ``beta``: the
 retired preview shape (flat session, ``response.audio.*``, ``conversation.item.created``),
-still spoken by Azure's legacy preview deployments (PROTOCOL.md §11)."""
+still spoken by Azure's legacy preview deployments."""

@@ -73,11 +73,11 @@ class ConnectTimeoutError(TransportError):
 
 
 class AuthenticationError(TransportError):
-    """The server rejected the credentials (close code 3000, PROTOCOL.md §1.2)."""
+    """The server rejected the credentials (close code 3000)."""
 
 
 class InvalidRequestError(TransportError):
-    """The server rejected the request shape (close code 4000, PROTOCOL.md §1.2)."""
+    """The server rejected the request shape (close code 4000)."""
 
 
 class ConnectionLostError(TransportError):

@@ -1,4 +1,4 @@
-"""Providers decide where the socket goes and how it authenticates (PROTOCOL.md §1).
+"""Providers decide where the socket goes and how it authenticates.
 
 A provider builds a WebSocket URL and the upgrade headers, and says which dialect of the
 protocol the server speaks. It never opens a socket. Credentials are resolved when the

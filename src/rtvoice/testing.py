@@ -6,7 +6,7 @@ Two kinds of test double, for two kinds of test:
   You script what the "server" says and what it expects the session to send; it records
   every command and fails loudly (:class:`ScriptMismatchError`) when the session strays from
   the script. :class:`ServerEvents` builds the event sequences of common turns in the order
-  a GA server sends them (PROTOCOL.md §7), so scripts stay short.
+  a GA server sends them, so scripts stay short.
 * The simulator as a pytest fixture, for end-to-end tests over real loopback sockets: add
   ``pytest_plugins = ["rtvoice.testing"]`` to your ``conftest.py``, then ask for
   ``realtime_simulator``::

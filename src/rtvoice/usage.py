@@ -1,6 +1,6 @@
 """Token usage and what it costs: session totals, tokens by kind, and a cost *estimate*.
 
-The server reports the tokens of each response in ``response.done`` (PROTOCOL.md §6.7); the
+The server reports the tokens of each response in ``response.done``; the
 session turns that into a ``usage`` event (the response's :class:`~rtvoice.model.events.Usage`
 and the session's running total) and keeps the total with a :class:`UsageTotals`::
 

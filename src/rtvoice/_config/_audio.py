@@ -1,4 +1,4 @@
-"""Normalisers for the audio parts of the model settings (PROTOCOL.md §3.2-§3.4).
+"""Normalisers for the audio parts of the model settings.
 
 Each takes the user's value and its dotted path and returns the provider-neutral part from
 :mod:`rtvoice.model.session_config`, or raises :class:`~rtvoice.UserError`.
@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 PCM_RATE: Final = 24_000
-"""The only PCM16 rate the server accepts (§3.2)."""
+"""The only PCM16 rate the server accepts."""
 
 _FORMAT_NAMES: Final[dict[str, AudioFormatName]] = {
     "pcm16": "pcm16",

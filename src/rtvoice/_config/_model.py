@@ -85,8 +85,8 @@ _TOOL_CHOICE_EXPECTED: Final = (
     "one of 'auto', 'none', 'required', or {'type': 'function', 'name': <function name>}"
 )
 _MAX_TOKENS_EXPECTED: Final = "an integer from 1 to 4096, or 'inf'"
-_MAX_TOKENS: Final = 4096  # PROTOCOL.md §3.1
-_SPEED_RANGE: Final = (0.25, 1.5)  # PROTOCOL.md §3.4
+_MAX_TOKENS: Final = 4096  # the server's largest max_output_tokens
+_SPEED_RANGE: Final = (0.25, 1.5)  # the speeds the server accepts
 _NOT_SENT_YET: Final = "a GA session field that rtvoice does not send yet; leave it out"
 _EXPLAINED: Final = {
     "tools": "tools belong to the agent: RealtimeAgent(..., tools=[...])",
@@ -326,7 +326,7 @@ def _read_speed(value: object, path: str) -> float:
 
 
 def _read_output_modalities(value: object, path: str) -> tuple[Modality, ...]:
-    # PROTOCOL.md §3.1: the server takes one output modality; audio always has a transcript.
+    # The server takes one output modality; audio always has a transcript.
     expected = "['audio'] or ['text'] (both at once is not allowed)"
     modalities = read_str_list(value, path, _MODALITIES, what=expected)
     if len(modalities) != 1:
@@ -335,7 +335,7 @@ def _read_output_modalities(value: object, path: str) -> tuple[Modality, ...]:
 
 
 def _read_beta_modalities(value: object, path: str) -> tuple[Modality, ...]:
-    # Beta audio output always came with text (§11.3): ["text", "audio"] is GA ["audio"].
+    # Beta audio output always came with text: ["text", "audio"] is GA ["audio"].
     modalities = read_str_list(
         value, path, _MODALITIES, what="['text', 'audio'] or ['text'] (the beta spelling)"
     )

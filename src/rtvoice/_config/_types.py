@@ -42,7 +42,7 @@ AudioFormatString: TypeAlias = Literal[
 
 
 class AudioFormatConfig(TypedDict, total=False):
-    """A GA format object (PROTOCOL.md §3.2), e.g. ``{"type": "audio/pcm", "rate": 24000}``."""
+    """A GA format object, e.g. ``{"type": "audio/pcm", "rate": 24000}``."""
 
     type: Required[Literal["audio/pcm", "audio/pcmu", "audio/pcma"]]
     """``audio/pcm`` (PCM16 24 kHz), ``audio/pcmu`` (G.711 mu-law) or ``audio/pcma`` (A-law)."""
@@ -55,7 +55,7 @@ AudioFormat: TypeAlias = AudioFormatString | AudioFormatConfig
 
 
 class TranscriptionConfig(TypedDict, total=False):
-    """Transcription of the user's speech (§3.2); results arrive as ``input_transcript``."""
+    """Transcription of the user's speech; results arrive as ``input_transcript``."""
 
     model: str
     """e.g. ``gpt-4o-mini-transcribe``, ``gpt-4o-transcribe``, ``whisper-1``."""
@@ -66,7 +66,7 @@ class TranscriptionConfig(TypedDict, total=False):
 
 
 class NoiseReductionConfig(TypedDict, total=False):
-    """Noise reduction of the input audio before VAD and the model (§3.2)."""
+    """Noise reduction of the input audio before VAD and the model."""
 
     type: Required[Literal["near_field", "far_field"]]
     """``near_field`` for headsets and phones, ``far_field`` for laptops and rooms."""
@@ -75,7 +75,7 @@ class NoiseReductionConfig(TypedDict, total=False):
 
 
 class TurnDetectionConfig(TypedDict, total=False):
-    """Voice activity detection (§3.3). Keys apply to one ``type`` each, as marked."""
+    """Voice activity detection. Keys apply to one ``type`` each, as marked."""
 
     type: Literal["server_vad", "semantic_vad"]
     """Default ``server_vad``."""
@@ -131,7 +131,7 @@ class ToolChoiceFunctionConfig(TypedDict):
 
 
 class ServerTracingConfig(TypedDict, total=False):
-    """OpenAI's server-side tracing of the session (§3.1); cannot change once enabled."""
+    """OpenAI's server-side tracing of the session; cannot change once enabled."""
 
     workflow_name: str
     group_id: str
@@ -139,7 +139,7 @@ class ServerTracingConfig(TypedDict, total=False):
 
 
 class PromptTemplateConfig(TypedDict, total=False):
-    """A stored prompt template (§3.1)."""
+    """A stored prompt template."""
 
     id: Required[str]
     version: str
@@ -149,8 +149,8 @@ class PromptTemplateConfig(TypedDict, total=False):
 class RealtimeSessionModelSettings(TypedDict, total=False):
     """What the model session is configured with (``RealtimeRunConfig["model_settings"]``).
 
-    ``audio`` is the primary shape. The flat keys below it are the beta names (PROTOCOL.md
-    §11.3), kept as aliases; when a nested key and its alias are both present, the nested one
+    ``audio`` is the primary shape. The flat keys below it are the beta names, kept as aliases; when
+    a nested key and its alias are both present, the nested one
     wins.
     """
 

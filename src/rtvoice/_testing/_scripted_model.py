@@ -293,7 +293,7 @@ class ScriptedModel:
         return self
 
     def handshake(self, session: SessionConfig | None = None) -> Self:
-        """Script the opening of a session (§7.0): emit ``SessionCreated``, expect an
+        """Script the opening of a session: emit ``SessionCreated``, expect an
         ``UpdateSession`` and reply with the ``SessionUpdated`` it leads to.
 
         Args:

@@ -1,4 +1,4 @@
-"""The neutral events a GA server sends for common turns, in PROTOCOL.md §7 order.
+"""The neutral events a GA server sends for common turns, in the server's event order.
 
 :class:`ServerEvents` keeps the little state a server would (ids, the effective session, the
 last item of the conversation), so the sequences it builds link up the way real ones do.
@@ -55,7 +55,7 @@ __all__ = ["ServerEvents"]
 
 
 class ServerEvents:
-    """Builds the neutral events a GA server sends for common turns, in §7 order.
+    """Builds the neutral events a GA server sends for common turns, in the server's order.
 
     Ids are deterministic (``item_1``, ``resp_1``, ``call_1``, ...; one counter per prefix
     and per instance) unless you pass your own. The instance follows the conversation the
@@ -128,7 +128,7 @@ class ServerEvents:
                 f"the server would reject this session.update ({exc.info.code}, "
                 f"param {exc.info.param!r}): {exc}"
             ) from exc
-        # As a GA client decodes it: ``temperature`` is a beta-only field (PROTOCOL.md §11.3).
+        # As a GA client decodes it: ``temperature`` is a beta-only field.
         return dataclasses.replace(merged, temperature=None)
 
     def error(
@@ -140,14 +140,14 @@ class ServerEvents:
         param: str | None = None,
         event_id: str | None = None,
     ) -> ErrorEvent:
-        """An ``error`` event (PROTOCOL.md §8); ``event_id`` names the failed command's id."""
+        """An ``error`` event; ``event_id`` names the failed command's id."""
         info = ErrorInfo(type=type, message=message, code=code, param=param, event_id=event_id)
         return ErrorEvent(error=info)
 
     # -- items ---------------------------------------------------------------------------------
 
     def item_events_for(self, command: CreateItem) -> list[ModelEvent]:
-        """``conversation.item.added`` + ``.done`` echoing a created item (§7.a, §7.c).
+        """``conversation.item.added`` + ``.done`` echoing a created item.
 
         The item gets an id (``item_<n>``, unless it has one) and, for messages and function
         calls, the status ``completed``; it goes after ``command.previous_item_id`` (first
@@ -186,7 +186,7 @@ class ServerEvents:
         item_id: str | None = None,
         usage: Usage | None = None,
     ) -> list[ModelEvent]:
-        """A completed text-only response with one assistant message (§7.a, text modality).
+        """A completed text-only response with one assistant message.
 
         ``ResponseCreated``, ``OutputItemAdded``, ``ItemAdded`` (empty, in progress),
         ``ContentPartAdded``, one ``TextDelta`` per word, ``TextDone``, ``ContentPartDone``,
@@ -215,7 +215,7 @@ class ServerEvents:
         item_id: str | None = None,
         usage: Usage | None = None,
     ) -> list[ModelEvent]:
-        """A completed audio response with one assistant message (§7.a).
+        """A completed audio response with one assistant message.
 
         ``ResponseCreated``, ``OutputItemAdded``, ``ItemAdded`` (empty, in progress),
         ``ContentPartAdded``, then ``AudioTranscriptDelta`` (one per word) interleaved with
@@ -271,7 +271,7 @@ class ServerEvents:
         item_id: str | None = None,
         usage: Usage | None = None,
     ) -> list[ModelEvent]:
-        """A completed response that calls one function (§7.c).
+        """A completed response that calls one function.
 
         ``ResponseCreated``, ``OutputItemAdded`` and ``ItemAdded`` (the call, in progress,
         empty arguments), ``FunctionCallArgumentsDelta`` (16 characters each),
@@ -322,7 +322,7 @@ class ServerEvents:
         usage: Usage,
     ) -> list[ModelEvent]:
         """Wrap a content part's own events (``body``) in the events of its item and
-        response (§7.a)."""
+        response."""
         rid, iid = where["response_id"], where["item_id"]
         started = MessageItem(role="assistant", id=iid, status="in_progress")
         final = MessageItem(role="assistant", content=(final_part,), id=iid, status="completed")

@@ -92,7 +92,7 @@ class FunctionTool:
             raise UserError(f"tool {self.name!r}: on_invoke must be callable")
 
     def to_definition(self) -> FunctionToolDefinition:
-        """The tool as sent to the server in ``session.update`` (PROTOCOL.md §3).
+        """The tool as sent to the server in ``session.update``.
 
         Returns:
             The wire definition: name, description (``None`` when empty), parameters.

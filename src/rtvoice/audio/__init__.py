@@ -1,4 +1,4 @@
-"""Audio formats, G.711, resampling and levels (PROTOCOL.md §9).
+"""Audio formats, G.711, resampling and levels.
 
 Resampling is anti-aliased when the ``audio`` extra (python-soxr) is installed, and falls back
 to a built-in linear converter otherwise (see :data:`ResampleQuality` and ``docs/audio.md``).

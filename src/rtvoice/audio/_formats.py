@@ -1,4 +1,4 @@
-"""The three wire audio formats and their byte math (PROTOCOL.md §9).
+"""The three wire audio formats and their byte math.
 
 PCM16 is signed 16-bit little-endian mono at 24 kHz (48 bytes per millisecond); G.711 mu-law
 and A-law are 8-bit mono at 8 kHz (8 bytes per millisecond). There is no container: a buffer
@@ -69,7 +69,7 @@ def bytes_per_ms(fmt: AudioFormatName) -> int:
 def duration_ms(num_bytes: int, fmt: AudioFormatName) -> float:
     """The duration of ``num_bytes`` of audio in ``fmt``, in milliseconds.
 
-    This is the math for ``audio_end_ms`` (PROTOCOL.md §9): ``bytes / 48`` for PCM16 and
+    This is the math for ``audio_end_ms``: ``bytes / 48`` for PCM16 and
     ``bytes / 8`` for G.711. A trailing partial PCM16 sample counts pro rata.
 
     Raises:

@@ -1,6 +1,6 @@
 """PCM16 buffers as sample arrays, and their level.
 
-PCM16 on the wire is signed 16-bit little-endian (PROTOCOL.md §9); :class:`array.array` uses
+PCM16 on the wire is signed 16-bit little-endian; :class:`array.array` uses
 the machine's byte order, so the conversions swap bytes on big-endian hosts.
 """
 

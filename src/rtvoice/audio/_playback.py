@@ -1,8 +1,8 @@
 """How much of the assistant's audio the application has actually played.
 
-The server streams audio faster than real time (PROTOCOL.md §9), so what was *received* says
+The server streams audio faster than real time, so what was *received* says
 nothing about what the user *heard*. When the user barges in, the session truncates the
-assistant item at the point the user heard (§7.d); the application tells a
+assistant item at the point the user heard; the application tells a
 :class:`PlaybackTracker` what it played, and the session reads the tracker at that moment.
 """
 

@@ -25,7 +25,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ErrorInfo:
-    """An error as the server reports it (PROTOCOL.md §8).
+    """An error as the server reports it.
 
     Attributes:
         type: e.g. ``invalid_request_error`` or ``server_error``.
@@ -44,7 +44,7 @@ class ErrorInfo:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Usage:
-    """Token usage of one response (PROTOCOL.md §6.7), flattened.
+    """Token usage of one response, flattened.
 
     ``cached_*`` count input tokens served from the cache; they are part of ``input_tokens``.
     """
@@ -98,7 +98,7 @@ class StatusDetails:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ResponseInfo:
-    """A response object, as in ``response.created`` / ``response.done`` (§6.7).
+    """A response object, as in ``response.created`` / ``response.done``.
 
     Only ``id`` is required of the server. Every other field is read leniently, so that a
     server that grows (a new status, a new output item or part type, another shape of

@@ -3,7 +3,7 @@
 Nothing else sits between the socket and the session: no task, no queue, no per-frame
 logging. Each received frame is decoded where it is read and its events are handed straight
 to the one iterating task, so the transport's own bounded receive queue is the only buffer
-and its backpressure reaches the server unchanged (DESIGN.md "Performance").
+and its backpressure reaches the server unchanged.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class OpenAIRealtimeModel:
       Iteration ends normally on a clean close (1000, 1001, 1005) or once :meth:`close` was
       called (frames still buffered then are dropped),
       and raises the transport's typed error otherwise: a server that refuses the credentials
-      after the upgrade (OpenAI answers 101, then ``error`` and close 3000, PROTOCOL.md §1.2)
+      after the upgrade (OpenAI answers 101, then ``error`` and close 3000)
       gives the :class:`~rtvoice.model.events.ErrorEvent` first, then
       :class:`~rtvoice.errors.AuthenticationError`.
     * :meth:`send` may be called from any task, concurrently with iteration and with other

@@ -1,6 +1,6 @@
 """Model commands: what the client asks of a realtime backend, provider-neutral.
 
-One command per client event of the GA protocol (PROTOCOL.md §4), plus :class:`SendRaw` for
+One command per client event of the GA protocol, plus :class:`SendRaw` for
 anything else. Every command may carry an ``event_id``; the server echoes it in
 ``error.event_id`` when the command fails, which is how a failure is tied to its cause.
 """
@@ -116,7 +116,7 @@ class DeleteItem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ResponseParams:
-    """Per-response overrides (PROTOCOL.md §4.2); nothing here persists in the session.
+    """Per-response overrides; nothing here persists in the session.
 
     ``None`` leaves a field to the session. ``input=()`` gives an empty context;
     ``conversation="none"`` makes an out-of-band response.

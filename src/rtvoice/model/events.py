@@ -1,10 +1,10 @@
 """Model events: what a realtime backend tells the client, provider-neutral.
 
 The codec turns each server frame into one or more of these; the session consumes them. The
-vocabulary follows the GA protocol's meaning (PROTOCOL.md §6) with neutral names, so a beta
+vocabulary follows the GA protocol's meaning with neutral names, so a beta
 server, or another backend, maps onto the same events. In particular, an item is always
 announced by :class:`ItemAdded` and finished by :class:`ItemDone`, and :class:`ItemDone`
-comes before :class:`OutputItemDone` (§7), whatever the dialect.
+comes before :class:`OutputItemDone`, whatever the dialect.
 
 Every event is a slotted dataclass with a ``type`` literal; :data:`ModelEvent` is the
 closed union, meant for an exhaustive ``match``. All are frozen but the three streamed deltas

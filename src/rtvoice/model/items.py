@@ -1,4 +1,4 @@
-"""Conversation items, provider-neutral (PROTOCOL.md §5).
+"""Conversation items, provider-neutral.
 
 Items appear in model events (an item was added, finished, retrieved) and in commands (create
 an item, or give a response its own input). They are frozen values: a newer state of the same

@@ -1,4 +1,4 @@
-"""The session configuration sent to, and echoed by, the server (PROTOCOL.md §3).
+"""The session configuration sent to, and echoed by, the server.
 
 :class:`SessionConfig` is provider-neutral: the codec writes it as the nested GA ``session``
 object or as the flat beta one. Like ``session.update`` on the wire, it is a patch, and a
@@ -59,7 +59,7 @@ UNSET: Final = Unset.UNSET
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServerVad:
-    """Voice activity detection on signal energy, done by the server (§3.3).
+    """Voice activity detection on signal energy, done by the server.
 
     ``None`` fields are left to the server (threshold 0.5, prefix 300 ms, silence 200 ms,
     create and interrupt response on, no idle timeout).
@@ -76,7 +76,7 @@ class ServerVad:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SemanticVad:
-    """Turn detection by a model that judges whether the user has finished (§3.3)."""
+    """Turn detection by a model that judges whether the user has finished."""
 
     eagerness: Literal["low", "medium", "high", "auto"] | None = None
     create_response: bool | None = None
@@ -89,7 +89,7 @@ TurnDetection: TypeAlias = ServerVad | SemanticVad
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Transcription:
-    """Transcription of the user's audio (§3.2). Results arrive as their own events."""
+    """Transcription of the user's audio. Results arrive as their own events."""
 
     model: str | None = None
     language: str | None = None
@@ -98,7 +98,7 @@ class Transcription:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NoiseReduction:
-    """Input noise reduction (§3.2)."""
+    """Input noise reduction."""
 
     type: Literal["near_field", "far_field"]
     strength: float | None = None
@@ -138,7 +138,7 @@ ToolChoice: TypeAlias = Literal["auto", "none", "required"] | ToolChoiceFunction
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TracingConfig:
-    """Server-side OpenAI tracing (§3.1). Cannot change once enabled in a session."""
+    """Server-side OpenAI tracing. Cannot change once enabled in a session."""
 
     workflow_name: str | None = None
     group_id: str | None = None
@@ -147,7 +147,7 @@ class TracingConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PromptConfig:
-    """A stored prompt template (§3.1)."""
+    """A stored prompt template."""
 
     id: str
     version: str | None = None

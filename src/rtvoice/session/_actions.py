@@ -155,8 +155,8 @@ class SessionActions:
     async def update_agent(self, agent: RealtimeAgent[Any]) -> None:
         """Make ``agent`` the current agent: its instructions, tools (and handoffs) and voice
         are sent in one ``session.update`` (audio formats, transcription and turn detection
-        stay as configured). Once the assistant has spoken, the voice can no longer change
-        (PROTOCOL.md §3.4): the previous voice stays, and a warning ``error`` event
+        stay as configured). Once the assistant has spoken, the voice can no longer change: the
+        previous voice stays, and a warning ``error`` event
         (``code="voice_locked"``) says so.
 
         Raises:

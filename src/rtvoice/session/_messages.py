@@ -139,8 +139,8 @@ def _only(part: Mapping[object, object], allowed: set[str], where: str) -> None:
 
 APPEND_CHUNK_BYTES: Final = 6 * 2**20
 """The most raw audio one ``input_audio_buffer.append`` carries: 6 MiB (131 s of PCM16 at
-24 kHz), which base64 makes exactly 8 MiB, well under the server's 15 MiB per event
-(PROTOCOL.md §10) with the envelope. A multiple of 6, so every piece holds whole PCM16
+24 kHz), which base64 makes exactly 8 MiB, well under the server's 15 MiB per event with the
+envelope. A multiple of 6, so every piece holds whole PCM16
 samples (2 bytes; G.711 samples are 1 byte) and its base64 needs no padding."""
 
 

@@ -120,7 +120,7 @@ class RealtimeSession(SessionActions, MigrationAliases):
       ``error`` event, its turn ends), ``guardrail_verdicts`` (``agent_end`` waits that long
       for checks still deciding) and ``close``. A given-up wait's ``error`` has
       ``type="timeout"`` and a ``code`` naming it; the sequencing then moves on.
-    * **Interruptions** (PROTOCOL.md §7.d): when the user starts speaking (or on
+    * **Interruptions**: when the user starts speaking (or on
       :meth:`interrupt`) while assistant audio may still be playing, ``audio_interrupted``
       says how much was heard (from the ``playback_tracker``, else the wall clock since the
       item's first chunk, never more than was received); the item is truncated there, the
@@ -129,14 +129,14 @@ class RealtimeSession(SessionActions, MigrationAliases):
       ``audio_interrupted`` may come after that item's ``audio_end``: it means "stop playing".
       After a truncation the history's transcript becomes what the server kept (the session
       retrieves the item once; its audio is dropped on arrival).
-    * **Voice**: once the assistant has spoken, the server refuses a voice change (§3.4);
+    * **Voice**: once the assistant has spoken, the server refuses a voice change;
       :meth:`update_agent` and handoffs then keep the current voice and report it as an
       ``error`` event with ``type="warning"``, ``code="voice_locked"`` (and a logged
       warning), never a server error (if assistant audio races an update with a voice, the
       server's refusal is replaced by that warning and the update is sent again without it).
     * **Tools**: each call runs as background work, never in the reader: concurrently with
       ``async_tool_calls`` (default; a slow tool blocks no audio, event or other call), else
-      one at a time in arrival order. Its output goes back with a response request (§7.c). A
+      one at a time in arrival order. Its output goes back with a response request. A
       tool that raises, times out, gets bad arguments or does not exist gives the model an
       error output (written by ``tool_error_formatter`` if set) and ``tool_end`` carries the
       error. ``agent_end`` waits while a call, an approval or a handoff is pending.

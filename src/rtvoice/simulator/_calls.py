@@ -1,10 +1,10 @@
-"""The simulator's SIP calls and client secrets: what the REST endpoints of PROTOCOL.md §1.3
+"""The simulator's SIP calls and client secrets: what OpenAI's SIP REST endpoints
 change, as plain state.
 
 A :class:`CallBook` holds every call the simulator knows (a simulated SIP call registers one
 with :meth:`CallBook.ring`) and answers ``POST /v1/realtime/calls/{call_id}/accept | reject |
 refer | hangup`` and ``POST /v1/realtime/client_secrets`` as the real API does: an unknown call
-id is 404, so is an accept, reject or hang-up after the call ended (§13 item 6: a webhook
+id is 404, so is an accept, reject or hang-up after the call ended (a webhook
 redelivered after the caller hung up meets a 404 on accept), and a session configuration is
 validated as strictly as a ``session.update`` (the server codec reads it). The HTTP framing
 lives in :mod:`._rest`; this module never touches a socket.

@@ -1,4 +1,4 @@
-"""The default conversation: ordered items with ``previous_item_id`` links (PROTOCOL.md §4.1).
+"""The default conversation: ordered items with ``previous_item_id`` links.
 
 The conversation keeps each item in full, audio bytes included, because only
 ``conversation.item.retrieved`` gives them back; every other event carries the item through
@@ -64,7 +64,7 @@ class Entry:
     heard: str | None = None
 
     def audio_ms(self) -> float:
-        """Milliseconds of audio in the item (§9 byte math), 0 without audio."""
+        """Milliseconds of audio in the item (bytes over bytes per millisecond), 0 without audio."""
         audio = audio_of(self.item)
         if not audio or self.audio_format is None:
             return 0.0
@@ -176,7 +176,7 @@ def heard_view(entry: Entry) -> Item:
 
 def without_audio(item: Item) -> Item:
     """``item`` with the audio bytes dropped from its content, as every event but
-    ``conversation.item.retrieved`` shows it (PROTOCOL.md §12.4)."""
+    ``conversation.item.retrieved`` shows it."""
     if not isinstance(item, MessageItem):
         return item
     if not any(_has_audio(part) for part in item.content):
@@ -216,7 +216,7 @@ def create_client_item(
     """Add an item from ``conversation.item.create``; reply ``ItemAdded`` then ``ItemDone``.
 
     The item gets a server id (``item_...``) unless it brought its own, and status
-    ``completed`` whatever it said (§5). User audio in it is in the session's input format and
+    ``completed`` whatever it said. User audio in it is in the session's input format and
     is heard at once, so a response can answer it.
 
     Raises:
@@ -238,7 +238,7 @@ def create_client_item(
 
 
 def check_client_item(item: Item, conversation: Conversation) -> None:
-    """Refuse an item the client may not create (PROTOCOL.md §4.1, §5).
+    """Refuse an item the client may not create.
 
     * a message part of a type its role cannot hold; in particular assistant messages may
       only hold ``output_text`` (assistant audio cannot be created);
@@ -278,7 +278,7 @@ def hear(audio: bytes, fmt: AudioFormatName) -> str:
 def truncate_audio(
     conversation: Conversation, item_id: str, content_index: int, end_ms: int
 ) -> None:
-    """Cut a finished assistant audio item at ``end_ms`` (``conversation.item.truncate``, §4.1).
+    """Cut a finished assistant audio item at ``end_ms`` (``conversation.item.truncate``).
 
     The item keeps the first ``end_ms`` of its audio, and its transcript becomes what the
     transcriber reads in that audio: what the user heard, so the context holds nothing the
@@ -312,7 +312,7 @@ def truncate_audio(
 def check_truncate_point(
     item_id: str, content_index: int, audio_index: int, end_ms: int, length_ms: float
 ) -> None:
-    """Refuse a truncate at a point the item's audio does not have (§4.1).
+    """Refuse a truncate at a point the item's audio does not have.
 
     Args:
         item_id: The item (for the message).

@@ -1,4 +1,4 @@
-"""The simulator's knobs and the session it starts with (PROTOCOL.md §3, defaults as observed).
+"""The simulator's knobs and the session it starts with.
 
 :func:`default_session` is what ``session.created`` carries: every field set, with the values
 the GA server reports for a fresh session.
@@ -49,7 +49,7 @@ DEFAULT_SERVER_VAD: Final = ServerVad(
     interrupt_response=True,
 )
 """Server VAD as ``session.created`` reports it (silence 200 ms observed, not the documented
-500 ms; PROTOCOL.md §3.3)."""
+500 ms)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,7 +68,7 @@ class SimulatorOptions:
             exercise a client's handling of that fatal error.
         seed: Seed of the generator that sizes the audio deltas, so runs are reproducible.
         audio_delta_ms: The smallest and largest audio delta, in whole milliseconds; each
-            delta's size is drawn uniformly between them (PROTOCOL.md §9 suggests 50-200 ms).
+            delta's size is drawn uniformly between them (real servers send 50-200 ms).
         instructions: The default persona (the session's instructions until updated).
         voice: The default voice.
         rate_limit_tokens: Size of the ``tokens`` bucket reported in ``rate_limits.updated``.
@@ -101,7 +101,7 @@ def default_session(
     *,
     session_type: Literal["realtime", "transcription"] = "realtime",
 ) -> SessionConfig:
-    """The full effective configuration of a fresh session (§3; §7.g for transcription).
+    """The full effective configuration of a fresh session (or of a transcription session).
 
     Args:
         model: The model named in the connection URL (echoed, never changed by updates).

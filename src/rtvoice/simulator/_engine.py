@@ -210,7 +210,7 @@ class SimulatedSession:
         """Open the session.
 
         Returns:
-            ``[SessionCreated]`` with the full default session (§3), ``sess_`` id and
+            ``[SessionCreated]`` with the full default session, ``sess_`` id and
             ``expires_at``.
 
         Raises:
@@ -246,7 +246,7 @@ class SimulatedSession:
         response is active, and while the user speaks. When it fires:
         ``InputAudioTimeoutTriggered`` (the stretch of input audio since playback ended, at
         most ``idle_timeout_ms``), that audio is committed as a user item (however short, even
-        empty), and a response follows (§6.3).
+        empty), and a response follows.
         """
         if self._state is not SessionState.OPEN:
             return []
@@ -270,7 +270,7 @@ class SimulatedSession:
     # Commands
 
     def handle(self, command: ModelCommand, now: float) -> list[ModelEvent]:
-        """Apply one client command and return the immediate reply, in §7 order.
+        """Apply one client command and return the immediate reply, in the server's order.
 
         A refused command gives ``[ErrorEvent]`` with its ``event_id`` echoed, and changes
         nothing. Work that streams (responses, transcription) is left for :meth:`next_step`;
@@ -333,7 +333,7 @@ class SimulatedSession:
             case ClearOutputAudio():
                 if not self._webrtc or self._last_response_id is None:
                     raise _unsupported_type("output_audio_buffer.clear")
-                # §6.4: the server dropped what it had left to play of the last response.
+                # The server dropped what it had left to play of the last response.
                 return [OutputAudioBufferCleared(response_id=self._last_response_id)]
             case SendRaw():
                 raise _unsupported_type(str(command.event.get("type")))
@@ -404,7 +404,7 @@ class SimulatedSession:
 
     def _respond_or_error(self) -> list[ModelEvent]:
         """A response the server starts itself (VAD, idle timeout); a refusal becomes an
-        ``error`` with no ``event_id`` (e.g. a response still active, §7.d)."""
+        ``error`` with no ``event_id`` (e.g. a response still active)."""
         try:
             return self._respond(None)
         except SimulatorError as error:
@@ -440,7 +440,7 @@ class SimulatedSession:
     def _after_response_step(self, run: ResponseRun, step: Step, now: float) -> None:
         if any(isinstance(event, AudioDelta) for event in step.events):
             self._first_audio_at.setdefault(run.response_id, now)
-            # The voice locks with the first assistant audio in the conversation (§3.4).
+            # The voice locks with the first assistant audio in the conversation.
             self._voice_locked = self._voice_locked or run.in_conversation
         if run.finished:
             self._response_ended(run, now)
@@ -510,7 +510,7 @@ class SimulatedSession:
     def _expire(self) -> list[ModelEvent]:
         """The maximum duration is reached: the GA server closes the socket with 1001 and
         its message as the reason, with no event first (reachy_mini_conversation_app#134
-        shows the close; PROTOCOL.md §1.4 has the wording). The 2024 beta's ``error`` comes
+        shows the close; early beta reports have the wording). The 2024 beta's ``error`` comes
         first only if the options ask for it."""
         self._state = SessionState.CLOSED
         self.close_code = 1001

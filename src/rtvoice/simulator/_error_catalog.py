@@ -1,4 +1,4 @@
-"""Every error the simulated session reports, with its code and wording (PROTOCOL.md §8).
+"""Every error the simulated session reports, with its code and wording.
 
 All are ``invalid_request_error`` and non-fatal, except :func:`session_expired` (sent only on
 request, as the 2024 beta did) after which the session is over. Wording marked *seen* is the
@@ -51,7 +51,7 @@ SUPPORTED_CLIENT_EVENTS = (
     "'conversation.item.delete', 'conversation.item.retrieve', 'response.create', "
     "and 'response.cancel'"
 )
-"""The list in the real server's ``invalid_value`` message on ``type`` (PROTOCOL.md §4)."""
+"""The list in the real server's ``invalid_value`` message on ``type``."""
 
 
 class SimulatorError(Exception):
@@ -80,7 +80,7 @@ class SimulatorError(Exception):
 
 
 def active_response(response_id: str) -> SimulatorError:
-    """A second ``response.create`` while ``response_id`` writes to the conversation (§7.f)."""
+    """A second ``response.create`` while ``response_id`` writes to the conversation."""
     return SimulatorError(
         "conversation_already_has_active_response",
         f"Conversation already has an active response in progress: {response_id}. "
@@ -89,7 +89,7 @@ def active_response(response_id: str) -> SimulatorError:
 
 
 def cancel_not_active(response_id: str | None = None) -> SimulatorError:
-    """``response.cancel`` with nothing to cancel (§7.e).
+    """``response.cancel`` with nothing to cancel.
 
     With an explicit id that is unknown or already finished the code stays the same: that is
     the benign race clients already ignore.
@@ -101,7 +101,7 @@ def cancel_not_active(response_id: str | None = None) -> SimulatorError:
 
 
 def commit_empty(buffered_ms: float) -> SimulatorError:
-    """A commit of less than 100 ms of audio (§8, wording as seen)."""
+    """A commit of less than 100 ms of audio."""
     return SimulatorError(
         "input_audio_buffer_commit_empty",
         "Error committing input audio buffer: buffer too small. Expected at least 100ms of "
@@ -134,7 +134,7 @@ def unknown_previous_item(previous_item_id: str) -> SimulatorError:
 
 
 def truncate_not_audio() -> SimulatorError:
-    """Truncating anything but an assistant message holding model audio (§4.1, as seen).
+    """Truncating anything but an assistant message holding model audio.
 
     This includes an assistant item cut off before its first audio delta.
     """
@@ -144,7 +144,7 @@ def truncate_not_audio() -> SimulatorError:
 
 
 def truncate_too_long(audio_ms: int, audio_end_ms: int) -> SimulatorError:
-    """Truncating past the end of the item's audio (§4.1; wording seen, code not captured)."""
+    """Truncating past the end of the item's audio (wording seen, code not captured)."""
     return SimulatorError(
         "invalid_value",
         f"Audio content of {audio_ms}ms is already shorter than {audio_end_ms}ms",
@@ -166,7 +166,7 @@ def invalid_value(message: str, *, param: str | None = None) -> SimulatorError:
 
 
 def expiry_message(max_session_seconds: float) -> str:
-    """The real server's words for the end of a session (PROTOCOL.md §1.4), for this duration.
+    """The real server's words for the end of a session, for this duration.
 
     A whole number of minutes reads as the real server writes it, ``"Your session hit the
     maximum duration of 60 minutes."`` (``"1 minutes"`` too: the template is kept, not the
@@ -180,7 +180,7 @@ def expiry_message(max_session_seconds: float) -> str:
 
 
 def session_expired(max_session_seconds: float) -> ErrorEvent:
-    """The ``error`` the 2024 beta sent when a session reached its maximum duration (§1.4).
+    """The ``error`` the 2024 beta sent when a session reached its maximum duration.
 
     The GA server sends no event: it closes with 1001 and :func:`expiry_message` as the
     reason. The simulator sends this only when ``SimulatorOptions.expiry_error_event`` asks.

@@ -1,7 +1,7 @@
 """What the simulator checks on the WebSocket upgrade, before any session exists.
 
 The real server always answers the upgrade with 101 and reports a bad key, a missing model or
-the retired beta header as an ``error`` event followed by a close (PROTOCOL.md §1.2): 3000 for
+the retired beta header as an ``error`` event followed by a close: 3000 for
 authentication, 4000 for the request shape, with the reason ``<error.type>[.<error.code>]``.
 :func:`check_handshake` makes that decision as a pure function of the request.
 """
@@ -153,8 +153,8 @@ def check_handshake(
 
 def call_not_attachable(call_id: str) -> Rejected:
     """A ``?call_id=`` upgrade for a SIP call that is not (or no longer) accepted: there is
-    no session to attach to. The real server's exact error for this case is not documented
-    (PROTOCOL.md §1.1); the simulator answers ``call_not_found`` and closes with 4000, like
+    no session to attach to. The real server's exact error for this case is not documented; the
+    simulator answers ``call_not_found`` and closes with 4000, like
     the other request-shape refusals."""
     return Rejected(
         error=ErrorInfo(

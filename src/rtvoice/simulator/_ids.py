@@ -1,7 +1,7 @@
 """Deterministic id sources for the simulator.
 
 The real server names things ``<prefix>_<21 alphanumerics>`` (``sess_``, ``conv_``, ``resp_``,
-``item_``, ``call_``, ``event_``; PROTOCOL.md §2). A simulated session takes its ids from an
+``item_``, ``call_``, ``event_``). A simulated session takes its ids from an
 :class:`IdSource` so that a run is reproducible: :class:`SeededIds` gives realistic-looking ids
 from a seed, :class:`CountingIds` gives readable ones (``item_1``, ``item_2``) for tests.
 """

@@ -1,4 +1,4 @@
-"""The input audio buffer and the session's audio clock (PROTOCOL.md §9, §6.3).
+"""The input audio buffer and the session's audio clock.
 
 ``audio_start_ms`` / ``audio_end_ms`` count from the first byte appended in the session, not
 per turn, so the buffer keeps a running byte offset. Offsets are bytes in the current input

@@ -1,8 +1,8 @@
-"""The output items of a response as they stream (PROTOCOL.md §7.a, §7.c).
+"""The output items of a response as they stream.
 
 Each output is written by a generator of :class:`~._step.Step` s that keeps track of what it
 has sent, so that :meth:`Output.cancel` can close it at any step with exactly that: the
-partial transcript, the audio actually sent, status ``incomplete`` (§7.d, §7.e)::
+partial transcript, the audio actually sent, status ``incomplete``::
 
     message:   [OutputItemAdded, ItemAdded, ContentPartAdded]
                [AudioTranscriptDelta?, AudioDelta] x N      (or [TextDelta] x N)

@@ -1,4 +1,4 @@
-"""From ``response.create`` to a :class:`~._response.ResponseRun` (PROTOCOL.md §4.2).
+"""From ``response.create`` to a :class:`~._response.ResponseRun`.
 
 The planner resolves the per-response overrides against the session (nothing persists), builds
 the context the responder reads, asks the responder, and lays the plan out as a run. A

@@ -1,4 +1,4 @@
-"""A response from creation to ``response.done`` (PROTOCOL.md §7.a, §7.c, §7.e, §6.7).
+"""A response from creation to ``response.done``.
 
 A :class:`ResponseRun` turns a plan from the responder into output items (see ``_outputs``)
 and streams them step by step, ending with ``[ResponseDone, RateLimitsUpdated]``. It can be
@@ -114,7 +114,7 @@ class ResponseRun:
             ids: Source of ``item_`` and ``call_`` ids.
             rng: Sizes the deltas.
             failure: Set when the model failed: the response writes nothing and ends
-                ``failed`` with this error in its ``status_details`` (§8, last paragraph).
+                ``failed`` with this error in its ``status_details``.
         """
         self.setup = setup
         self.finished = False

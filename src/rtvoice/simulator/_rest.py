@@ -1,4 +1,4 @@
-"""Plain HTTP on the simulator's port: the REST endpoints that go with the socket (§1.3).
+"""Plain HTTP on the simulator's port: the REST endpoints that go with the socket.
 
 The real API serves ``POST /v1/realtime/calls/...`` and ``POST /v1/realtime/client_secrets``
 on the same host as the WebSocket, and the ``openai`` SDK derives both from one base URL, so

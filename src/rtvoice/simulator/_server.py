@@ -54,11 +54,11 @@ DEFAULT_API_KEY = "sk-simulator"
 """The key :meth:`Simulator.provider` presents when the simulator was given no ``api_key``
 (it then accepts any non-empty key)."""
 
-_MAX_FRAME = 16 * 2**20 + 4096  # a 15 MiB append in base64 plus its envelope (PROTOCOL.md §10)
+_MAX_FRAME = 16 * 2**20 + 4096  # a 15 MiB append in base64 plus its envelope
 
 
 class Simulator:
-    """A protocol-faithful realtime server on loopback (PROTOCOL.md §12).
+    """A protocol-faithful realtime server on loopback.
 
     Args:
         host: Interface to listen on. Loopback by default; the server is for local use.

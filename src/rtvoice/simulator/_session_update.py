@@ -1,7 +1,7 @@
 """``session.update`` as the server applies it: validate the patch, then merge it.
 
-A patch either applies whole or not at all (PROTOCOL.md §2): :func:`apply_session_update`
-raises before it builds anything. Merge rules (§2, §3):
+A patch either applies whole or not at all: :func:`apply_session_update`
+raises before it builds anything. Merge rules:
 
 * a field left unset (``None``, or :data:`~rtvoice.model.session_config.UNSET` for the three
   nullable ones) keeps its value; ``""`` clears ``instructions`` and ``()`` clears ``tools``;
@@ -98,7 +98,7 @@ def resolve_turn_detection(
     Args:
         turn_detection: As given in an update.
         reduced: Transcription sessions echo only ``threshold``, ``prefix_padding_ms`` and
-            ``silence_duration_ms`` of server VAD (§3.3).
+            ``silence_duration_ms`` of server VAD.
     """
     if isinstance(turn_detection, SemanticVad):
         return SemanticVad(
@@ -122,7 +122,7 @@ def resolve_turn_detection(
 
 
 def check_modalities(modalities: tuple[str, ...], *, param: str) -> None:
-    """Exactly one output modality, ``audio`` or ``text`` (§3.1: both at once is refused).
+    """Exactly one output modality, ``audio`` or ``text`` (both at once is refused).
 
     Raises:
         SimulatorError: ``invalid_value`` naming ``param``.

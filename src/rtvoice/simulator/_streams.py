@@ -1,4 +1,4 @@
-"""The work a session streams out, taking turns (PROTOCOL.md §7.b: transcription events may
+"""The work a session streams out, taking turns (transcription events may
 interleave with response events)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Transcription of committed user audio, sent as its own steps (PROTOCOL.md §7.b, §6.2).
+"""Transcription of committed user audio, sent as its own steps.
 
 The events go out asynchronously after the commit: the driver pulls them like response steps,
 so they interleave with the response that the same turn may have started.

@@ -1,9 +1,9 @@
-"""User turns from input audio: the buffer, the VAD, and what a turn commits (§7.b, §6.3).
+"""User turns from input audio: the buffer, the VAD, and what a turn commits.
 
 :class:`InputTurns` owns the input buffer and, when turn detection is on, the energy VAD. It
 reports turn edges; the engine decides what they mean (cancel a response, commit an item,
 start a response). Positions reported as milliseconds count from the start of all input audio
-of the session (§9).
+of the session.
 
 While no one speaks, only the most recent audio can still become part of a turn: the prefix
 padding, or the idle-timeout window when that is longer (plus a small margin). The rest is
@@ -26,7 +26,7 @@ from ._vad import EnergyVad, SpeechStart, TurnSettings
 __all__ = ["MIN_COMMIT_MS", "InputTurns", "TurnEdge", "TurnEnded", "TurnStarted"]
 
 MIN_COMMIT_MS: Final = 100
-"""The least audio a commit takes (§10)."""
+"""The least audio a commit takes."""
 
 _KEEP_MARGIN_MS: Final = 100
 _TRIM_SLACK_MS: Final = 1000

@@ -1,4 +1,4 @@
-"""Deterministic token accounting for simulated responses (PROTOCOL.md §6.7, §6.1).
+"""Deterministic token accounting for simulated responses.
 
 The numbers only need to be plausible and reproducible:
 
@@ -97,7 +97,7 @@ def response_usage(
 def transcription_usage(model: str | None, audio_ms: float, transcript: str) -> TranscriptionUsage:
     """What transcribing ``audio_ms`` of speech into ``transcript`` cost.
 
-    ``whisper-1`` bills by duration; the other models by tokens (§6.2).
+    ``whisper-1`` bills by duration; the other models by tokens.
     """
     if model == "whisper-1":
         return TranscriptionUsage(type="duration", seconds=round(audio_ms / 1000, 3))

@@ -1,4 +1,4 @@
-"""Server VAD on signal energy, the way the simulator hears turns (PROTOCOL.md §3.3, §12.5).
+"""Server VAD on signal energy, the way the simulator hears turns.
 
 The detector cuts the input into 10 ms frames and measures each frame's RMS level
 (:func:`~rtvoice.audio.rms_dbfs`). A frame is *voiced* when its level reaches the level that

@@ -45,7 +45,7 @@ code reads as (RFC 6455 §7.1.5): the peer closed on purpose, so websockets also
 DEFAULT_MAX_SIZE = 16 * 2**20
 """Default limit, in bytes, on one received message (16 MiB).
 
-The protocol lets a client append up to 15 MiB of base64 audio in one event (PROTOCOL.md §10),
+The protocol lets a client append up to 15 MiB of base64 audio in one event,
 and the server can echo such an item back (``conversation.item.retrieved``), so anything the
 client may legitimately send also fits when it comes back, while a misbehaving server still
 cannot make one message use unbounded memory.
@@ -64,7 +64,7 @@ class Transport(Protocol):
 
     * Frames arrive in the order the peer sent them. Frames the peer sent before closing are
       all delivered before the close is reported (so an ``error`` event that precedes a 3000
-      close is always seen first, PROTOCOL.md §1.2).
+      close is always seen first).
     * Any number of tasks may call :meth:`send` concurrently; each frame is sent whole, and the
       frames of one task go out in call order. At most one task may receive at a time.
     * How the connection ended is reported once per receive call, on the receiving side:
@@ -143,7 +143,7 @@ class TransportOptions:
         close_timeout: How long :meth:`Transport.close` waits for the server's close frame
             before dropping the TCP connection.
         ping_interval: Interval between keepalive PINGs this client sends (the server also PINGs
-            about every 20 s and the client answers automatically, PROTOCOL.md §1.2).
+            about every 20 s and the client answers automatically).
         ping_timeout: How long to wait for a PONG before declaring the connection lost
             (:class:`~rtvoice.errors.ConnectionLostError`, code 1011).
         max_size: Largest received message in bytes; a larger one fails the connection with

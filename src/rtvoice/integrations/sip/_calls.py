@@ -1,6 +1,6 @@
 """OpenAI SIP calls: the ``realtime.call.incoming`` webhook, the call actions, the session.
 
-The flow (PROTOCOL.md §1.3, §13 item 6): OpenAI posts a signed webhook for each incoming call;
+The flow: OpenAI posts a signed webhook for each incoming call;
 the application answers it with one action, ``accept`` (with the session configuration),
 ``reject``, and later ``refer`` or ``hangup``; after an accept, the session attaches to the
 call by ``call_id`` over a WebSocket that carries events only (the audio stays on the phone

@@ -1,4 +1,4 @@
-"""Assistant audio bookkeeping and the interruption math (PROTOCOL.md §7.d, §9).
+"""Assistant audio bookkeeping and the interruption math.
 
 :class:`AudioLedger` counts, for the assistant audio item being received, the bytes that
 arrived, when the first of them did and whether its audio is complete. When the user barges
@@ -7,8 +7,8 @@ tell the application and what to send:
 
 * ``audio_interrupted`` with the milliseconds the user heard, if the item may still be playing;
 * ``response.cancel`` when a response is running and the server will not cancel it itself;
-* ``conversation.item.truncate`` at the heard point, never at 0 ms (the server rejects it,
-  §7.d), never past the audio received (§9: the server rejects that too), never after playback
+* ``conversation.item.truncate`` at the heard point, never at 0 ms (the server rejects it), never
+  past the audio received (the server rejects that too), never after playback
   finished, always whole milliseconds rounded down.
 
 The heard point comes from the application's :class:`~rtvoice.audio.PlaybackTracker` when it
@@ -165,7 +165,7 @@ class AudioLedger:
     def interrupt(
         self, now: float, *, response_active: bool, cancel: bool, item_id: str | None = None
     ) -> Interruption:
-        """Plan an interruption of the current audio (PROTOCOL.md §7.d).
+        """Plan an interruption of the current audio.
 
         Args:
             now: The current monotonic time, in seconds.

@@ -188,7 +188,7 @@ class ConversationItems:
 
     def announce(self, item: Item) -> None:
         """``response.output_item.added``: ``conversation.item.added`` follows with the item's
-        position (PROTOCOL.md §7.a), so keep the item aside until then, or until its response
+        position, so keep the item aside until then, or until its response
         ends without it (:meth:`response_ended`)."""
         if item.id is not None and item.id not in self._order:
             self._unplaced[item.id] = item
@@ -215,7 +215,7 @@ class ConversationItems:
         self._last_states.pop(item_id, None)
         item = self._order.get(item_id)
         if item is None and item_id not in self._order:
-            # The transcription beat its item (§7.b: it is asynchronous): keep it on a
+            # The transcription beat its item (it is asynchronous): keep it on a
             # provisional item, which the item's own events then place and complete.
             provisional = with_transcript(
                 UserMessageItem(item_id=item_id), content_index, transcript

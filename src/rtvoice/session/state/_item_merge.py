@@ -8,8 +8,8 @@ Pure functions over frozen values. Two rules hold everywhere:
   :class:`OtherHistoryItem` with a ``reason``) never overwrites one it could, a content part
   rtvoice does not model (:class:`OtherPart`) is kept in place, and what only the client knows
   survives a
-  server state that lacks it: the user's transcript (the server never back-fills it, PROTOCOL.md
-  §5), the agent that was speaking, a tool call's output.
+  server state that lacks it: the user's transcript (the server never back-fills it), the agent that
+  was speaking, a tool call's output.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def _keep_transcripts(
     old: tuple[InputText | InputAudio | InputImage | OtherPart, ...],
     new: tuple[InputText | InputAudio | InputImage | OtherPart, ...],
 ) -> tuple[InputText | InputAudio | InputImage | OtherPart, ...]:
-    # PROTOCOL.md §5: the server never back-fills a user item's transcript, so a server state
+    # The server never back-fills a user item's transcript, so a server state
     # always says ``transcript: null``; the one the session filled in from the transcription
     # events must survive it.
     if not any(isinstance(part, InputAudio) and part.transcript for part in old):

@@ -169,12 +169,12 @@ class ConversationState:
     @property
     def refused_voice(self) -> str | None:
         """The last voice an update had to leave out: the server locks the voice once
-        assistant audio exists (PROTOCOL.md §3.4)."""
+        assistant audio exists."""
         return self._core.updates.refused_voice
 
     @property
     def held_error(self) -> ErrorInfo | None:
-        """A closing error (§1.2) waiting for the close it announces."""
+        """A closing error waiting for the close it announces."""
         return self._core.held_error
 
     @property

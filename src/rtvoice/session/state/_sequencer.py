@@ -1,12 +1,12 @@
 """One response at a time: the library never provokes ``conversation_already_has_active_response``.
 
-Only one response may write to the default conversation at a time (PROTOCOL.md §0.12, §7.f).
+Only one response may write to the default conversation at a time.
 :class:`ResponseSequencer` knows when one is running (from ``response.created`` to
 ``response.done``, whoever started it: the client or server VAD) and when a
 ``response.create`` of ours is on its way (from sending it until ``response.created`` or its
 error). A request made meanwhile is remembered, and one ``response.create`` goes out when the
 running response ends, however many inputs asked for one. If the server still refuses ours
-(a VAD-started response won the race, §7.c), the refusal is swallowed and the request queued
+(a VAD-started response won the race), the refusal is swallowed and the request queued
 again.
 
 It also bounds its two waits (``timeouts.response_created`` and ``timeouts.response_idle``),
@@ -32,7 +32,7 @@ CREATE_ID_PREFIX: Final = "rtv_resp_"
 """``event_id`` prefix of every ``response.create`` the session sends."""
 
 ALREADY_ACTIVE: Final = "conversation_already_has_active_response"
-"""The error code of a ``response.create`` made while a response is running (§8)."""
+"""The error code of a ``response.create`` made while a response is running."""
 
 _MAX_IMMEDIATE_RETRIES: Final = 3
 

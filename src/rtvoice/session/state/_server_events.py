@@ -104,12 +104,12 @@ IGNORED_EVENTS: Final = frozenset(
 items and their final content come in item events)."""
 
 FATAL_CODES: Final = frozenset({"session_expired"})
-"""Error codes that end the session (PROTOCOL.md §1.4, §8): iteration raises ``ProviderError``."""
+"""Error codes that end the session: iteration raises ``ProviderError``."""
 
 CLOSING_CODES: Final = frozenset(
     {"invalid_api_key", "invalid_model", "missing_model", "beta_api_shape_disabled"}
 )
-"""Error codes the server sends right before closing the socket (§1.2, §8). They are held
+"""Error codes the server sends right before closing the socket. They are held
 back: the close that follows raises the typed transport error, so the application hears of
 the failure once, not as an ``error`` event and an exception."""
 
@@ -248,7 +248,7 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
                 )
             )
         case ItemTruncated():
-            # The server cut the item's transcript to what was heard (§4.1); fetch the
+            # The server cut the item's transcript to what was heard; fetch the
             # item to learn it. Its audio comes along once and is dropped on arrival.
             if isinstance(core.history.get(event.item_id), AssistantMessageItem):
                 fx.commands.append(
@@ -404,7 +404,7 @@ def _error(core: StateCore, fx: Effects, error: ErrorInfo) -> None:
         return
     if event_id is not None and event_id.startswith("rtv_"):
         if event_id.startswith("rtv_cancel_") and error.code == CANCEL_NOT_ACTIVE:
-            # The response ended on its own meanwhile (§7.e): nothing was lost. A cancel of
+            # The response ended on its own meanwhile: nothing was lost. A cancel of
             # whatever runs that finds nothing running also says that the responses still
             # believed running ended long ago: their response.done was lost (events come in
             # order, so every response.created seen before this error came before the cancel).
@@ -427,7 +427,7 @@ def _error(core: StateCore, fx: Effects, error: ErrorInfo) -> None:
 
 
 def _retry_without_voice(core: StateCore, fx: Effects, error: ErrorInfo) -> bool:
-    """Assistant audio raced an update that changed the voice (§3.4): the server refused the
+    """Assistant audio raced an update that changed the voice: the server refused the
     whole update, so send it again without the voice, and warn instead of reporting the
     server's error."""
     if not core.updates.refused_for_voice(error):

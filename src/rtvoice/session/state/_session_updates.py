@@ -2,9 +2,9 @@
 
 :class:`SessionUpdates` builds each update from the run's settings and the agent (the full
 configuration every time, so a handoff never drops back to the server's defaults), keeps the
-voice once the server has locked it (PROTOCOL.md §3.4), matches ``session.updated`` answers
-and refusals to the updates in flight (answers come in order, §7.0; a refusal names the
-update's ``event_id``, §2), and keeps the server's effective configuration. Pure: no IO.
+voice once the server has locked it, matches ``session.updated`` answers
+and refusals to the updates in flight (answers come in order; a refusal names the
+update's ``event_id``), and keeps the server's effective configuration. Pure: no IO.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ __all__ = ["VOICE_LOCKED_CODE", "ConfigurationStatus", "SessionUpdates"]
 ConfigurationStatus: TypeAlias = Literal["unsent", "pending", "confirmed", "refused"]
 
 VOICE_LOCKED_CODE: Final = "cannot_update_voice"
-"""The server's error code for a voice change after assistant audio (PROTOCOL.md §3.4)."""
+"""The server's error code for a voice change after assistant audio."""
 
 
 class SessionUpdates:
@@ -59,7 +59,7 @@ class SessionUpdates:
         """The server's error when it refused the first ``session.update``."""
         self.refused_voice: str | None = None
         """The last voice an update had to leave out: assistant audio existed, and the server
-        refuses a voice change then (§3.4)."""
+        refuses a voice change then."""
 
     def command(
         self,
@@ -138,7 +138,7 @@ class SessionUpdates:
 
     def refused_for_voice(self, error: ErrorInfo) -> bool:
         """Whether ``error`` refused a later update of ours because it changed the voice
-        after assistant audio (a race the session could not see coming, PROTOCOL.md §3.4)."""
+        after assistant audio (a race the session could not see coming)."""
         sent = self._in_flight.get(error.event_id or "")
         return (
             sent is not None
@@ -193,7 +193,7 @@ class SessionUpdates:
         return False
 
     def server_interrupts(self) -> bool:
-        """Whether the server cancels a response itself when speech starts (§3.3)."""
+        """Whether the server cancels a response itself when speech starts."""
         turn_detection = self.effective.turn_detection if self.effective else Unset.UNSET
         if isinstance(turn_detection, Unset):
             turn_detection = self._settings.turn_detection
