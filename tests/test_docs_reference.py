@@ -12,7 +12,11 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 import rtvoice.integrations
 from test_public_api import PUBLIC_MODULES
@@ -65,3 +69,35 @@ def test_every_reference_page_is_in_the_nav() -> None:
     pages = {page.relative_to(ROOT / "docs").as_posix() for page in REFERENCE.rglob("*.md")}
     assert pages, "docs/reference has no pages"
     assert pages == listed, f"not in the nav: {pages - listed}; not a page: {listed - pages}"
+
+
+def test_sphinx_roles_in_docstrings_become_optional_links() -> None:
+    # The reference's Griffe extension (docs/reference/sphinx_roles.py, loaded by mkdocs.yml):
+    # without it the pages print ":class:`~rtvoice.errors.UserError`" as it is.
+    griffe = pytest.importorskip("griffe")  # the dev extra (mkdocstrings) brings it
+    extension = f"{REFERENCE / 'sphinx_roles.py'}:SphinxRoles"
+    package = griffe.load(
+        "rtvoice",
+        search_paths=[str(ROOT / "src")],
+        extensions=griffe.load_extensions(extension),
+    )
+    left = [
+        obj.path
+        for obj in _walk(package)
+        if obj.docstring is not None and re.search(r":[a-z]+:`", obj.docstring.value)
+    ]
+    assert not left, f"roles left as they are in: {left[:5]}"
+    # ``:class:`RealtimeSession``` in the session package's docstring, a name it imports.
+    session_doc = package["session"].docstring.value
+    assert '<autoref identifier="rtvoice.session.RealtimeSession" optional>' in session_doc
+    # ``:mod:`.events``` in rtvoice.model's docstring: relative to that package.
+    assert '<autoref identifier="rtvoice.model.events" optional><code>events</code>' in (
+        package["model"].docstring.value
+    )
+
+
+def _walk(obj: Any) -> Iterator[Any]:
+    yield obj
+    for member in obj.members.values():
+        if not member.is_alias:
+            yield from _walk(member)
