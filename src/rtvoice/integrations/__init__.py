@@ -6,6 +6,7 @@ its methods. None is imported by the rest of rtvoice, and none forces a web fram
 user.
 
 * :mod:`rtvoice.integrations.twilio`: Twilio Media Streams (a phone number's calls).
+* :mod:`rtvoice.integrations.sip`: OpenAI SIP calls and ephemeral client secrets.
 """
 
 from __future__ import annotations

@@ -90,6 +90,10 @@ class WebSocketTransport:
         ``url``); HTTP redirects are followed (at most 10; never from ``wss://`` to
         ``ws://``), and headers that may carry credentials are dropped across origins.
 
+        When the upgrade fails, the error's ``code`` is ``None`` (no WebSocket was opened); for
+        an HTTP refusal, its ``reason`` is ``"HTTP <status>"`` followed by the start of the
+        response body, with credentials masked.
+
         Args:
             url: ``ws://`` or ``wss://`` URL, e.g. from a provider's ``build_url()``.
             headers: Extra headers for the HTTP upgrade (``Authorization``, ``api-key``,
@@ -112,10 +116,6 @@ class WebSocketTransport:
             UserError: ``url`` is not a ``ws://`` or ``wss://`` URL with a host (and a port
                 from 1 to 65535), a header name or value cannot be sent, or ``options`` is
                 not a :class:`TransportOptions`; the message names the argument.
-
-            For upgrade failures ``code`` is ``None`` (no WebSocket was opened). For an HTTP
-            refusal, ``reason`` is ``"HTTP <status>"`` followed by the start of the response
-            body, with credentials masked.
         """
         if options is None:
             options = TransportOptions()
