@@ -20,16 +20,18 @@ Two kinds of test double, for two kinds of test:
   fast as possible. For other settings, build your own:
   ``SimulatorThread(Simulator(pace=4.0))``.
 
-This module imports pytest; import it only from test code.
+Only the fixture needs pytest. Without pytest installed, this module still imports and
+everything but the fixture works (a script outside any test runner, unittest, ...);
+``realtime_simulator`` is then a plain function that raises :class:`~rtvoice.errors.UserError`
+saying so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-import pytest
-
 from ._testing import ScriptedModel, ScriptMismatchError, ServerEvents
+from .errors import UserError
 from .simulator import Simulator, SimulatorThread
 
 __all__ = [
@@ -42,8 +44,21 @@ __all__ = [
 ]
 
 
-@pytest.fixture
-def realtime_simulator() -> Iterator[SimulatorThread]:
-    """A running local realtime server for one test (``.url``, ``.provider()``)."""
-    with SimulatorThread() as simulator:
-        yield simulator
+try:
+    import pytest
+except ImportError:  # pytest is optional: only the fixture needs it
+
+    def realtime_simulator() -> Iterator[SimulatorThread]:
+        """Stands in for the fixture when pytest is not installed: calling it raises."""
+        raise UserError(
+            "the realtime_simulator fixture needs pytest (pip install pytest); without it, "
+            "use SimulatorThread() as a context manager, or ScriptedModel"
+        )
+
+else:
+
+    @pytest.fixture
+    def realtime_simulator() -> Iterator[SimulatorThread]:
+        """A running local realtime server for one test (``.url``, ``.provider()``)."""
+        with SimulatorThread() as simulator:
+            yield simulator
