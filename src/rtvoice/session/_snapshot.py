@@ -82,43 +82,10 @@ class SessionSnapshot(TypedDict):
 # History <-> JSON records
 
 
-def _part_record(part: object) -> dict[str, Any]:
-    match part:
-        case InputText(text=text) | OutputText(text=text):
-            return {"type": part.type, "text": text}
-        case InputAudio(transcript=transcript) | OutputAudio(transcript=transcript):
-            return {"type": part.type, "transcript": transcript}
-        case InputImage(image_url=url, detail=detail):
-            return {"type": "input_image", "image_url": url, "detail": detail}
-        case OtherPart(part_type=part_type, raw=raw, reason=reason):
-            return {"type": "other", "part_type": part_type, "raw": dict(raw), "reason": reason}
-    raise TypeError(f"not a content part: {part!r}")
-
-
 def history_records(items: Iterable[HistoryItem]) -> list[dict[str, Any]]:
-    """The history as JSON-serialisable dicts (no audio bytes: the history holds none)."""
-    records: list[dict[str, Any]] = []
-    for item in items:
-        record: dict[str, Any] = {"type": item.type, "item_id": item.item_id}
-        match item:
-            case UserMessageItem() | AssistantMessageItem() | SystemMessageItem():
-                record["status"] = item.status
-                record["content"] = [_part_record(part) for part in item.content]
-                if isinstance(item, AssistantMessageItem):
-                    record["agent_name"] = item.agent_name
-            case ToolCallItem():
-                record.update(
-                    call_id=item.call_id,
-                    name=item.name,
-                    arguments=item.arguments,
-                    output=item.output,
-                    status=item.status,
-                    agent_name=item.agent_name,
-                )
-            case OtherHistoryItem():
-                record.update(item_type=item.item_type, raw=dict(item.raw), reason=item.reason)
-        records.append(record)
-    return records
+    """The history as JSON-serialisable dicts: each item's ``model_dump()`` (no audio bytes:
+    the history holds none)."""
+    return [item.model_dump() for item in items]
 
 
 _PARTS: dict[str, Any] = {

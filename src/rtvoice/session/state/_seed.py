@@ -12,7 +12,7 @@ model (``other``) are not carried; a tool call the model was still writing is no
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from ..._config._continuity import SeedSettings
 from ...model.commands import CreateItem
@@ -24,29 +24,18 @@ from ...model.items import (
     InputText,
     Item,
     MessageItem,
-    OutputAudio,
     OutputText,
 )
 from ..history import (
     AssistantMessageItem,
     HistoryItem,
+    OtherHistoryItem,
     SystemMessageItem,
     ToolCallItem,
     UserMessageItem,
 )
 
 __all__ = ["seed_items"]
-
-
-def _text_of(parts: Iterable[object]) -> str:
-    texts = []
-    for part in parts:
-        match part:
-            case InputText(text=str(text)) | OutputText(text=str(text)):
-                texts.append(text)
-            case InputAudio(transcript=str(text)) | OutputAudio(transcript=str(text)):
-                texts.append(text)
-    return " ".join(text for text in texts if text)
 
 
 def _seed_of(item: HistoryItem, audio: bytes | None) -> list[Item]:
@@ -69,8 +58,8 @@ def _seed_of(item: HistoryItem, audio: bytes | None) -> list[Item]:
             if not parts:
                 return []
             return [MessageItem(role="user", content=tuple(parts), id=item.item_id)]
-        case AssistantMessageItem(content=content) | SystemMessageItem(content=content):
-            text = _text_of(content)
+        case AssistantMessageItem() | SystemMessageItem():
+            text = item.text
             if not text:
                 return []
             if isinstance(item, SystemMessageItem):
@@ -94,17 +83,13 @@ def _seed_of(item: HistoryItem, audio: bytes | None) -> list[Item]:
     return []  # other: not modelled, not carried
 
 
-def _size(items: Sequence[Item]) -> int:
-    size = 0
-    for item in items:
-        match item:
-            case MessageItem(content=content):
-                size += len(_text_of(content))
-            case FunctionCallItem(arguments=arguments, name=name):
-                size += len(arguments) + len(name)
-            case FunctionCallOutputItem(output=output):
-                size += len(output)
-    return size
+def _size(item: HistoryItem) -> int:
+    """Characters of ``item`` that a seed carries (its text, a call's arguments and output)."""
+    if isinstance(item, ToolCallItem):
+        return len(item.name) + len(item.arguments) + len(item.output or "")
+    if isinstance(item, OtherHistoryItem):
+        return 0
+    return len(item.text)
 
 
 def seed_items(
@@ -124,7 +109,7 @@ def seed_items(
         seed = _seed_of(item, utterances.get(item.item_id) if utterances else None)
         if not seed:
             continue
-        size = _size(seed)
+        size = _size(item)
         if len(kept) >= budget.max_items or (kept and chars + size > budget.max_chars):
             break
         kept.append(seed)
