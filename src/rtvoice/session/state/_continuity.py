@@ -48,19 +48,6 @@ def heard_text(text: str, played_ms: float, received_ms: float) -> str:
     return cut.rstrip()
 
 
-def _incomplete(item: HistoryItem, partial: str | None, audio: bool) -> HistoryItem | None:
-    """``item`` as kept after a drop cut it short; ``None`` when nothing of it is kept (no
-    text heard or written yet, or a tool call the model was still writing, which never ran)."""
-    if isinstance(item, AssistantMessageItem):
-        if partial is None:
-            return dataclasses.replace(item, status="incomplete") if item.text else None
-        if not partial:
-            return None
-        said = OutputAudio(transcript=partial) if audio else OutputText(text=partial)
-        return dataclasses.replace(item, content=(said,), status="incomplete")
-    return None
-
-
 def connection_lost(core: StateCore, now: float) -> Effects:
     """The connection ended abnormally; a new one will carry the conversation on."""
     fx = Effects()
@@ -71,39 +58,29 @@ def connection_lost(core: StateCore, now: float) -> Effects:
         fx.events.append(heard)
         fx.notes = (Interrupted(response_id=heard.response_id, played_ms=heard.played_ms),)
     for item in core.history.items:
-        if (
-            heard is not None
-            and part is not None
-            and item.item_id == heard.item_id
-            and isinstance(item, AssistantMessageItem)
-            and item.status not in (None, "in_progress")
-        ):
-            # Written whole before the drop, but still playing: kept as far as it was heard,
-            # as a barge-in's truncation would have kept it.
-            said = heard_text(item.text, heard.played_ms, core.audio.received_ms(part))
-            cut_short = dataclasses.replace(
-                item, content=(OutputAudio(transcript=said),), status="incomplete"
-            )
-            fx.events += core.history.replace(item.item_id, cut_short)
+        if not isinstance(item, AssistantMessageItem | ToolCallItem):
+            continue  # the user's and the others: kept as they are
+        unfinished = item.status in (None, "in_progress")
+        if isinstance(item, ToolCallItem):
+            if unfinished:  # the model was still writing it: it never ran, and will not
+                fx.events += core.history.remove(item.item_id)
             continue
-        if not isinstance(item, AssistantMessageItem | ToolCallItem) or item.status not in (
-            None,
-            "in_progress",
-        ):
-            continue  # the user's, or finished before the drop: kept as it is
-        partial: str | None = None
-        audio = False
-        if item.item_id == core.partial_item:
-            partial = "".join(core.partial_text)
-            if part is not None and part.item_id == item.item_id:
-                audio = True
-                if heard is not None:
-                    partial = heard_text(partial, heard.played_ms, core.audio.received_ms(part))
-        cut = _incomplete(item, partial, audio)
-        if cut is not None:
-            fx.events += core.history.replace(item.item_id, cut)
-        else:
+        spoken = part is not None and part.item_id == item.item_id
+        playing = spoken and heard is not None and heard.item_id == item.item_id
+        if not (unfinished or playing):
+            continue  # finished, and heard whole, before the drop
+        text = item.text
+        if unfinished and item.item_id == core.partial_item:
+            text = "".join(core.partial_text)
+        if playing and heard is not None and part is not None:
+            # Kept as far as it was heard, as a barge-in's truncation would keep it.
+            text = heard_text(text, heard.played_ms, core.audio.received_ms(part))
+        if not text:  # nothing of it was heard or written yet
             fx.events += core.history.remove(item.item_id)
+            continue
+        said = OutputAudio(transcript=text) if spoken else OutputText(text=text)
+        cut = dataclasses.replace(item, content=(said,), status="incomplete")
+        fx.events += core.history.replace(item.item_id, cut)
     core.history.forget_announced()
     core.partial_item = None
     core.partial_text = []
