@@ -1,5 +1,5 @@
-"""Entering a session: configuring the first connection, resuming from a snapshot, and what
-replaces the connection later; and the error every send raises once the connection ended.
+"""Entering a session: configuring the first connection and resuming from a snapshot; and the
+error every send raises once the connection ended.
 
 Functions over the session's parts (the state, the link, the tool runner), so that
 :mod:`._session` keeps to moving things between the model and the application.
@@ -8,24 +8,19 @@ Functions over the session's parts (the state, the link, the tool runner), so th
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
-from typing import Any
 
 import anyio
 
-from ..config import RunSettings, SeedSettings
+from ..config import SeedSettings
 from ..errors import ConnectTimeoutError, TransportClosedError, TransportError
-from ..model._base import ConnectRequest, ModelConnector
-from ..model.events import ModelEvent
 from ._link import SessionLink
 from ._reader import Connection, fatal_error
-from ._reconnect import Continuity
 from ._snapshot import INTERRUPTED_CALL_OUTPUT, Resumed
 from ._tool_runner import ToolCallRunner
 from .history import ToolCallItem
 from .state._machine import ConversationState
 
-__all__ = ["carry_on", "configure", "continuity_for", "ended"]
+__all__ = ["carry_on", "configure", "ended"]
 
 
 async def configure(
@@ -82,33 +77,6 @@ async def carry_on(
         else:
             link.apply(state.tool_output(call.call_id, INTERRUPTED_CALL_OUTPUT))
     await live.commands.flush()
-
-
-def continuity_for(
-    state: ConversationState,
-    link: SessionLink,
-    settings: RunSettings,
-    connector: ModelConnector,
-    request: ConnectRequest,
-    context: Any,
-    clock: Callable[[], float],
-    ignored: frozenset[type[ModelEvent]] | None,
-    close_timeout: float,
-) -> Continuity | None:
-    """What replaces the connection when it drops or gets old, if the run wants either."""
-    if settings.reconnect is None and settings.rollover is None:
-        return None
-    return Continuity(
-        state=state,
-        link=link,
-        settings=settings,
-        connector=connector,
-        request=request,
-        context=context,
-        clock=clock,
-        ignored=ignored,
-        close_timeout=close_timeout,
-    )
 
 
 def ended(live: Connection) -> TransportClosedError:

@@ -33,7 +33,7 @@ from ..model._base import ConnectRequest, EventFilter, ModelConnector
 from ..model.events import ErrorInfo, Usage
 from ..tracing import session_telemetry
 from ._actions import SessionActions
-from ._entry import carry_on, configure, continuity_for, ended
+from ._entry import carry_on, configure, ended
 from ._guardrail_runner import GuardrailRunner
 from ._handoff_runner import HandoffRunner
 from ._link import SessionLink
@@ -391,17 +391,19 @@ class RealtimeSession(SessionActions, MigrationAliases):
         )
         self._live = live
         self._link.live = live
-        self._continuity = continuity_for(
-            self._state,
-            self._link,
-            self._settings,
-            self._connector,
-            self._request,
-            self._context,
-            self._clock,
-            ignored,
-            self._close_timeout,
-        )
+        settings = self._settings
+        if settings.reconnect is not None or settings.rollover is not None:
+            self._continuity = Continuity(
+                state=self._state,
+                link=self._link,
+                settings=settings,
+                connector=self._connector,
+                request=self._request,
+                context=self._context,
+                clock=self._clock,
+                ignored=ignored,
+                close_timeout=self._close_timeout,
+            )
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
         live.task_group = task_group
