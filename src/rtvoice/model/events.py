@@ -28,6 +28,12 @@ from ._event_values import (
     TranscriptionUsage,
     Usage,
 )
+from ._mcp_events import (
+    McpCallArgumentsDelta,
+    McpCallArgumentsDone,
+    McpCallStatus,
+    McpListToolsStatus,
+)
 from .items import ContentPart, Item
 from .session_config import SessionConfig
 
@@ -476,51 +482,6 @@ class FunctionCallArgumentsDone:
     name: str
     arguments: str
     type: Literal["function_call_arguments_done"] = "function_call_arguments_done"
-
-
-# ---------------------------------------------------------------------------------------------
-# MCP (passed through; rtvoice does not run MCP servers itself)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class McpListToolsStatus:
-    """Progress of listing an MCP server's tools."""
-
-    item_id: str
-    status: Literal["in_progress", "completed", "failed"]
-    type: Literal["mcp_list_tools_status"] = "mcp_list_tools_status"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class McpCallArgumentsDelta:
-    """A piece of an MCP call's arguments."""
-
-    response_id: str
-    item_id: str
-    output_index: int
-    delta: str
-    type: Literal["mcp_call_arguments_delta"] = "mcp_call_arguments_delta"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class McpCallArgumentsDone:
-    """An MCP call's complete arguments."""
-
-    response_id: str
-    item_id: str
-    output_index: int
-    arguments: str
-    type: Literal["mcp_call_arguments_done"] = "mcp_call_arguments_done"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class McpCallStatus:
-    """Progress of an MCP call run by the server."""
-
-    item_id: str
-    output_index: int
-    status: Literal["in_progress", "completed", "failed"]
-    type: Literal["mcp_call_status"] = "mcp_call_status"
 
 
 # ---------------------------------------------------------------------------------------------
