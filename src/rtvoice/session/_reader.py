@@ -217,7 +217,8 @@ async def _pump(
                     continuity.audio_committed(event.item_id)
                 elif type(event) is InputAudioCleared:
                     continuity.audio_cleared()
-            fx = state.handle(event, clock())
+            now = clock()
+            fx = state.handle(event, now)
             events.put_all(fx.events)
             if fx.fatal is not None:
                 if fx.notes:
@@ -244,7 +245,7 @@ async def _pump(
                     await connection.model.close()
             elif (
                 continuity is not None
-                and continuity.rollover_due(clock())
+                and continuity.rollover_due(now)
                 and state.at_turn_boundary
                 and not connection.stopping
             ):
