@@ -223,10 +223,11 @@ class Continuity:
                 error = exc
                 continue
             try:
-                if await self._switch(connection, model, reason, attempt):
-                    return True
+                await self._switch(connection, model, reason, attempt)
             except TransportError as exc:
                 error = exc
+                continue
+            return True
         logger.warning("gave up reconnecting after %d attempts: %s", policy.max_attempts, error)
         connection.failure = error
         return False
@@ -260,7 +261,7 @@ class Continuity:
         model: RealtimeModel,
         reason: Literal["dropped", "expired", "rollover"],
         attempt: int,
-    ) -> bool:
+    ) -> None:
         """Make ``model`` the connection: seed it, then send what waited."""
         if self._ignored is not None and isinstance(model, EventFilter):
             model.ignore_events(self._ignored)
@@ -317,7 +318,6 @@ class Continuity:
         self._link.emit(
             ReconnectedEvent(reason=reason, attempt=attempt, replayed=replayed, left_out=left_out)
         )
-        return True
 
     def _handed_over(self, held: CommandOutbox, model: RealtimeModel) -> CommandOutbox:
         outbox = CommandOutbox(model)
