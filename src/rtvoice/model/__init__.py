@@ -21,7 +21,13 @@ from .._lazy import lazy_exports
 # ``model.session_config`` without the OpenAI implementation (websockets, the codec, pydantic)
 # or the event vocabulary, which only a connecting session needs.
 if TYPE_CHECKING:
-    from ._base import ConnectRequest, ModelConnector, RealtimeModel
+    from ._base import (
+        CapabilityReport,
+        ConnectRequest,
+        ModelCapabilities,
+        ModelConnector,
+        RealtimeModel,
+    )
     from ._openai_model import OpenAIRealtimeModel
     from .commands import ModelCommand
     from .events import ModelEvent
@@ -29,7 +35,13 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "._base": ("ConnectRequest", "ModelConnector", "RealtimeModel"),
+            "._base": (
+                "CapabilityReport",
+                "ConnectRequest",
+                "ModelCapabilities",
+                "ModelConnector",
+                "RealtimeModel",
+            ),
             "._openai_model": ("OpenAIRealtimeModel",),
             ".commands": ("ModelCommand",),
             ".events": ("ModelEvent",),
@@ -37,7 +49,9 @@ else:
     )
 
 __all__ = [
+    "CapabilityReport",
     "ConnectRequest",
+    "ModelCapabilities",
     "ModelCommand",
     "ModelConnector",
     "ModelEvent",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from .._dialect import Dialect
 
@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BatchSender",
+    "CapabilityReport",
     "CloseReport",
     "ConnectRequest",
     "EventFilter",
+    "ModelCapabilities",
     "ModelConnector",
     "RealtimeModel",
 ]
@@ -93,6 +95,45 @@ class CloseReport(Protocol):
     @property
     def close_reason(self) -> str:
         """The close reason that came with :attr:`close_code` (``""`` if none)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelCapabilities:
+    """What a model connection's protocol lets a client do, beyond streaming audio in and
+    events out. The OpenAI Realtime protocol can do all of it (the defaults); GPT-Live, where
+    the model owns turn-taking and the voice is fixed at start, cannot.
+
+    Attributes:
+        protocol: ``"realtime"`` or ``"live"``.
+        manual_turns: The client may commit input audio, ask for and cancel responses.
+        truncate: The client may cut an assistant item to what the listener heard.
+        text_input: The client may add user text messages to the conversation.
+        voice_change: The voice may change after the session started.
+        instructions_change: ``"replace"``: new instructions replace the old;
+            ``"append"``: they can only be appended to the conversation.
+        conversation_edits: The client may add, fetch or delete conversation items (other
+            than tool results).
+    """
+
+    protocol: Literal["realtime", "live"] = "realtime"
+    manual_turns: bool = True
+    truncate: bool = True
+    text_input: bool = True
+    voice_change: bool = True
+    instructions_change: Literal["replace", "append"] = "replace"
+    conversation_edits: bool = True
+
+
+@runtime_checkable
+class CapabilityReport(Protocol):
+    """A model that says what its protocol can do (an optional addition to
+    :class:`RealtimeModel`); a model without it can do everything in
+    :class:`ModelCapabilities`."""
+
+    @property
+    def capabilities(self) -> ModelCapabilities:
+        """What this connection can do."""
         ...
 
 

@@ -28,6 +28,7 @@ from ._event_values import (
     TranscriptionUsage,
     Usage,
 )
+from ._live_events import SessionClosed, SessionUsageUpdated
 from ._mcp_events import (
     McpCallArgumentsDelta,
     McpCallArgumentsDone,
@@ -79,8 +80,10 @@ __all__ = [
     "ResponseDone",
     "ResponseInfo",
     "ResponseStatus",
+    "SessionClosed",
     "SessionCreated",
     "SessionUpdated",
+    "SessionUsageUpdated",
     "SpeechStarted",
     "SpeechStopped",
     "StatusDetails",
@@ -561,6 +564,8 @@ ModelEvent: TypeAlias = (
     | McpCallArgumentsDelta
     | McpCallArgumentsDone
     | McpCallStatus
+    | SessionUsageUpdated
+    | SessionClosed
     | UnknownEvent
     | DecodeError
 )

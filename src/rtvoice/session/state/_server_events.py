@@ -52,8 +52,10 @@ from ...model.events import (
     RateLimitsUpdated,
     ResponseCreated,
     ResponseDone,
+    SessionClosed,
     SessionCreated,
     SessionUpdated,
+    SessionUsageUpdated,
     SpeechStarted,
     SpeechStopped,
     TextDelta,
@@ -281,6 +283,8 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             | McpCallArgumentsDelta()
             | McpCallArgumentsDone()
             | McpCallStatus()
+            | SessionUsageUpdated()
+            | SessionClosed()
             | UnknownEvent()
         ):
             pass  # nothing to decide: items and their final content come in item events

@@ -57,8 +57,10 @@ from ...events import (
     RateLimitsUpdated,
     ResponseCreated,
     ResponseDone,
+    SessionClosed,
     SessionCreated,
     SessionUpdated,
+    SessionUsageUpdated,
     SpeechStarted,
     SpeechStopped,
     TextDelta,
@@ -324,6 +326,8 @@ class EventWriter:
                 return [dumps(dict(event.raw))]
             case DecodeError():
                 return []  # a client-side condition, not a server event
+            case SessionUsageUpdated() | SessionClosed():
+                return []  # GPT-Live's vocabulary: the Realtime protocol has no such frames
             case _:
                 assert_never(event)
 
