@@ -12,6 +12,7 @@ from .._dialect import Dialect
 # and importing them would load websockets and the whole event vocabulary.
 if TYPE_CHECKING:
     from ..transport import TransportOptions
+    from ._live_settings import LiveSettings
     from .commands import ModelCommand
     from .events import ModelEvent
 
@@ -152,6 +153,7 @@ class ConnectRequest:
         call_id: The call the session attaches to (a SIP or WebRTC call), whose conversation
             lives on the server whatever happens to this socket: a reconnect re-attaches and
             restates the configuration, and seeds nothing.
+        live: GPT-Live's own settings (``None`` for a Realtime session).
     """
 
     url: str
@@ -161,6 +163,7 @@ class ConnectRequest:
     transport_options: TransportOptions | None = None
     provider_name: str = "openai"
     call_id: str | None = None
+    live: LiveSettings | None = None
 
     def __repr__(self) -> str:
         # The URL may carry a key in its query; the headers are never shown.
