@@ -162,7 +162,7 @@ def test_estimate_by_line_with_cached_and_image_prices() -> None:
         audio_output=64.0,
     ).estimate_cost(usage)
     assert dataclasses.astuple(estimate) == pytest.approx(
-        (0.6 * 4.0 + 0.4 * 0.4, 1.0 * 32.0 + 1.0 * 0.4, 0.1 * 5.0, 0.5 * 16.0, 0.25 * 64.0)
+        (0.6 * 4.0 + 0.4 * 0.4, 1.0 * 32.0 + 1.0 * 0.4, 0.1 * 5.0, 0.5 * 16.0, 0.25 * 64.0, 0.0)
     )
     assert estimate.total_usd == pytest.approx(2.56 + 32.4 + 0.5 + 8.0 + 16.0)
 
@@ -189,3 +189,15 @@ def test_public_api_is_sorted_and_resolves() -> None:
     assert names == sorted(names)
     for name in names:
         assert hasattr(rtvoice.usage, name)
+
+
+def test_gpt_live_session_time_is_priced_per_minute_active_and_standby() -> None:
+    # 90 s billed, 30 of them paused: 60 s at the active rate, 30 s at the standby rate
+    usage = Usage(session_seconds=90.0, session_paused_seconds=30.0)
+    estimate = PriceTable().estimate_cost(usage)
+    assert estimate.session_time_usd == pytest.approx(1.0 * 0.05 + 0.5 * 0.02)
+    assert estimate.total_usd == pytest.approx(0.06)
+    custom = PriceTable(live_active_minute=0.10, live_standby_minute=0.0)
+    assert custom.estimate_cost(usage).total_usd == pytest.approx(0.10)
+    with pytest.raises(ValueError, match="live_active_minute"):
+        PriceTable(live_active_minute=-1.0)

@@ -23,6 +23,10 @@ the server reports and bills, not per minute: a minute is *about* 600 input or 1
 audio tokens (the conversion OpenAI used to quote the per-minute figures), and going through
 minutes would add that approximation on top. :meth:`PriceTable.from_audio_minutes` builds a
 table from per-minute audio prices with that conversion, for prices quoted per minute.
+
+GPT-Live bills session time instead (per second, at a rate per minute): the session's
+``usage`` events carry the billed seconds the server reports (``Usage.session_seconds``),
+and :attr:`PriceTable.live_active_minute` / :attr:`PriceTable.live_standby_minute` price them.
 """
 
 from __future__ import annotations
@@ -156,6 +160,7 @@ class CostEstimate:
         input_image_usd: Image input, cached and not.
         output_text_usd: Text output.
         output_audio_usd: Audio output.
+        session_time_usd: Billed session time (GPT-Live), active and standby.
     """
 
     input_text_usd: float = 0.0
@@ -163,6 +168,7 @@ class CostEstimate:
     input_image_usd: float = 0.0
     output_text_usd: float = 0.0
     output_audio_usd: float = 0.0
+    session_time_usd: float = 0.0
 
     @property
     def total_usd(self) -> float:
@@ -173,15 +179,18 @@ class CostEstimate:
             + self.input_image_usd
             + self.output_text_usd
             + self.output_audio_usd
+            + self.session_time_usd
         )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PriceTable:
-    """Prices in US dollars per 1M tokens, for a cost *estimate*.
+    """Prices in US dollars per 1M tokens (and per minute of GPT-Live session time), for a
+    cost *estimate*.
 
-    The defaults are the launch list prices of the OpenAI Realtime API (October 2024); they
-    are not today's prices for your model. Pass your own.
+    The token defaults are the launch list prices of the OpenAI Realtime API (October 2024),
+    the per-minute ones GPT-Live's list prices (November 2026); they are not necessarily
+    today's prices for your model. Pass your own.
 
     Attributes:
         text_input: Uncached text input.
@@ -192,6 +201,10 @@ class PriceTable:
             so the estimate errs high).
         cached_audio_input: Cached audio input; ``None``: priced as ``audio_input``.
         image_input: Image input, cached or not; ``None``: priced as ``text_input``.
+        live_active_minute: A minute of active GPT-Live session time (speech, silence,
+            waiting for delegated work), billed per second.
+        live_standby_minute: A minute of standby GPT-Live session time (inference paused,
+            WebRTC sessions only).
 
     Raises:
         ValueError: A price is negative.
@@ -204,6 +217,8 @@ class PriceTable:
     cached_text_input: float | None = None
     cached_audio_input: float | None = None
     image_input: float | None = None
+    live_active_minute: float = 0.05
+    live_standby_minute: float = 0.02
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -269,4 +284,9 @@ class PriceTable:
             input_image_usd=(counts["input_image"] + counts["cached_image"]) * image / _MILLION,
             output_text_usd=counts["output_text"] * self.text_output / _MILLION,
             output_audio_usd=counts["output_audio"] * self.audio_output / _MILLION,
+            session_time_usd=(
+                (usage.session_seconds - usage.session_paused_seconds) * self.live_active_minute
+                + usage.session_paused_seconds * self.live_standby_minute
+            )
+            / 60,
         )

@@ -10,7 +10,7 @@ import contextlib
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 
-from ..model.events import ResponseInfo
+from ..model.events import ResponseInfo, Usage
 from ..model.session_config import TracingConfig
 from ._handles import (
     DISABLED_GUARDRAIL,
@@ -129,6 +129,11 @@ class SessionTelemetry(Protocol):
     def turn_ended(self, response: ResponseInfo) -> None:
         """Close a response's turn span (``response.done``): status, reason, usage, and ERROR
         for a failed response. A response whose start was not seen gets a turn span now."""
+        ...
+
+    def session_time_billed(self, usage: Usage) -> None:
+        """The server billed more session time (GPT-Live): ``usage`` holds the seconds since
+        its previous report; the session span's usage and cost estimate include them."""
         ...
 
     def tool_started(
@@ -252,6 +257,9 @@ class DisabledSessionTelemetry:
         return
 
     def turn_ended(self, response: ResponseInfo) -> None:
+        return
+
+    def session_time_billed(self, usage: Usage) -> None:
         return
 
     def tool_started(

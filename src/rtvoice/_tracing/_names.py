@@ -78,6 +78,8 @@ USAGE_CACHED_IMAGE_TOKENS: Final = "rtvoice.usage.cached_image_tokens"
 USAGE_OUTPUT_TEXT_TOKENS: Final = "rtvoice.usage.output_text_tokens"
 USAGE_OUTPUT_AUDIO_TOKENS: Final = "rtvoice.usage.output_audio_tokens"
 USAGE_ESTIMATED_COST_USD: Final = "rtvoice.usage.estimated_cost_usd"
+USAGE_SESSION_SECONDS: Final = "rtvoice.usage.session_seconds"
+USAGE_SESSION_PAUSED_SECONDS: Final = "rtvoice.usage.session_paused_seconds"
 
 TOOL_ARGUMENTS_SIZE: Final = "rtvoice.tool.arguments_size"
 TOOL_OUTPUT_SIZE: Final = "rtvoice.tool.output_size"

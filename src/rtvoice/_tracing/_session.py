@@ -303,6 +303,11 @@ class OpenTelemetrySessionTelemetry:
         finally:
             turn.span.end()
 
+    @never_raises(None)
+    def session_time_billed(self, usage: Usage) -> None:
+        if not self._ended and self._session_recording:
+            self._usage.add(usage)
+
     # -----------------------------------------------------------------------------------------
     # Turns
 
@@ -547,6 +552,9 @@ class OpenTelemetrySessionTelemetry:
         attributes: dict[str, AttributeValue] = {
             name: getattr(usage, field) for name, field in USAGE_ATTRIBUTES
         }
+        if usage.session_seconds:  # GPT-Live: billed by time
+            attributes[n.USAGE_SESSION_SECONDS] = usage.session_seconds
+            attributes[n.USAGE_SESSION_PAUSED_SECONDS] = usage.session_paused_seconds
         if self._prices is not None:
             attributes[n.USAGE_ESTIMATED_COST_USD] = round(
                 self._prices.estimate_cost(usage).total_usd, 6

@@ -44,9 +44,12 @@ class ErrorInfo:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Usage:
-    """Token usage of one response, flattened.
+    """Token usage of one response, flattened; or, for a GPT-Live session (billed by time,
+    not tokens), the billed seconds.
 
     ``cached_*`` count input tokens served from the cache; they are part of ``input_tokens``.
+    ``session_seconds`` counts billed session time (GPT-Live), of which
+    ``session_paused_seconds`` at the standby rate.
     """
 
     total_tokens: int = 0
@@ -61,6 +64,8 @@ class Usage:
     cached_image_tokens: int = 0
     output_text_tokens: int = 0
     output_audio_tokens: int = 0
+    session_seconds: float = 0.0
+    session_paused_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,7 +18,10 @@ from typing_extensions import Buffer
 from ..agent import RealtimeAgent
 from ..config import RunSettings
 from ..errors import TransportClosedError, UserError
+from ..model._base import ModelCapabilities
 from ..model.commands import AppendInputAudio, CommitInputAudio, SendRaw
+from ..model.items import InputText
+from ._capabilities import refuse
 from ._link import SessionLink
 from ._messages import APPEND_CHUNK_BYTES, UserInput, audio_appends, audio_bytes, to_message_item
 from ._reader import Connection
@@ -47,6 +50,7 @@ class SessionActions:
     _clock: Callable[[], float]
     _settings: RunSettings
     _continuity: Continuity | None
+    _capabilities: ModelCapabilities
 
     def _require_open(self) -> Connection:
         raise NotImplementedError
@@ -85,6 +89,13 @@ class SessionActions:
             TransportClosedError: The session is closed.
         """
         item = to_message_item(message)
+        if self._capabilities.protocol == "live" and any(
+            not isinstance(part, InputText) for part in item.content
+        ):
+            raise UserError(
+                "GPT-Live takes only text from send_message (it becomes an instruction the "
+                "model acts on): send the text without images or audio parts"
+            )
         live = self._require_open()
         self._link.apply(self._state.send_message(item))
         await self._flush(live)
@@ -100,14 +111,16 @@ class SessionActions:
                 with the buffer protocol (``array.array``, a NumPy array: its raw bytes).
                 Empty audio sends nothing.
             commit: Also commit the buffer as a user item (manual turns; then call
-                :meth:`create_response` for an answer).
+                :meth:`create_response` for an answer). Not on GPT-Live.
 
         Raises:
             UserError: ``audio`` is not bytes-like (an ``int``, ``None``, a ``str``, a
-                list...); nothing was sent.
+                list...), or ``commit`` on GPT-Live; nothing was sent.
             TransportClosedError: The session is closed.
         """
         data = audio_bytes(audio)
+        if commit and not self._capabilities.manual_turns:
+            raise refuse("send_audio(commit=True)", "manual_turns", "send the audio alone")
         live = self._require_open()
         if len(data) <= APPEND_CHUNK_BYTES:  # the usual 20-200 ms chunk: no list, no copy
             if data:
@@ -123,8 +136,11 @@ class SessionActions:
         """Commit the input buffer as a user item (it needs at least 100 ms of audio).
 
         Raises:
+            UserError: On GPT-Live, which takes turns by itself.
             TransportClosedError: The session is closed.
         """
+        if not self._capabilities.manual_turns:
+            raise refuse("commit_audio", "manual_turns", "just keep sending audio")
         live = self._require_open()
         live.commands.put_one(CommitInputAudio())
         await self._flush(live)
@@ -133,8 +149,15 @@ class SessionActions:
         """Ask the model to respond (now, or when the running response ends).
 
         Raises:
+            UserError: On GPT-Live, which answers by itself.
             TransportClosedError: The session is closed.
         """
+        if not self._capabilities.manual_turns:
+            raise refuse(
+                "create_response",
+                "manual_turns",
+                "to prompt the model, send_message() appends an instruction it acts on",
+            )
         live = self._require_open()
         self._link.apply(self._state.create_response())
         await self._flush(live)
@@ -146,8 +169,13 @@ class SessionActions:
         Never waits for the application to read events, so the iterating task may call it.
 
         Raises:
+            UserError: On GPT-Live, which stops by itself when the user speaks.
             TransportClosedError: The session is closed.
         """
+        if not self._capabilities.truncate:
+            raise refuse(
+                "interrupt", "truncate", "stop playing locally; the model notices the user"
+            )
         live = self._require_open()
         self._link.apply(self._state.interrupt(self._clock()))
         await self._flush(live)

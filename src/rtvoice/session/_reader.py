@@ -65,11 +65,20 @@ class Connection:
     """The conversation ends gracefully (``StopConversation``): the model is being closed."""
 
 
-def early_end(model: RealtimeModel, continuity: Continuity | None) -> RealtimeError | None:
+def early_end(
+    model: RealtimeModel, continuity: Continuity | None, server_closed: str | None = None
+) -> RealtimeError | None:
     """For a model whose events ended normally: whether the server still ended the session
     early. A close at the server's time limit (1001 with "maximum duration" in its reason:
     websockets counts 1001 as clean) is ``session_expired``; with reconnects on, any other
-    1001 ("going away", a server restart) is a drop too."""
+    1001 ("going away", a server restart) is a drop too.
+
+    A server that says why it ended the session (GPT-Live's ``session.closed``, whose reason
+    is ``server_closed``) is believed: ``expired`` is ``session_expired``, ``content`` (a
+    safety filter) a fatal ``content`` error, ``connection_lost`` a drop; a requested close
+    or the far end hanging up is a normal end."""
+    if server_closed is not None:
+        return _closed_by_server(server_closed)
     if not isinstance(model, CloseReport) or model.close_code != 1001:
         return None
     reason = model.close_reason
@@ -84,6 +93,26 @@ def early_end(model: RealtimeModel, continuity: Continuity | None) -> RealtimeEr
             reason=reason,
         )
     return None
+
+
+def _closed_by_server(reason: str) -> RealtimeError | None:
+    if reason == "expired":
+        return ProviderError(
+            "the server ended the session at its maximum duration (session.closed: expired)",
+            code="session_expired",
+        )
+    if reason == "content":
+        return ProviderError(
+            "the server ended the session: its safety filter stopped the conversation "
+            "(session.closed: content)",
+            code="content",
+        )
+    if reason == "connection_lost":
+        return TransportError(
+            "the server lost the session's connection (session.closed: connection_lost)",
+            reason=reason,
+        )
+    return None  # close_requested, remote_hangup: the conversation is over
 
 
 def fatal_error(error: ErrorInfo, what: str) -> ProviderError:
@@ -150,7 +179,7 @@ async def read_model(
                     )
                     ended = connection.failure
                     if ended is None and not connection.stopping:
-                        ended = early_end(connection.model, continuity)
+                        ended = early_end(connection.model, continuity, state.take_server_closed())
                 except TransportError as exc:
                     ended = exc
                 except Exception as exc:  # a bug must still end iteration, loudly

@@ -29,10 +29,11 @@ from ..agent import RealtimeAgent
 from ..audio import PlaybackTracker
 from ..config import RunSettings, SessionTimeouts
 from ..errors import TransportClosedError, UserError
-from ..model._base import ConnectRequest, EventFilter, ModelConnector
+from ..model._base import ConnectRequest, EventFilter, ModelConnector, RealtimeModel
 from ..model.events import ErrorInfo, Usage
 from ..tracing import session_telemetry
 from ._actions import SessionActions
+from ._capabilities import FULL, capabilities_of, check_fixed_voice
 from ._entry import carry_on, configure, ended
 from ._guardrail_runner import GuardrailRunner
 from ._handoff_runner import HandoffRunner
@@ -263,6 +264,7 @@ class RealtimeSession(SessionActions, MigrationAliases):
         self._timers_scope = anyio.CancelScope()
         self._closing: anyio.Event | None = None
         self._continuity: Continuity | None = None
+        self._capabilities = FULL
         self._preconfigured = preconfigured
         if self._resumed is not None:
             resumed = self._resumed
@@ -297,6 +299,13 @@ class RealtimeSession(SessionActions, MigrationAliases):
     def closed(self) -> bool:
         """Whether :meth:`close` was called (or entering failed)."""
         return self._phase == "closed"
+
+    @property
+    def close_reason(self) -> str | None:
+        """Why the server ended the session, when it says (GPT-Live's ``session.closed``:
+        ``close_requested`` after :meth:`close`, ``remote_hangup``, ``expired``, ``content``,
+        ``connection_lost``); ``None`` on the Realtime protocol, or while the session runs."""
+        return self._state.close_reason
 
     def snapshot(self) -> SessionSnapshot:
         """What a new connection (or another process) needs to carry the conversation on, as
@@ -379,6 +388,13 @@ class RealtimeSession(SessionActions, MigrationAliases):
             with anyio.CancelScope(shield=True):
                 await model.close()
             raise TransportClosedError("the session was closed while connecting")
+        try:
+            self._adopt(model)
+        except UserError:
+            self._phase = "closed"
+            with anyio.CancelScope(shield=True):
+                await model.close()
+            raise
         ignored = None if self._include_raw_events else IGNORED_EVENTS
         if ignored is not None and isinstance(model, EventFilter):
             model.ignore_events(ignored)  # nothing would read them: not decoded
@@ -439,6 +455,14 @@ class RealtimeSession(SessionActions, MigrationAliases):
             await self._exit_task_group(live)
             raise TransportClosedError("the session was closed while connecting")
 
+    def _adopt(self, model: RealtimeModel) -> None:
+        """Learn what ``model``'s protocol can do; refuse (closing nothing yet: the caller
+        closes the model) agents it could not serve."""
+        capabilities = self._capabilities = capabilities_of(model)
+        self._state.adopt(capabilities)
+        if not capabilities.voice_change:
+            check_fixed_voice(self._state.agent, self._settings.model.voice)
+
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,
@@ -465,22 +489,38 @@ class RealtimeSession(SessionActions, MigrationAliases):
             with anyio.move_on_after(self._close_timeout, shield=True):
                 await self._closing.wait()
             return
-        if self._phase != "opening":  # else entering failed, and says why
-            self._telemetry.session_ended()
+        opened = self._phase != "opening"  # else entering failed, and says why
         self._phase = "closed"
         self._tasks.cancel_all()
         self._timers_scope.cancel()
         if live is None:
+            if opened:
+                self._telemetry.session_ended()
             return
         self._closing = anyio.Event()
-        self._reader_scope.cancel()
         try:
+            if opened and self._capabilities.protocol == "live":
+                await self._drain(live)
+            if opened:
+                self._telemetry.session_ended()
+            self._reader_scope.cancel()
             with anyio.move_on_after(self._close_timeout, shield=True):
                 await live.model.close()
                 await live.reader_done.wait()
             live.events.close()
         finally:
             self._closing.set()
+
+    async def _drain(self, live: Connection) -> None:
+        """GPT-Live drains on close and answers with ``session.closed`` (its reason and the
+        final billed time): read on until it came, so :attr:`usage`, :attr:`close_reason` and
+        the session span have it."""
+        if live.reader_done.is_set():
+            return
+        live.stopping = True
+        with anyio.move_on_after(self._close_timeout, shield=True):
+            await live.model.close()
+            await live.reader_done.wait()
 
     @staticmethod
     async def _exit_task_group(live: Connection) -> None:

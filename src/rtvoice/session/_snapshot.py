@@ -75,7 +75,7 @@ class SessionSnapshot(TypedDict):
     agent: str
     history: list[dict[str, Any]]
     pending_tool_calls: list[PendingCallRecord]
-    usage: dict[str, int]
+    usage: dict[str, float]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,9 +208,10 @@ def read_snapshot(snapshot: Mapping[str, Any]) -> tuple[str, tuple[HistoryItem, 
     usage_record = snapshot.get("usage") or {}
     fields = {f.name for f in dataclasses.fields(Usage)}
     if not isinstance(usage_record, Mapping) or not all(
-        key in fields and isinstance(value, int) for key, value in usage_record.items()
+        key in fields and isinstance(value, int | float) and not isinstance(value, bool)
+        for key, value in usage_record.items()
     ):
-        raise UserError("snapshot 'usage' must map Usage's field names to integers")
+        raise UserError("snapshot 'usage' must map Usage's field names to numbers")
     return agent, history_from_records(history), Usage(**usage_record)
 
 

@@ -24,6 +24,7 @@ from .state._notes import (
     Interrupted,
     ResponseRequested,
     SessionIdentified,
+    SessionTimeBilled,
     TurnEnded,
     TurnStarted,
     UserStoppedSpeaking,
@@ -82,5 +83,7 @@ class TelemetryObserver:
                     self.telemetry.agent_changed(note.agent_name)
                 case SessionIdentified():
                     self.telemetry.session_created(note.session_id)
+                case SessionTimeBilled():
+                    self.telemetry.session_time_billed(note.usage)
                 case _:
                     assert_never(note)

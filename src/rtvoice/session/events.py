@@ -57,6 +57,7 @@ __all__ = [
     "ReconnectedEvent",
     "SessionInfo",
     "SpeechStartedEvent",
+    "SessionClosedEvent",
     "SpeechStoppedEvent",
     "ToolApprovalRequiredEvent",
     "ToolEndEvent",
@@ -403,12 +404,37 @@ class InputAudioTimeoutTriggeredEvent(_Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UsageEvent(_Event):
-    """Tokens used by one response, and by the whole session so far."""
+    """Tokens used by one response, and by the whole session so far.
+
+    On GPT-Live, which bills time, each server report gives one: ``response_id`` is ``""``,
+    ``usage.session_seconds`` the seconds billed since the last report and
+    ``total.session_seconds`` the session's billed seconds so far;
+    ``context_usage_ratio`` says how full the model's context is (0-1), when known.
+    """
 
     response_id: str
     usage: Usage
     total: Usage
+    context_usage_ratio: float | None = None
     type: Literal["usage"] = "usage"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionClosedEvent(_Event):
+    """The server ended the session (GPT-Live says why, in ``session.closed``); iteration
+    ends after it. ``close_requested`` follows ``session.close()`` (when iteration is still
+    running) or a close the application sent itself; ``remote_hangup``: the far end hung
+    up; ``expired``: the server's duration limit; ``content``: a safety filter ended it;
+    ``connection_lost``: the server lost the connection to the caller or upstream.
+
+    Attributes:
+        reason: One of the above.
+        seconds: The session's final billed seconds.
+    """
+
+    reason: str
+    seconds: float = 0.0
+    type: Literal["session_closed"] = "session_closed"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -500,6 +526,7 @@ RealtimeSessionEvent: TypeAlias = (
     | GuardrailTrippedEvent
     | InputAudioTimeoutTriggeredEvent
     | UsageEvent
+    | SessionClosedEvent
     | ErrorSessionEvent
     | ConnectionLostEvent
     | ReconnectedEvent

@@ -61,6 +61,7 @@ class StateCore:
         "answered_early",
         "audio",
         "checked_inputs",
+        "close_reason",
         "held_error",
         "history",
         "open_cancels",
@@ -72,6 +73,7 @@ class StateCore:
         "run_input_guardrails",
         "run_output_guardrails",
         "sequencer",
+        "server_closed",
         "settings",
         "stop_requested",
         "streams",
@@ -81,6 +83,7 @@ class StateCore:
         "usage_counted",
         "user_speaking",
         "verdicts",
+        "voice_fixed",
         "watch",
     )
 
@@ -134,6 +137,12 @@ class StateCore:
         that reads the outputs is requested when they end (if no call of theirs waits)."""
         self.stop_requested = False
         """A tool asked to end the conversation."""
+        self.voice_fixed = False
+        """The protocol fixes the voice when the session starts (GPT-Live)."""
+        self.close_reason: str | None = None
+        """Why the server last ended a session, as it said (kept; see ``server_closed``)."""
+        self.server_closed: str | None = None
+        """Why the server ended the session, when it said (GPT-Live's ``session.closed``)."""
         self.replacements = 0
         """Replacement answers asked for since the last user input."""
         self.user_speaking = False
@@ -283,7 +292,7 @@ class StateCore:
             instructions,
             tools=tools,
             event_id=self.next_id("update"),
-            voice_locked=self.audio.audio_received,
+            voice_locked=self.audio.audio_received or (self.voice_fixed and self.updates.started),
         )
         warnings: list[RealtimeSessionEvent] = []
         if left_out is not None:
@@ -299,9 +308,10 @@ class StateCore:
         """
         current = self.updates.current_voice
         kept = f"the voice stays {current!r}" if current else "the voice stays as it is"
+        when = "when the session starts" if self.voice_fixed else "once the assistant has spoken"
         message = (
             f"Agent {agent.name!r} wants voice {voice!r}, but the server allows no voice "
-            f"change once the assistant has spoken: {kept}."
+            f"change {when}: {kept}."
         )
         logger.warning("%s", message)
         return ErrorSessionEvent(

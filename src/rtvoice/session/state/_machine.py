@@ -25,6 +25,7 @@ from ..._config._continuity import SeedSettings
 from ...agent import RealtimeAgent
 from ...audio import PlaybackTracker
 from ...config import DEFAULT_DEBOUNCE_TEXT_LENGTH, ModelSettings, SessionTimeouts
+from ...model._base import ModelCapabilities
 from ...model.commands import CancelResponse, CreateItem, ModelCommand, UpdateSession
 from ...model.events import (
     AudioDelta,
@@ -176,6 +177,23 @@ class ConversationState:
     def held_error(self) -> ErrorInfo | None:
         """A closing error waiting for the close it announces."""
         return self._core.held_error
+
+    def adopt(self, capabilities: ModelCapabilities) -> None:
+        """The connection's protocol can do (only) this: a fixed voice is left out of every
+        update after the first, with the ``voice_locked`` warning when an agent wants
+        another."""
+        self._core.voice_fixed = not capabilities.voice_change
+
+    @property
+    def close_reason(self) -> str | None:
+        """Why the server ended the session, as it said (GPT-Live's ``session.closed``)."""
+        return self._core.close_reason
+
+    def take_server_closed(self) -> str | None:
+        """Why the server ended the connection's session, when it said (GPT-Live's
+        ``session.closed``); asking forgets it, so a reconnected session starts afresh."""
+        reason, self._core.server_closed = self._core.server_closed, None
+        return reason
 
     @property
     def usage_total(self) -> Usage:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Protocol, TypeAlias
 
-from ...model.events import ResponseInfo
+from ...model.events import ResponseInfo, Usage
 
 __all__ = [
     "RESPONSE_REQUESTED",
@@ -33,6 +33,7 @@ __all__ = [
     "Note",
     "ResponseRequested",
     "SessionIdentified",
+    "SessionTimeBilled",
     "StreamStarts",
     "TurnEnded",
     "TurnStarted",
@@ -129,6 +130,18 @@ class TurnEnded:
     response: ResponseInfo
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionTimeBilled:
+    """The server billed more session time (GPT-Live's ``session.usage.updated``).
+
+    Attributes:
+        usage: The seconds billed since the previous report (``session_seconds``, of which
+            ``session_paused_seconds`` at the standby rate).
+    """
+
+    usage: Usage
+
+
 Note: TypeAlias = (
     TurnStarted
     | TurnEnded
@@ -138,6 +151,7 @@ Note: TypeAlias = (
     | Interrupted
     | AgentChanged
     | SessionIdentified
+    | SessionTimeBilled
 )
 """One fact of a step for the telemetry (those of every turn first)."""
 

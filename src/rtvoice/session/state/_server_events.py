@@ -61,6 +61,7 @@ from ...model.events import (
     TextDelta,
     TextDone,
     UnknownEvent,
+    Usage,
 )
 from ...model.items import OutputAudio, OutputText
 from ..events import (
@@ -68,6 +69,7 @@ from ..events import (
     ErrorSessionEvent,
     InputAudioTimeoutTriggeredEvent,
     InputTranscriptEvent,
+    SessionClosedEvent,
     SpeechStartedEvent,
     SpeechStoppedEvent,
     TranscriptDeltaEvent,
@@ -81,6 +83,7 @@ from ._notes import (
     USER_STOPPED_SPEAKING,
     InputTranscribed,
     SessionIdentified,
+    SessionTimeBilled,
     TurnEnded,
     TurnStarted,
 )
@@ -263,6 +266,13 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             fx.notes += (SessionIdentified(session_id=event.session_id),)
         case SessionUpdated():
             core.updates.updated(event.session)
+        case SessionUsageUpdated():
+            _session_usage(core, fx, event)
+        case SessionClosed():
+            core.server_closed = core.close_reason = event.reason
+            if event.seconds > core.usage.total.session_seconds:  # the final billed time
+                _session_usage(core, fx, SessionUsageUpdated(seconds=event.seconds))
+            fx.events.append(SessionClosedEvent(reason=event.reason, seconds=event.seconds))
         case ErrorEvent():
             _error(core, fx, event.error)
         case DecodeError():
@@ -283,8 +293,6 @@ def handle_model_event(core: StateCore, event: ModelEvent, now: float) -> Effect
             | McpCallArgumentsDelta()
             | McpCallArgumentsDone()
             | McpCallStatus()
-            | SessionUsageUpdated()
-            | SessionClosed()
             | UnknownEvent()
         ):
             pass  # nothing to decide: items and their final content come in item events
@@ -394,6 +402,28 @@ def _response_done(core: StateCore, fx: Effects, event: ResponseDone) -> None:
         total = core.usage.add(response.usage)
         fx.events.append(UsageEvent(response_id=response.id, usage=response.usage, total=total))
     core.maybe_end_turn(fx)
+
+
+def _session_usage(core: StateCore, fx: Effects, event: SessionUsageUpdated) -> None:
+    """GPT-Live reports the session's billed time so far: the usage is what grew since the
+    last report (each report is a total; one that does not grow still gives the event, for
+    its context use)."""
+    so_far = core.usage.total
+    paused = float(event.paused_seconds or 0)
+    billed = Usage(
+        session_seconds=max(0.0, event.seconds - so_far.session_seconds),
+        session_paused_seconds=max(0.0, paused - so_far.session_paused_seconds),
+    )
+    total = core.usage.add(billed)
+    fx.notes += (SessionTimeBilled(usage=billed),)
+    fx.events.append(
+        UsageEvent(
+            response_id="",
+            usage=billed,
+            total=total,
+            context_usage_ratio=event.context_usage_ratio,
+        )
+    )
 
 
 def _error(core: StateCore, fx: Effects, error: ErrorInfo) -> None:

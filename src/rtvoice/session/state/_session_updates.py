@@ -100,6 +100,11 @@ class SessionUpdates:
             self.status = "pending"
         return command, left_out
 
+    @property
+    def started(self) -> bool:
+        """Whether the first update was sent (or the server started configured)."""
+        return self._initial is not None
+
     def assume_configured(self, instructions: str | None) -> None:
         """The server session starts with the configuration (a SIP accept carried it): no
         first update is sent, and the configuration counts as confirmed."""
