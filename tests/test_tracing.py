@@ -729,6 +729,20 @@ def test_the_cost_estimate_is_recorded_with_a_price_table(otel: Otel, clock: Clo
     assert session["rtvoice.usage.estimated_cost_usd"] == pytest.approx(expected)
 
 
+def test_gpt_live_billed_time_and_its_cost_land_on_the_session_span(
+    otel: Otel, clock: Clock
+) -> None:
+    t = otel.telemetry(clock, price_table=PriceTable(live_active_minute=0.06))
+    start(t)
+    t.session_time_billed(Usage(session_seconds=30.0))
+    t.session_time_billed(Usage(session_seconds=60.0, session_paused_seconds=0.0))
+    t.session_ended()
+    session = otel.span("realtime.session").attributes or {}
+    assert session["rtvoice.usage.session_seconds"] == 90.0
+    assert session["rtvoice.usage.session_paused_seconds"] == 0.0
+    assert session["rtvoice.usage.estimated_cost_usd"] == pytest.approx(0.09)
+
+
 # ---------------------------------------------------------------------------------------------
 # Content opt-in
 
