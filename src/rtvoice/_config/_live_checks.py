@@ -65,7 +65,8 @@ def live_settings(model: ModelSettings, *, path: str = "model_settings") -> Live
         raise _refused(
             name,
             f"{path}.live.delegation",
-            "is 'decisions', which rtvoice does not support yet",
+            "is 'decisions'",
+            "would hand its tasks to the Decisions API, which rtvoice does not support yet: "
             "use 'client' (rtvoice runs the agent's tools) or 'responses' (a hosted model)",
         )
     extra = {} if options.turn_end_ms is None else {"turn_end_ms": options.turn_end_ms}
