@@ -357,7 +357,7 @@ def test_tools_over_client_delegation_without_openai_name_the_extra_and_the_back
 
 
 @pytest.mark.usefixtures("without_openai")
-def test_a_tool_of_an_agent_reached_by_handoff_counts_too() -> None:
+def test_an_agent_whose_tools_are_behind_a_handoff_needs_it_too() -> None:
     billing = RealtimeAgent(name="Billing", tools=[get_weather])
     triage = RealtimeAgent(name="Triage")
     triage.handoffs.append(billing)

@@ -236,11 +236,18 @@ class RealtimeRunner(Generic[TContext]):
     def _agent_named(self, snapshot: Mapping[str, Any]) -> RealtimeAgent[Any]:
         """The agent a snapshot names, among the starting agent and those its handoffs reach."""
         name = snapshot.get("agent") if isinstance(snapshot, Mapping) else None
-        agents = _reachable_agents(self.starting_agent)
-        for agent in agents:
+        seen: dict[int, RealtimeAgent[Any]] = {}
+        queue: list[RealtimeAgent[Any]] = [self.starting_agent]
+        while queue:
+            agent = queue.pop(0)
+            if id(agent) in seen:
+                continue
+            seen[id(agent)] = agent
             if agent.name == name:
                 return agent
-        names = ", ".join(sorted({agent.name for agent in agents}))
+            for target in agent.resolve_handoffs():
+                queue.append(target if isinstance(target, RealtimeAgent) else target.agent)
+        names = ", ".join(sorted({agent.name for agent in seen.values()}))
         raise UserError(
             f"the snapshot's agent {name!r} is not one this runner reaches (agents: {names})"
         )
@@ -376,28 +383,20 @@ def merge_model_settings(base: Mapping[str, Any], over: Mapping[str, Any]) -> di
     return result
 
 
-def _reachable_agents(start: RealtimeAgent[Any]) -> list[RealtimeAgent[Any]]:
-    """``start`` and every agent its handoffs reach, each once, in breadth-first order."""
-    seen: dict[int, RealtimeAgent[Any]] = {}
-    queue: list[RealtimeAgent[Any]] = [start]
-    while queue:
-        agent = queue.pop(0)
-        if id(agent) in seen:
-            continue
-        seen[id(agent)] = agent
-        for target in agent.resolve_handoffs():
-            queue.append(target if isinstance(target, RealtimeAgent) else target.agent)
-    return list(seen.values())
+def _may_delegate(agent: RealtimeAgent[Any]) -> bool:
+    """Whether a GPT-Live model talking as ``agent`` has work to delegate: a tool, or a
+    handoff (the backend picks the transfer too). Every other agent of the session is
+    behind a handoff of this one, so this one decides; a handoffs function is not called."""
+    return bool(agent.tools) or callable(agent.handoffs) or bool(agent.handoffs)
 
 
 def _check_live_backend(live: LiveSettings, agent: RealtimeAgent[Any]) -> None:
     """A GPT-Live session with client delegation and no backend of its own uses the built-in
     one, which needs the ``openai`` package: refuse now, not at the first delegated task,
-    if any agent the session can reach has tools (or handoffs) and the package is missing."""
+    if the session's agent has tools or handoffs and the package is missing."""
     if live.delegation != "client" or live.backend is not None:
         return
-    agents = _reachable_agents(agent)
-    if not any(a.tools or a.resolve_handoffs() for a in agents):
+    if not _may_delegate(agent):
         return  # nothing to delegate to: the backend is never asked
     try:
         found = importlib.util.find_spec("openai") is not None
