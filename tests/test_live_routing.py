@@ -24,7 +24,9 @@ from rtvoice import (
     RealtimeRunner,
     UserError,
 )
+from rtvoice.model._live_settings import LiveSettings
 from rtvoice.providers import is_live_model
+from rtvoice.testing import ScriptedModel
 
 KEY = "sk-test-live-routing"
 LIVE_MODEL_AVAILABLE = importlib.util.find_spec("rtvoice.model.live") is not None
@@ -113,6 +115,28 @@ def test_a_live_session_cannot_attach_to_a_call() -> None:
 
     with pytest.raises(UserError, match=r"call_id.*GPT-Live.*'gpt-live-1.1'"):
         anyio.run(main)
+
+
+def test_a_url_of_the_callers_own_still_carries_the_live_settings() -> None:
+    model = ScriptedModel()
+    runner = RealtimeRunner(
+        RealtimeAgent(name="A"),
+        config={"model_settings": {"model_name": "gpt-live-1", "live": {"store": True}}},
+        model=model,
+    )
+
+    async def main() -> None:
+        model.handshake()
+        session = await runner.run(
+            model_config={"url": "ws://127.0.0.1:9/v1/live/sessions", "headers": {}}
+        )
+        async with session:
+            pass
+
+    anyio.run(main)
+    assert model.request is not None
+    assert model.request.url == "ws://127.0.0.1:9/v1/live/sessions"
+    assert model.request.live == LiveSettings(store=True)
 
 
 # --- The default connector, on the wire -------------------------------------------------------

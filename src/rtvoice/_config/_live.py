@@ -1,10 +1,10 @@
 """``model_settings.live`` -> :class:`LiveOptions`, and back.
 
-GPT-Live (``gpt-live-*`` models, PROTOCOL.md §13 item 7) takes a few settings the Realtime
-protocol has no place for: who does the delegated work, the hosted Responses model, the
-acknowledgement delay, storage. They are validated here, key by key, when the run config is
-normalised; whether the rest of the model settings suit GPT-Live is decided per session by
-:mod:`._live_checks`, which also turns these options into the connector's
+GPT-Live (``gpt-live-*`` models, OpenAI's second voice protocol) takes a few settings the
+Realtime protocol has no place for: who does the delegated work, the hosted Responses model,
+the acknowledgement delay, storage. They are validated here, key by key, when the run config
+is normalised; whether the rest of the model settings suit GPT-Live is decided per session
+by :mod:`._live_checks`, which also turns these options into the connector's
 :class:`~rtvoice.model._live_settings.LiveSettings`.
 """
 

@@ -1,6 +1,6 @@
 """Whether one session's model settings suit the protocol its model speaks.
 
-A ``gpt-live-*`` model speaks GPT-Live (PROTOCOL.md §13 item 7), where the model owns
+A ``gpt-live-*`` model speaks GPT-Live (``/live/sessions``), where the model owns
 turn-taking, audio has one format both ways and the voice model has no speed, token cap or
 server tracing. Settings it would silently ignore are refused here, each with the key and
 what to do instead; settings GPT-Live does on its own are accepted:
