@@ -9,8 +9,11 @@ from typing import Any
 
 import anyio
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rtvoice import RealtimeAgent, RealtimeRunner, UserError, function_tool
+from rtvoice._config._live_checks import live_settings
 from rtvoice.config import normalize_model_settings, normalize_run_config
 from rtvoice.model import ConnectRequest
 from rtvoice.model._live_settings import LiveSettings
@@ -192,6 +195,48 @@ def test_a_per_session_live_model_is_checked_when_run_is_called() -> None:
 
     with pytest.raises(UserError, match=r"turn_detection.*owns turn-taking"):
         anyio.run(main)
+
+
+tool_names = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12)
+client_live = st.fixed_dictionaries(
+    {},
+    optional={
+        "delegation": st.just("client"),
+        "silent_tools": st.lists(tool_names, unique=True, max_size=3),
+    },
+)
+responses_live = st.fixed_dictionaries(
+    {
+        "delegation": st.just("responses"),
+        "responses": st.fixed_dictionaries(
+            {"model": tool_names}, optional={"instructions": st.text(max_size=20)}
+        ),
+    }
+)
+shared_live = st.fixed_dictionaries(
+    {},
+    optional={
+        "acknowledgement_delay_ms": st.none() | st.integers(0, 10_000),
+        "store": st.booleans(),
+        "safety_identifier": tool_names,
+        "turn_end_ms": st.integers(1, 60_000),
+    },
+)
+live_configs = st.builds(lambda a, b: {**a, **b}, client_live | responses_live, shared_live)
+
+
+@given(live_configs)
+def test_any_valid_live_config_normalises_idempotently_and_reaches_live_settings(
+    live: dict[str, Any],
+) -> None:
+    once = normalize_model_settings({"model_name": LIVE, "live": live})
+    assert normalize_model_settings(once.to_config()) == once
+    settings = live_settings(once)
+    assert settings is not None
+    assert settings.delegation == live.get("delegation", "client")
+    assert settings.silent_tools == frozenset(live.get("silent_tools", ()))
+    assert settings.turn_end_ms == live.get("turn_end_ms", LiveSettings().turn_end_ms)
+    assert settings.store == live.get("store")
 
 
 # --- Normalisation: unknown keys and wrong types --------------------------------------------
