@@ -34,7 +34,13 @@ LIVE_MODEL_AVAILABLE = importlib.util.find_spec("rtvoice.model.live") is not Non
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("OPENAI_API_KEY", "AZURE_OPENAI_DEPLOYMENT", "AZURE_OPENAI_API_KEY"):
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_ORG_ID",
+        "OPENAI_PROJECT_ID",
+        "AZURE_OPENAI_DEPLOYMENT",
+        "AZURE_OPENAI_API_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

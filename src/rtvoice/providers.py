@@ -144,7 +144,7 @@ class _ProtocolConnector:
         try:
             module = importlib.import_module("rtvoice.model.live")
         except ModuleNotFoundError as exc:
-            if exc.name not in ("rtvoice.model.live", "rtvoice.model"):
+            if exc.name != "rtvoice.model.live":  # something it imports is missing
                 raise
             raise UserError(
                 f"model {request.model_name!r} speaks GPT-Live, and this rtvoice has no "
