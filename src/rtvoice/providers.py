@@ -7,8 +7,14 @@ that names the argument and the environment variable, before any connection is t
 Secrets never appear in a ``repr``, a log line or an exception message.
 
 A provider also owns the model connector its server needs (:meth:`RealtimeProvider.
-model_connector`): the OpenAI Realtime protocol by default, so a provider for a server that
-speaks another protocol brings its own connector and the runner needs no change.
+model_connector`): by default one that speaks the protocol the session's model needs, so a
+provider for a server that speaks another protocol brings its own connector and the runner
+needs no change.
+
+Two OpenAI protocols share these providers, chosen by the model name (:func:`is_live_model`):
+a ``gpt-live-*`` model speaks GPT-Live on ``<base>/live/sessions`` (the model goes in the
+first frame, ``session.start``, not in the URL), any other model the Realtime protocol on
+``<base>/realtime?model=<model>``.
 
 Reaching any other compatible server takes a subclass::
 
@@ -22,6 +28,7 @@ Reaching any other compatible server takes a subclass::
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
 from abc import ABC, abstractmethod
@@ -31,11 +38,19 @@ from urllib.parse import quote, urlsplit
 
 from ._dialect import Dialect
 from .errors import UserError
+from .model._live_settings import is_live_model
 
 if TYPE_CHECKING:
-    from .model._base import ModelConnector
+    from .model._base import ConnectRequest, ModelConnector, RealtimeModel
 
-__all__ = ["ApiKey", "AzureOpenAIProvider", "OpenAIProvider", "RealtimeProvider", "resolve_api_key"]
+__all__ = [
+    "ApiKey",
+    "AzureOpenAIProvider",
+    "OpenAIProvider",
+    "RealtimeProvider",
+    "is_live_model",
+    "resolve_api_key",
+]
 
 ApiKey: TypeAlias = str | Callable[[], str | Awaitable[str]]
 """An API key, or a function returning one (sync or async): called when a session connects,
@@ -102,13 +117,44 @@ class RealtimeProvider(ABC):
 
         The runner calls it once per runner and provider, and then the connector once per
         session with the :class:`~rtvoice.model.ConnectRequest` it built from
-        :meth:`build_url`, :meth:`build_headers` and :attr:`dialect`. The default speaks the
-        OpenAI Realtime protocol over a WebSocket
-        (:meth:`rtvoice.model.OpenAIRealtimeModel.connect`).
+        :meth:`build_url`, :meth:`build_headers` and :attr:`dialect`. The default picks the
+        protocol by the request's model: GPT-Live for a ``gpt-live-*`` model (or a request
+        that carries :attr:`~rtvoice.model.ConnectRequest.live` settings), through
+        ``rtvoice.model.live.LiveModel.connect``, and otherwise the OpenAI Realtime protocol
+        (:meth:`rtvoice.model.OpenAIRealtimeModel.connect`), both over a WebSocket.
         """
         from .model._openai_model import OpenAIRealtimeModel
 
-        return OpenAIRealtimeModel.connect
+        return _ProtocolConnector(OpenAIRealtimeModel.connect)
+
+
+class _ProtocolConnector:
+    """Opens each session's connection with the protocol its model speaks."""
+
+    __slots__ = ("_realtime",)
+
+    def __init__(self, realtime: ModelConnector) -> None:
+        self._realtime = realtime
+
+    async def __call__(self, request: ConnectRequest) -> RealtimeModel:
+        if request.live is None and not is_live_model(request.model_name):
+            return await self._realtime(request)
+        # Imported here: a process that never starts a GPT-Live session never loads it. By
+        # name, so that this module type-checks whether or not rtvoice.model.live exists.
+        try:
+            module = importlib.import_module("rtvoice.model.live")
+        except ModuleNotFoundError as exc:
+            if exc.name != "rtvoice.model.live":  # something it imports is missing
+                raise
+            raise UserError(
+                f"model {request.model_name!r} speaks GPT-Live, and this rtvoice has no "
+                "GPT-Live model (rtvoice.model.live): upgrade rtvoice, or use a Realtime model"
+            ) from exc
+        connect: ModelConnector = module.LiveModel.connect
+        return await connect(request)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(realtime={self._realtime!r})"
 
 
 def _resolve(value: str | None, env_var: str) -> str | None:
@@ -153,7 +199,8 @@ def _websocket_base(url: str, *, argument: str) -> str:
 
 
 class OpenAIProvider(RealtimeProvider):
-    """OpenAI's realtime endpoint, ``wss://api.openai.com/v1/realtime?model=...``.
+    """OpenAI's realtime endpoints: ``wss://api.openai.com/v1/realtime?model=...``, and
+    ``wss://api.openai.com/v1/live/sessions`` for a GPT-Live model (``gpt-live-*``).
 
     Args:
         api_key: The API key (or an ``ek_`` ephemeral secret), or a sync function returning
@@ -162,7 +209,8 @@ class OpenAIProvider(RealtimeProvider):
         organization: Sent as ``OpenAI-Organization``. Defaults to ``OPENAI_ORG_ID``.
         project: Sent as ``OpenAI-Project``. Defaults to ``OPENAI_PROJECT_ID``.
         base_url: Another OpenAI-compatible server, e.g. ``ws://127.0.0.1:8765/v1``;
-            ``/realtime`` is appended. ``http(s)://`` is turned into ``ws(s)://``.
+            ``/realtime`` (or ``/live/sessions``) is appended. ``http(s)://`` is turned into
+            ``ws(s)://``.
 
     Raises:
         UserError: No API key was given and ``OPENAI_API_KEY`` is not set, or ``base_url``
@@ -193,9 +241,12 @@ class OpenAIProvider(RealtimeProvider):
         self.base_url = _websocket_base(base_url or OPENAI_DEFAULT_BASE_URL, argument="base_url")
 
     def build_url(self, model: str) -> str:
-        """``<base_url>/realtime?model=<model>``."""
+        """``<base_url>/realtime?model=<model>``; for a GPT-Live model
+        ``<base_url>/live/sessions`` (the model goes in ``session.start``)."""
         if not model:
             raise UserError("OpenAIProvider.build_url needs a model name")
+        if is_live_model(model):
+            return f"{self.base_url}/live/sessions"
         return f"{self.base_url}/realtime?model={quote(model, safe='')}"
 
     def build_call_url(self, call_id: str) -> str:
@@ -243,6 +294,11 @@ class AzureOpenAIProvider(RealtimeProvider):
     <deployment>`` with an ``api-key`` header. An explicit ``api_version`` (e.g.
     ``2025-04-01-preview``) selects the legacy preview path
     ``/openai/realtime?api-version=<v>&deployment=<deployment>`` and the beta dialect.
+
+    A GPT-Live model (``gpt-live-*``) connects to ``wss://<resource>.openai.azure.com/openai/
+    v1/live/sessions``: the URL names no deployment, ``session.start`` carries the model
+    name, so name the session's model as your Azure deployment of it is named (``deployment``
+    is not used). GPT-Live has no legacy preview path, so it refuses an ``api_version``.
 
     Args:
         resource: The resource name (``my-res``), its host (``my-res.openai.azure.com``) or
@@ -294,7 +350,21 @@ class AzureOpenAIProvider(RealtimeProvider):
         return "beta" if self.api_version else "ga"
 
     def build_url(self, model: str) -> str:
-        """The GA or legacy preview URL; the deployment defaults to ``model``."""
+        """The GA or legacy preview URL; the deployment defaults to ``model``. For a
+        GPT-Live model, ``/openai/v1/live/sessions``.
+
+        Raises:
+            UserError: No deployment and no model, or a GPT-Live model with an
+                ``api_version``.
+        """
+        if is_live_model(model):
+            if self.api_version:
+                raise UserError(
+                    f"AzureOpenAIProvider: GPT-Live ({model!r}) is served only on the v1 "
+                    f"path, not on the preview API version {self.api_version!r}: leave "
+                    "api_version out"
+                )
+            return f"wss://{self.host}/openai/v1/live/sessions"
         deployment = self.deployment or model
         if not deployment:
             raise UserError(

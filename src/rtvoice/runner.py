@@ -16,6 +16,15 @@ Where a session connects, first match wins:
 6. The built-in simulator, one per session, when the ``RTVOICE_SIMULATOR`` environment
    variable is ``1`` (or ``true``, ``yes``, ``on``).
 
+The model name picks the protocol: a ``gpt-live-*`` model speaks GPT-Live (the provider's
+``/live/sessions`` URL, and the ``model_settings.live`` settings in the request's
+:attr:`~rtvoice.model.ConnectRequest.live`), any other the Realtime protocol. ``run()``
+refuses, with a :class:`~rtvoice.UserError` naming the key and what to do instead, the model
+settings a GPT-Live session cannot honour (see :mod:`rtvoice._config._live_checks`), ``live``
+settings with a Realtime model, a GPT-Live session attached to a call (``call_id``), and a
+GPT-Live session whose agents have tools for the built-in client-delegation backend when the
+``openai`` package it needs is missing.
+
 Otherwise ``run()`` raises a :class:`~rtvoice.UserError` naming ``OPENAI_API_KEY``: a
 service with a missing secret fails closed instead of answering real callers with a
 simulated model. The simulator is always an explicit choice: that variable,
@@ -29,6 +38,8 @@ codec, tracing), so the first session of a process starts as quickly as the next
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -37,6 +48,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypedDict
 
 from typing_extensions import NotRequired, TypeVar
 
+from ._config._live_checks import live_settings
 from ._config._model import TransportConfig, normalize_transport_config
 from .agent import RealtimeAgent
 from .audio import PlaybackTracker
@@ -48,11 +60,12 @@ from .config import (
 )
 from .errors import UserError
 from .model._base import ConnectRequest
-from .providers import ApiKey, OpenAIProvider, RealtimeProvider, resolve_api_key
+from .providers import ApiKey, OpenAIProvider, RealtimeProvider, is_live_model, resolve_api_key
 
 if TYPE_CHECKING:
     from .middleware import Middleware
     from .model import ModelConnector
+    from .model._live_settings import LiveSettings
     from .session import RealtimeSession
 
 __all__ = ["RealtimeModelConfig", "RealtimeRunner"]
@@ -152,6 +165,8 @@ class RealtimeRunner(Generic[TContext]):
             for known in (starting_agent.provider, provider, _DEFAULT_PROTOCOL):
                 if known is not None:
                     known.model_connector()
+            if is_live_model(settings.model.model_name):
+                _load_live_model()
 
     async def run(
         self,
@@ -175,8 +190,9 @@ class RealtimeRunner(Generic[TContext]):
 
         Raises:
             UserError: ``model_config`` has an unknown key (or an unknown or invalid
-                ``transport`` option), no URL can be built, or ``resume`` is not a snapshot
-                or names an agent this runner cannot reach.
+                ``transport`` option), no URL can be built, ``resume`` is not a snapshot
+                or names an agent this runner cannot reach, or the session's model settings
+                do not suit its protocol (GPT-Live's refusals, see the module docstring).
         """
         overrides: Mapping[str, Any] = model_config or {}
         unknown = set(overrides) - _MODEL_CONFIG_KEYS
@@ -191,11 +207,20 @@ class RealtimeRunner(Generic[TContext]):
         if "api_key" in overrides and not isinstance(overrides["api_key"], str):
             key = await resolve_api_key(overrides["api_key"], "model_config['api_key']")
             overrides = {**overrides, "api_key": key}
-        request, connector = self._connection(overrides, settings)
+        live = live_settings(settings.model)
+        if live is not None and overrides.get("call_id"):
+            raise UserError(
+                "model_config['call_id'] attaches to a Realtime call; rtvoice cannot attach a "
+                f"GPT-Live session ({settings.model.model_name!r}) to a call yet: leave "
+                "call_id out, or use a Realtime model"
+            )
+        request, connector = self._connection(overrides, settings, live)
         if agent is not None and not isinstance(agent, RealtimeAgent):
             raise UserError(f"run(agent=...) needs a RealtimeAgent, not {type(agent).__name__}")
         if agent is None:
             agent = self.starting_agent if resume is None else self._agent_named(resume)
+        if live is not None:
+            _check_live_backend(live, agent)
         return self._session_type(
             agent=agent,
             settings=settings,
@@ -238,7 +263,7 @@ class RealtimeRunner(Generic[TContext]):
         return replace(self.settings, model=model)
 
     def _connection(
-        self, overrides: Mapping[str, Any], settings: RunSettings
+        self, overrides: Mapping[str, Any], settings: RunSettings, live: LiveSettings | None
     ) -> tuple[ConnectRequest, ModelConnector]:
         model_name = settings.model.model_name
         options = (
@@ -252,7 +277,7 @@ class RealtimeRunner(Generic[TContext]):
         call_id = overrides.get("call_id")
         if url is None and call_id is None and provider is None:
             if self._model is not None:  # e.g. a ScriptedModel: it needs no server at all
-                return ConnectRequest(url="", model_name=model_name), self._model
+                return ConnectRequest(url="", model_name=model_name, live=live), self._model
             provider = self._simulator_or_fail()
 
         if url is None:
@@ -276,6 +301,7 @@ class RealtimeRunner(Generic[TContext]):
             transport_options=options,
             provider_name=self._provider_name(provider),
             call_id=call_id or None,
+            live=live,
         )
         if self._model is not None:
             return request, self._model
@@ -355,6 +381,40 @@ def merge_model_settings(base: Mapping[str, Any], over: Mapping[str, Any]) -> di
 
     overlay(result, over, 2)
     return result
+
+
+def _may_delegate(agent: RealtimeAgent[Any]) -> bool:
+    """Whether a GPT-Live model talking as ``agent`` has work to delegate: a tool, or a
+    handoff (the backend picks the transfer too). Every other agent of the session is
+    behind a handoff of this one, so this one decides; a handoffs function is not called."""
+    return bool(agent.tools) or callable(agent.handoffs) or bool(agent.handoffs)
+
+
+def _check_live_backend(live: LiveSettings, agent: RealtimeAgent[Any]) -> None:
+    """A GPT-Live session with client delegation and no backend of its own uses the built-in
+    one, which needs the ``openai`` package: refuse now, not at the first delegated task,
+    if the session's agent has tools or handoffs and the package is missing."""
+    if live.delegation != "client" or live.backend is not None:
+        return
+    if not _may_delegate(agent):
+        return  # nothing to delegate to: the backend is never asked
+    try:
+        found = importlib.util.find_spec("openai") is not None
+    except (ImportError, ValueError):  # a broken or half-imported installation
+        found = False
+    if not found:
+        raise UserError(
+            "GPT-Live client delegation runs the agents' tools through the built-in Responses "
+            "backend, which needs the openai package: pip install 'rtvoice[live]', or pass "
+            "your own backend as model_settings['live']['backend']"
+        )
+
+
+def _load_live_model() -> None:
+    """Load the GPT-Live model now, as the Realtime one is (see ``RealtimeRunner``); a
+    missing one is reported when a session connects."""
+    with contextlib.suppress(ImportError):
+        importlib.import_module("rtvoice.model.live")
 
 
 def _load_async_backend() -> None:

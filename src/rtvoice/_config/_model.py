@@ -42,6 +42,7 @@ from ._checks import (
     read_str_list,
     reject_unknown_keys,
 )
+from ._live import LiveOptions, live_to_config, read_live
 from ._types import (
     AudioConfig,
     AudioInputConfig,
@@ -136,6 +137,9 @@ class ModelSettings:
     """Per-response token cap; ``None``: the server's default (``inf``)."""
     tracing: Literal["auto"] | TracingConfig | None = None
     """OpenAI's server-side tracing; ``None``: off (not sent)."""
+    live: LiveOptions | None = None
+    """GPT-Live's own settings (``live``); ``None``: not given (a GPT-Live model then uses
+    the defaults). Checked against the model per session by the runner."""
 
     def session_config(
         self, *, instructions: str | None, tools: tuple[Tool, ...] | None, voice: str | None
@@ -216,6 +220,8 @@ class ModelSettings:
             out["max_output_tokens"] = self.max_output_tokens
         if self.tracing is not None:
             out["tracing"] = _tracing_to_config(self.tracing)
+        if self.live is not None:
+            out["live"] = live_to_config(self.live)
         return out
 
 
@@ -301,6 +307,7 @@ def normalize_model_settings(
             (_read_max_tokens, data, path, "max_response_output_tokens"),
         ),
         tracing=pick(None, (_read_server_tracing, data, path, "tracing")),
+        live=pick(None, (read_live, data, path, "live")),
     )
 
 

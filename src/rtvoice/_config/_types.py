@@ -23,6 +23,8 @@ __all__ = [
     "AudioInputConfig",
     "AudioOutputConfig",
     "GuardrailsSettings",
+    "LiveConfig",
+    "LiveResponsesConfig",
     "NoiseReductionConfig",
     "OpenTelemetryConfig",
     "PromptTemplateConfig",
@@ -146,6 +148,47 @@ class PromptTemplateConfig(TypedDict, total=False):
     variables: Mapping[str, object]
 
 
+class LiveResponsesConfig(TypedDict, total=False):
+    """``live.responses``: the hosted Responses model that does the delegated work
+    (``delegation: "responses"`` only)."""
+
+    model: Required[str]
+    """The Responses model, e.g. ``gpt-5.1``."""
+    instructions: str
+    """Its backend prompt (business rules, tool workflows); the agent's instructions stay
+    the voice model's."""
+
+
+class LiveConfig(TypedDict, total=False):
+    """``model_settings.live``: GPT-Live's own settings (only with a ``gpt-live-*`` model).
+
+    Every key is optional. GPT-Live fixes them when the session starts.
+    """
+
+    delegation: Literal["client", "responses"]
+    """Who does the work the model delegates: ``"client"`` (the default: rtvoice runs the
+    agent's tools and answers with commentary) or ``"responses"`` (a hosted Responses model,
+    whose function calls come back to the agent's tools). GPT-Live's ``"decisions"`` is not
+    supported yet."""
+    responses: LiveResponsesConfig
+    """The hosted model; required with ``delegation: "responses"``, refused otherwise."""
+    acknowledgement_delay_ms: int | None
+    """How long the server waits before the model acknowledges a delegation aloud
+    (``None``: the server's default)."""
+    silent_tools: Sequence[str]
+    """Tools whose results go back silently (thinking) instead of spoken (commentary);
+    client delegation only."""
+    store: bool
+    """Have the server store the session (forking, recordings)."""
+    safety_identifier: str
+    """A stable id of the end user, for the server's abuse detection."""
+    turn_end_ms: int
+    """How long without output ends an assistant turn (default 700)."""
+    backend: object
+    """The client-delegation backend: an object with an ``async plan(task)`` method. Left
+    out: the built-in Responses backend (needs ``pip install 'rtvoice[live]'``)."""
+
+
 class RealtimeSessionModelSettings(TypedDict, total=False):
     """What the model session is configured with (``RealtimeRunConfig["model_settings"]``).
 
@@ -162,6 +205,8 @@ class RealtimeSessionModelSettings(TypedDict, total=False):
     tool_choice: Literal["auto", "none", "required"] | ToolChoiceFunctionConfig
     max_output_tokens: int | Literal["inf"]
     tracing: Literal["auto"] | ServerTracingConfig | None
+    live: LiveConfig
+    """GPT-Live's own settings; only with a ``gpt-live-*`` ``model_name``."""
     # Flat aliases (beta names) of nested or GA keys:
     voice: str
     speed: float
