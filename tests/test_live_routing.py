@@ -50,7 +50,12 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_is_live_model_tells_the_two_protocols_apart() -> None:
     for name in ("gpt-live-1", "gpt-live-1.1", "gpt-live-1.1-2026-11-01"):
         assert is_live_model(name), name
-    for name in ("gpt-realtime", "gpt-realtime-2", "gpt-4o-realtime-preview"):
+    for name in (
+        "gpt-realtime",
+        "gpt-realtime-2",
+        "gpt-4o-realtime-preview",
+        "gpt-live-transcribe",
+    ):
         assert not is_live_model(name), name
 
 

@@ -5,16 +5,20 @@ builds one from the run config (``model_settings["live"]``) and hands it to the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 __all__ = ["LiveSettings", "is_live_model"]
+
+_LIVE_MODEL: Final = re.compile(r"gpt-live-\d")
 
 
 def is_live_model(model_name: str) -> bool:
     """Whether ``model_name`` names a GPT-Live model (``gpt-live-1``, ``gpt-live-1.1``, ...),
-    which speaks GPT-Live's protocol rather than the Realtime one."""
-    return model_name.startswith("gpt-live")
+    which speaks GPT-Live's protocol rather than the Realtime one. (``gpt-live-transcribe``
+    is a transcription model of the Realtime protocol.)"""
+    return _LIVE_MODEL.match(model_name) is not None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
