@@ -578,10 +578,6 @@ def test_unknown_key_without_a_close_match_lists_the_valid_keys() -> None:
             "Unsupported config key 'model_settings.truncation': a GA session field that "
             "rtvoice does not send yet",
         ),
-        (
-            {"model_settings": {"input_audio_transcription": {"languages": ["en"]}}},
-            "Unsupported config key 'model_settings.input_audio_transcription.languages'",
-        ),
     ],
 )
 def test_known_but_unsupported_keys_are_explained(config: object, message: str) -> None:
@@ -885,3 +881,29 @@ def test_config_literals_type_check_under_mypy_strict() -> None:
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_transcription_hints_and_delay_are_read_checked_and_written_back() -> None:
+    hints = {"model": "gpt-live-transcribe", "languages": ["en", "de"], "keywords": ["Anya"]}
+    settings = normalize_run_config(
+        {"model_settings": {"audio": {"input": {"transcription": hints}}}}
+    )
+    t = settings.model.transcription
+    assert isinstance(t, Transcription)
+    assert (t.languages, t.keywords, t.delay) == (("en", "de"), ("Anya",), None)
+    assert settings.model.to_config()["audio"]["input"]["transcription"] == hints
+    delayed = {"input": {"transcription": {"model": "gpt-realtime-whisper", "delay": "xhigh"}}}
+    t2 = normalize_run_config({"model_settings": {"audio": delayed}}).model.transcription
+    assert isinstance(t2, Transcription)
+    assert t2.delay == "xhigh"
+
+    def transcription(value: object) -> object:
+        return {"model_settings": {"audio": {"input": {"transcription": value}}}}
+
+    assert error_of(transcription({"keywords": "Anya"})) == (
+        "Invalid value for config key 'model_settings.audio.input.transcription.keywords': "
+        "'Anya' (str); expected a list of strings"
+    )
+    assert "'minimal', 'low', 'medium', 'high', 'xhigh'" in error_of(
+        transcription({"delay": "soon"})
+    )

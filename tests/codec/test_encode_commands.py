@@ -34,6 +34,7 @@ from rtvoice.model.items import (
     OutputText,
 )
 from rtvoice.model.openai import OpenAICodec
+from rtvoice.model.openai.server import OpenAIServerCodec
 from rtvoice.model.session_config import (
     NoiseReduction,
     OtherTool,
@@ -379,3 +380,29 @@ def test_unserialisable_raw_raises() -> None:
         OpenAICodec().encode(SendRaw(event={"type": "x", "v": object()}))
     with pytest.raises(ValueError, match="JSON"):
         OpenAICodec().encode(SendRaw(event={"type": "x", "v": float("nan")}))
+
+
+def test_transcription_hints_and_delay_go_on_the_wire_and_the_sdk_accepts_them() -> None:
+    from openai.types.realtime import RealtimeClientEvent
+    from pydantic import TypeAdapter
+
+    cfg = SessionConfig(
+        transcription=Transcription(
+            model="gpt-live-transcribe", languages=("en", "de"), keywords=("Anya", "rtvoice")
+        )
+    )
+    frame = ga(UpdateSession(session=cfg))
+    assert frame["session"]["audio"]["input"]["transcription"] == {
+        "model": "gpt-live-transcribe",
+        "languages": ["en", "de"],
+        "keywords": ["Anya", "rtvoice"],
+    }
+    whisper = SessionConfig(transcription=Transcription(model="gpt-realtime-whisper", delay="low"))
+    frames = [frame, ga(UpdateSession(session=whisper))]
+    assert frames[1]["session"]["audio"]["input"]["transcription"]["delay"] == "low"
+    for sent in frames:
+        TypeAdapter(RealtimeClientEvent).validate_python(sent)
+    # the server side (the simulator) reads them back
+    decoded = OpenAIServerCodec().decode(json.dumps(frame))
+    assert isinstance(decoded, UpdateSession)
+    assert decoded.session.transcription == cfg.transcription

@@ -6,7 +6,7 @@ Each takes the user's value and its dotted path and returns the provider-neutral
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final, Literal
 
 from ..audio import AudioFormatName
@@ -86,10 +86,13 @@ _SERVER_VAD_ONLY: Final = frozenset(
     {"threshold", "prefix_padding_ms", "silence_duration_ms", "idle_timeout_ms"}
 )
 _SEMANTIC_VAD_ONLY: Final = frozenset({"eagerness"})
-_TRANSCRIPTION_UNSUPPORTED: Final = dict.fromkeys(
-    ("languages", "keywords", "delay"),
-    "a GA transcription field that rtvoice does not send yet; leave it out",
-)
+_DELAYS: Final[dict[str, Literal["minimal", "low", "medium", "high", "xhigh"]]] = {
+    "minimal": "minimal",
+    "low": "low",
+    "medium": "medium",
+    "high": "high",
+    "xhigh": "xhigh",
+}
 
 
 def read_format(value: object, path: str) -> AudioFormatName:
@@ -133,14 +136,28 @@ def read_transcription(value: object, path: str) -> Transcription | None:
     if value is None:
         return None
     data = read_mapping(value, path, "a dict such as {'model': 'gpt-4o-mini-transcribe'}, or None")
-    reject_unknown_keys(
-        data, path, TranscriptionConfig.__annotations__, explained=_TRANSCRIPTION_UNSUPPORTED
-    )
+    reject_unknown_keys(data, path, TranscriptionConfig.__annotations__)
     return Transcription(
         model=read_str(data["model"], child(path, "model")) if "model" in data else None,
         language=read_optional_str(data.get("language"), child(path, "language")),
         prompt=read_optional_str(data.get("prompt"), child(path, "prompt")),
+        languages=_words(data, "languages", path),
+        keywords=_words(data, "keywords", path),
+        delay=read_choice(data["delay"], child(path, "delay"), _DELAYS)
+        if "delay" in data
+        else None,
     )
+
+
+def _words(data: Mapping[str, object], key: str, path: str) -> tuple[str, ...] | None:
+    """A list of non-empty strings (``languages``, ``keywords``), when given."""
+    if key not in data:
+        return None
+    where = child(path, key)
+    value = data[key]
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        raise invalid(where, value, "a list of strings")
+    return tuple(read_str(item, f"{where}[{n}]") for n, item in enumerate(value))
 
 
 def transcription_to_config(t: Transcription | None) -> TranscriptionConfig | None:
@@ -154,6 +171,12 @@ def transcription_to_config(t: Transcription | None) -> TranscriptionConfig | No
         out["language"] = t.language
     if t.prompt is not None:
         out["prompt"] = t.prompt
+    if t.languages is not None:
+        out["languages"] = list(t.languages)
+    if t.keywords is not None:
+        out["keywords"] = list(t.keywords)
+    if t.delay is not None:
+        out["delay"] = t.delay
     return out
 
 

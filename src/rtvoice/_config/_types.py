@@ -65,6 +65,12 @@ class TranscriptionConfig(TypedDict, total=False):
     """ISO-639-1 code, e.g. ``"en"``; improves accuracy and latency."""
     prompt: str | None
     """Text to guide the transcription (vocabulary, style)."""
+    languages: list[str]
+    """Languages to expect, ISO-639-1 codes (``gpt-live-transcribe``)."""
+    keywords: list[str]
+    """Words and names to listen for (``gpt-live-transcribe``)."""
+    delay: Literal["minimal", "low", "medium", "high", "xhigh"]
+    """Latency against accuracy (``gpt-realtime-whisper``)."""
 
 
 class NoiseReductionConfig(TypedDict, total=False):

@@ -89,11 +89,18 @@ TurnDetection: TypeAlias = ServerVad | SemanticVad
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Transcription:
-    """Transcription of the user's audio. Results arrive as their own events."""
+    """Transcription of the user's audio. Results arrive as their own events.
+
+    ``languages`` and ``keywords`` are hints (``gpt-live-transcribe``), ``delay`` trades
+    latency for accuracy (``gpt-realtime-whisper``: minimal, low, medium, high, xhigh).
+    """
 
     model: str | None = None
     language: str | None = None
     prompt: str | None = None
+    languages: tuple[str, ...] | None = None
+    keywords: tuple[str, ...] | None = None
+    delay: Literal["minimal", "low", "medium", "high", "xhigh"] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -64,7 +64,14 @@ def transcription_to_wire(t: Transcription | None) -> JsonObject | None:
     """Transcription settings; ``None`` is ``null`` (off)."""
     if t is None:
         return None
-    return drop_none(model=t.model, language=t.language, prompt=t.prompt)
+    return drop_none(
+        model=t.model,
+        language=t.language,
+        prompt=t.prompt,
+        languages=None if t.languages is None else list(t.languages),
+        keywords=None if t.keywords is None else list(t.keywords),
+        delay=t.delay,
+    )
 
 
 def noise_to_wire(n: NoiseReduction | None) -> JsonObject | None:

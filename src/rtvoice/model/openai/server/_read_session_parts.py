@@ -90,10 +90,16 @@ def turn_detection_from_wire(td: TurnDetectionW | None) -> TurnDetection | None:
 
 def transcription_from_wire(t: TranscriptionW | None) -> Transcription | None:
     """The inverse of :func:`transcription_to_wire`."""
-    # GA's ``languages`` / ``keywords`` / ``delay`` have no neutral home and are dropped.
     if t is None:
         return None
-    return Transcription(model=t.model, language=t.language, prompt=t.prompt)
+    return Transcription(
+        model=t.model,
+        language=t.language,
+        prompt=t.prompt,
+        languages=None if t.languages is None else tuple(t.languages),
+        keywords=None if t.keywords is None else tuple(t.keywords),
+        delay=t.delay,
+    )
 
 
 def noise_from_wire(n: NoiseReductionW | None) -> NoiseReduction | None:

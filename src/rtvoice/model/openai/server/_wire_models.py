@@ -76,7 +76,6 @@ class TranscriptionW(Wire):
     model: str | None = None
     language: str | None = None
     prompt: str | None = None
-    # GA additions, accepted but not modelled by ``Transcription``:
     languages: list[str] | None = None
     keywords: list[str] | None = None
     delay: Literal["minimal", "low", "medium", "high", "xhigh"] | None = None
