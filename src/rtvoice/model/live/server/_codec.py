@@ -34,7 +34,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, Literal, cast
 
 from ...openai._wire_errors import WireError, invalid_value
@@ -99,9 +99,16 @@ Delegation = Literal["client", "responses", "decisions"]
 class LiveServerCodec:
     """Reads one connection's client frames (call :meth:`decode` once per text frame)."""
 
-    __slots__ = ("delegation", "started")
+    __slots__ = ("_model_supported", "delegation", "started")
 
-    def __init__(self) -> None:
+    def __init__(self, model_supported: Callable[[str], bool] | None = None) -> None:
+        """Create the codec of one connection.
+
+        Args:
+            model_supported: Whether ``session.start`` may name a model (``None``: any
+                ``gpt-live*`` name); another model is ``invalid_model`` on ``session.model``.
+        """
+        self._model_supported = model_supported or _is_live_name
         self.started = False
         """Whether a ``session.start`` was accepted."""
         self.delegation: Delegation = "client"
@@ -165,7 +172,16 @@ class LiveServerCodec:
                     "the first command. Use session.update for delegation changes.",
                     None,
                 )
-            return _start(frame, event_id)
+            command = _start(frame, event_id)
+            model = command.config.model
+            if not self._model_supported(model):
+                raise _Refusal(
+                    "invalid_model",
+                    f"Model {model!r} is not a GPT-Live model here: use gpt-live-1 or "
+                    "gpt-live-1.1 (Realtime models connect to /v1/realtime).",
+                    "session.model",
+                )
+            return command
         if not self.started:
             raise _Refusal(
                 "session_not_started",
@@ -284,6 +300,10 @@ class LiveServerCodec:
             raise _Refusal("delegation_mismatch", f"{kind} requires Responses delegation.", None)
 
 
+def _is_live_name(model: str) -> bool:
+    return model.startswith("gpt-live")
+
+
 class _Refusal(Exception):
     """A frame of the right shape that the session rules refuse."""
 
@@ -327,7 +347,9 @@ def _start(frame: dict[str, Any], event_id: str | None) -> StartSession:
             tools = config.get("tools") or []
             for n, tool in enumerate(tools):
                 if tool.get("type") == "function":
-                    validate(FunctionToolW, tool, ("session", "delegation", "responses", "tools", n))
+                    validate(
+                        FunctionToolW, tool, ("session", "delegation", "responses", "tools", n)
+                    )
             responses = ResponsesBackend(
                 model=config["model"],
                 instructions=config.get("instructions"),
