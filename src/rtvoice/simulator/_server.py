@@ -268,7 +268,7 @@ class Simulator:
         if rejected is not None:
             error = rejected.error
             await websocket.send(
-                writer.error(code=error.code or "invalid_api_key", message=error.message)
+                writer.error(code=error.code or "missing_api_key", message=error.message)
             )
             await websocket.close(rejected.close_code, rejected.close_reason)
             return

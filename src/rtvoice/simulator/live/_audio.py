@@ -72,12 +72,14 @@ class Heard:
         ended: Speech ended in this slice (the turn is over).
         text: Transcript text decoded in this slice (may be "").
         end_ms: The session-timeline position at the end of the slice.
+        speaking: Whether the user is still speaking at the end of the slice.
     """
 
     started: bool
     ended: bool
     text: str
     end_ms: int
+    speaking: bool
 
 
 class LiveEar:
@@ -124,5 +126,5 @@ class LiveEar:
             started = any(isinstance(edge, SpeechStart) for edge in edges)
             ended = any(isinstance(edge, SpeechEnd) for edge in edges)
             if started or ended or text:
-                out.append(Heard(started, ended, text, self.position_ms))
+                out.append(Heard(started, ended, text, self.position_ms, self._vad.in_speech))
         return out

@@ -213,7 +213,7 @@ class LiveSimulatedSession:
                 self._turn_text = ""
                 self._pending_words = ""
                 self._word_start_ms = heard.end_ms
-            if heard.text and (self._ear.in_speech or heard.ended):
+            if heard.text and (heard.speaking or heard.ended):
                 self._pending_words += heard.text
                 if " " in self._pending_words.strip():
                     head, _, tail = self._pending_words.rpartition(" ")
