@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import openai
 import pytest
 from live_wire import Wire, client_for, events_until, joined, live_session, say
 from openai.types.responses import Response
@@ -126,3 +127,14 @@ async def test_sdk_responses_create_answers_a_tool_output_in_text() -> None:
         )
     assert response.output_text == "get_weather returned: Rain"
     assert response.output[0].type == "message"
+
+
+async def test_responses_create_with_a_wrong_key_is_401() -> None:
+    async with Simulator(api_key="sk-right") as sim:
+        client = openai.AsyncOpenAI(
+            base_url=sim.url.replace("ws://", "http://", 1), api_key="sk-wrong", max_retries=0
+        )
+        with pytest.raises(openai.AuthenticationError) as caught:
+            await client.responses.create(model="gpt-5.2", input="hello", store=False)
+    assert caught.value.status_code == 401
+    assert caught.value.code == "invalid_api_key"

@@ -22,8 +22,9 @@ from typing import ClassVar
 from ._calls import CallBook, RestAnswer
 from ._connection import DroppableConnection
 
-ResponsesRoute = Callable[[bytes], RestAnswer]
-"""Answers ``POST /v1/responses`` from the request body."""
+ResponsesRoute = Callable[[bytes, dict[str, str]], RestAnswer]
+"""Answers ``POST /v1/responses`` from the request body and the credential headers
+(``Authorization``, ``api-key``) as sent."""
 
 __all__ = ["RestConnection", "rest_connection_type"]
 
@@ -63,11 +64,13 @@ class RestConnection(DroppableConnection):
         transport = self._rest_transport
         return transport is None or transport.is_closing()
 
-    def _route(self, method: str, path: str, body: bytes) -> RestAnswer:
+    def _route(
+        self, method: str, path: str, body: bytes, credentials: dict[str, str]
+    ) -> RestAnswer:
         route = path.partition("?")[0].rstrip("/")
         responses = type(self).responses
         if route.endswith("/responses") and method == "POST" and responses is not None:
-            return responses(body)
+            return responses(body, credentials)
         book = self.book
         if book is None:
             return _plain_error(404, "no REST endpoints here")
@@ -102,9 +105,9 @@ def rest_connection_type(
     )
 
 
-def _parse(data: bytes) -> tuple[str, str, bytes] | RestAnswer | None:
-    """One request from ``data``: ``(method, path, body)``, an error answer, or ``None``
-    when more bytes are needed."""
+def _parse(data: bytes) -> tuple[str, str, bytes, dict[str, str]] | RestAnswer | None:
+    """One request from ``data``: ``(method, path, body, credential headers)``, an error
+    answer, or ``None`` when more bytes are needed."""
     head_end = data.find(b"\r\n\r\n")
     if head_end < 0:
         return _too_large() if len(data) > _MAX_HEAD else None
@@ -112,8 +115,13 @@ def _parse(data: bytes) -> tuple[str, str, bytes] | RestAnswer | None:
     method, _, rest = lines[0].partition(" ")
     path = rest.rpartition(" ")[0] or rest
     length = 0
+    credentials: dict[str, str] = {}
     for line in lines[1:]:
         name, _, value = line.partition(":")
+        if name.strip().lower() in ("authorization", "api-key"):
+            credentials[
+                "Authorization" if name.strip().lower() == "authorization" else "api-key"
+            ] = value.strip()
         if name.strip().lower() == "content-length":
             try:
                 length = int(value.strip())
@@ -126,7 +134,7 @@ def _parse(data: bytes) -> tuple[str, str, bytes] | RestAnswer | None:
     body = data[head_end + 4 :]
     if len(body) < length:
         return None
-    return method, path, body[:length]
+    return method, path, body[:length], credentials
 
 
 def _too_large() -> RestAnswer:

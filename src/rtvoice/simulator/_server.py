@@ -37,7 +37,7 @@ from ..model.live.server import LiveEventWriter, LiveServerCodec
 from ..model.openai.server import OpenAIServerCodec
 from ..providers import OpenAIProvider
 from ._call_media import CallSession
-from ._calls import CallBook, CallState, SimulatedCallRecord
+from ._calls import CallBook, CallState, RestAnswer, SimulatedCallRecord
 from ._connection import SimulatedConnection
 from ._defaults import SimulatorOptions
 from ._engine import SimulatedSession
@@ -120,6 +120,7 @@ class Simulator:
         self._clock = clock
         self._frame_observer = frame_observer
         self._ids = SeededIds(seed)
+        self._responses = ResponsesEndpoint(responder, self._ids, clock)
         self._server: Server | None = None
         self.calls = CallBook(
             self._ids.new_id, clock, lambda model: model_supported(model, self.models)
@@ -173,9 +174,7 @@ class Simulator:
             max_size=_MAX_FRAME,
             ping_interval=20.0,
             ping_timeout=20.0,
-            create_connection=rest_connection_type(
-                self.calls, ResponsesEndpoint(self.responder, self._ids, self._clock).answer
-            ),
+            create_connection=rest_connection_type(self.calls, self._answer_responses),
         )
 
     async def close(self) -> None:
@@ -199,6 +198,27 @@ class Simulator:
 
     # -------------------------------------------------------------------------------------
     # Connections
+
+    def _answer_responses(self, body: bytes, credentials: dict[str, str]) -> RestAnswer:
+        """``POST /v1/responses``: the same key check as the sockets (401 when it fails),
+        then the simulator's Responses model."""
+        rejected = check_live_handshake(
+            credentials, api_key=self.api_key, client_secret=self.calls.secret_valid
+        )
+        if rejected is not None:
+            error = rejected.error
+            return RestAnswer(
+                401,
+                {
+                    "error": {
+                        "message": error.message,
+                        "type": error.type,
+                        "param": None,
+                        "code": error.code,
+                    }
+                },
+            )
+        return self._responses.answer(body)
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         if is_realtime_path(request.path) or is_live_path(request.path):
