@@ -13,7 +13,7 @@ import anyio
 import openai
 from openai.types.live import ClientEvent, ConnectServerEvent
 from openai.types.responses import ResponseStreamEvent
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from rtvoice.simulator import DEFAULT_API_KEY, Simulator, encode_speech
 
@@ -42,15 +42,33 @@ class Wire:
 
     def check(self) -> None:
         """Each client frame is a valid ``ClientEvent``, each server frame a valid
-        ``ConnectServerEvent``, each nested ``response.event`` a ``ResponseStreamEvent``."""
+        ``ConnectServerEvent``, each nested ``response.event`` a ``ResponseStreamEvent``,
+        and no server frame has a field the SDK's types do not declare (they would accept
+        one silently)."""
         for who, frame in self.frames:
             if who == "client":
                 CLIENT_EVENT.validate_json(frame)
                 continue
-            SERVER_EVENT.validate_json(frame)
+            assert_no_extras(SERVER_EVENT.validate_json(frame), frame)
             body = json.loads(frame)
             if body["type"] == "response.event":
-                RESPONSE_STREAM_EVENT.validate_python(body["event"])
+                nested = RESPONSE_STREAM_EVENT.validate_python(body["event"])
+                assert_no_extras(nested, frame)
+
+
+def assert_no_extras(value: object, frame: str) -> None:
+    """Fail when a validated SDK model (or one inside it) kept fields it does not declare."""
+    if isinstance(value, BaseModel):
+        extra = value.model_extra or {}
+        assert not extra, f"undeclared fields {sorted(extra)} in {frame[:200]}"
+        for name in type(value).model_fields:
+            assert_no_extras(getattr(value, name), frame)
+    elif isinstance(value, list | tuple):
+        for element in value:
+            assert_no_extras(element, frame)
+    elif isinstance(value, dict):
+        for element in value.values():
+            assert_no_extras(element, frame)
 
 
 def client_for(sim: Simulator) -> openai.AsyncOpenAI:

@@ -101,11 +101,10 @@ class LiveEventWriter:
         )
 
     def output_audio_delta(self, audio: bytes) -> str:
-        """``session.output_audio.delta`` (primary WebSocket: no timestamps)."""
+        """``session.output_audio.delta``; on a primary WebSocket it has no timestamps and,
+        as the SDK's type declares, no ``event_id``."""
         data = base64.b64encode(audio).decode("ascii")
-        return (
-            f'{{"type":"session.output_audio.delta","event_id":"{self._ids()}","delta":"{data}"}}'
-        )
+        return f'{{"type":"session.output_audio.delta","delta":"{data}"}}'
 
     def delegation_created(
         self,
