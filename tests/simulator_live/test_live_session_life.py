@@ -13,6 +13,7 @@ from rtvoice.model._base import ConnectRequest, ModelConnector, RealtimeModel
 from rtvoice.providers import RealtimeProvider
 from rtvoice.simulator import (
     DEFAULT_API_KEY,
+    Faults,
     Simulator,
     SimulatorOptions,
     SimulatorProvider,
@@ -133,3 +134,34 @@ async def test_the_provider_routes_live_models_to_the_live_route(model: str, pat
     assert seen.url.startswith("ws://127.0.0.1:")
     assert seen.url.endswith(path)
     assert seen.headers["Authorization"] == f"Bearer {DEFAULT_API_KEY}"
+
+
+@pytest.mark.parametrize("reason", ["remote_hangup", "content"])
+async def test_a_fault_ends_the_session_with_its_reason(reason: str) -> None:
+    wire = Wire()
+    faults = Faults(live_end=reason)  # type: ignore[arg-type]
+    async with (
+        Simulator(faults=faults, frame_observer=wire) as sim,
+        live_session(sim) as connection,
+    ):
+        await connection.session.instructions.append(content="hello", delegation_id=None)
+        events = await events_until(connection, "session.closed")
+        assert joined(events, "session.output_transcript.delta") == "You said: hello"
+        assert events[-1].reason == reason
+        with anyio.fail_after(WAIT), pytest.raises(StopAsyncIteration):
+            await connection.__aiter__().__anext__()
+    wire.check()
+
+
+async def test_session_update_changes_the_delegation_settings() -> None:
+    wire = Wire()
+    async with Simulator(frame_observer=wire) as sim, live_session(sim) as connection:
+        await connection.session.update(
+            session={"delegation": {"type": "client", "acknowledgement_delay_ms": 250}},
+            event_id="u1",
+        )
+        updated = await next_event(connection, "session.updated")
+    assert updated.client_event_id == "u1"
+    assert updated.session.delegation.acknowledgement_delay_ms == 250
+    assert updated.session.model == "gpt-live-1"
+    wire.check()

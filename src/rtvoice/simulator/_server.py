@@ -293,6 +293,8 @@ class Simulator:
             await websocket.close(rejected.close_code, rejected.close_reason)
             return
         self.connections_served += 1
+        limit = self.faults.connections
+        faults = self.faults if limit is None or self.connections_served <= limit else Faults()
         models = self.models
         codec = LiveServerCodec(
             None
@@ -300,7 +302,11 @@ class Simulator:
             else lambda model: model in models or model.startswith("gpt-live")
         )
         session = LiveSimulatedSession(
-            ids=self._ids, options=self.options, responder=self.responder, writer=writer
+            ids=self._ids,
+            options=self.options,
+            responder=self.responder,
+            writer=writer,
+            faults=faults,
         )
         connection = LiveConnection(
             websocket,

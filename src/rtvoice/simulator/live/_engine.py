@@ -24,7 +24,8 @@ The simulated model owns turn-taking, as GPT-Live's does. Its rules:
   silent context.
 * **Usage and the end.** ``session.usage.updated`` follows each utterance. ``session.close``
   lets what is in flight finish, then ``session.closed`` (``close_requested``) and the server
-  closes the socket normally; the session's maximum duration ends it with ``expired``.
+  closes the socket normally; the session's maximum duration ends it with ``expired``;
+  :attr:`~rtvoice.simulator.Faults.live_end` ends it with another reason.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from ...model.live.server import (
 )
 from ...model.session_config import FunctionTool
 from .._defaults import SimulatorOptions
+from .._faults import Faults
 from .._ids import IdSource
 from .._responder import (
     CallToolPlan,
@@ -111,8 +113,11 @@ class LiveSimulatedSession:
         options: SimulatorOptions,
         responder: Responder | None,
         writer: LiveEventWriter,
+        faults: Faults | None = None,
     ) -> None:
         self._ids = ids
+        self._faults = faults or Faults()
+        self._utterances = 0
         self._options = options
         self._responder = responder or default_responder
         self._writer = writer
@@ -290,7 +295,13 @@ class LiveSimulatedSession:
         yield from utterance.steps()
         self._out_ms = utterance.end_ms
         self._remember_said(utterance.text_sent)
-        yield LiveStep((self._usage(),))
+        self._utterances += 1
+        frames = [self._usage()]
+        faults = self._faults
+        if faults.live_end is not None and self._utterances >= faults.live_end_after_utterances:
+            self._jobs.clear()
+            frames.append(self._closed(faults.live_end, None))
+        yield LiveStep(tuple(frames))
 
     def _remember_said(self, text: str) -> None:
         if text:
