@@ -52,6 +52,7 @@ async def test_function_call_round_trip_through_the_hosted_backend() -> None:
             "response.output_item.done",
             "response.completed",
         ]
+        assert stream[0]["response"]["id"] == delegation.response_id  # type: ignore[index]
         call = stream[-2]["item"]
         assert (call["type"], call["name"]) == ("function_call", "get_weather")
         assert json.loads(call["arguments"]) == {"city": "Paris"}
@@ -81,6 +82,24 @@ async def test_a_plain_answer_needs_no_delegation() -> None:
         events = await events_until(connection, "session.usage.updated")
     assert joined(events, "session.output_transcript.delta") == "You said: hello"
     assert not [e for e in events if e.type == "session.delegation.created"]
+    wire.check()
+
+
+async def test_response_create_with_no_delegation_open_is_uncorrelated() -> None:
+    wire = Wire()
+    async with (
+        Simulator(frame_observer=wire) as sim,
+        live_session(sim, RESPONSES_SESSION) as connection,
+    ):
+        await connection.response.item.create(
+            item={"type": "message", "role": "user", "content": "call get_weather"}
+        )
+        await connection.response.create()
+        stream = await _nested_until(connection, "response.completed")
+    calls = [e["item"] for e in stream if e["type"] == "response.output_item.done"]
+    assert [call["name"] for call in calls] == ["get_weather"]  # type: ignore[index]
+    envelopes = [f for f in wire.sent("server") if f["type"] == "response.event"]
+    assert {f["delegation_id"] for f in envelopes} == {None}
     wire.check()
 
 

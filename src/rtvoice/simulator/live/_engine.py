@@ -33,7 +33,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 from ...model.items import FunctionCallItem, InputAudio, InputText, Item, MessageItem, OutputAudio
@@ -67,7 +67,8 @@ from .._responder import (
     requested_tool_names,
 )
 from ._audio import LiveAudio, LiveEar
-from ._responses import plan_outputs, read_items, response_object, stream_events
+from ._backend import HostedBackend
+from ._responses import read_items
 from ._session_resource import session_resource
 from ._speech_out import LiveStep, Utterance
 
@@ -87,14 +88,6 @@ class _Job:
 
     steps: Iterator[LiveStep]
     speech: Utterance | None = None
-
-
-@dataclass(slots=True)
-class _BackendTask:
-    """A Responses delegation: the backend's conversation, and calls awaiting output."""
-
-    delegation_id: str
-    items: list[Item] = field(default_factory=list)
 
 
 class LiveSimulatedSession:
@@ -137,7 +130,7 @@ class LiveSimulatedSession:
         self._jobs: deque[_Job] = deque()
         self._current: _Job | None = None
         self._client_delegations: set[str] = set()
-        self._backend: _BackendTask | None = None
+        self._backend: HostedBackend | None = None
         self._close_requested = False
         self._close_event_id: str | None = None
         self.closed = False
@@ -190,6 +183,10 @@ class LiveSimulatedSession:
         )
         for item in read_items(config.input):
             self._conversation.append(item)
+        if config.responses is not None:
+            self._backend = HostedBackend(
+                config.responses, responder=self._responder, ids=self._ids, writer=self._writer
+            )
         return [self._writer.session_started(self._resource, command.event_id)]
 
     def _update(self, command: UpdateSession) -> list[str]:
@@ -260,8 +257,8 @@ class LiveSimulatedSession:
         """Plan the model's answer to the conversation and queue it."""
         config = self._config
         assert config is not None
-        if config.responses is not None:
-            self._delegate_to_backend()
+        if self._backend is not None:
+            self._delegate_to_backend(self._backend)
             return
         text = latest_user_text(tuple(self._conversation)) or ""
         view = ResponderView(
@@ -327,98 +324,55 @@ class LiveSimulatedSession:
 
         self._jobs.append(_Job(notice()))
 
-    def _delegate_to_backend(self) -> None:
-        config = self._config
-        assert config is not None
-        assert config.responses is not None
-        items = list(self._conversation)
-        output = self._backend_outputs(items)
+    def _delegate_to_backend(self, backend: HostedBackend) -> None:
+        output = backend.plan(self._conversation)
         if not any(item["type"] == "function_call" for item in output):
             for item in output:
                 self._say(item["content"][0]["text"])
             return
-        delegation_id = self._ids.new_id("dlg")
-        task = _BackendTask(delegation_id=delegation_id, items=items)
-        self._backend = task
+        delegation_id = backend.open(self._conversation)
         self._say(ACKNOWLEDGEMENT)
-        response_id = self._ids.new_id("resp")
 
         def notice() -> Iterator[LiveStep]:
-            yield LiveStep(
-                (
-                    self._writer.delegation_created(
-                        delegation_id=delegation_id,
-                        target="responses",
-                        offset_ms=self._timeline(),
-                        response_id=response_id,
-                    ),
-                )
+            answer = backend.answer(
+                output,
+                created_at=int(self._now),
+                client_event_id=None,
+                conversation=self._conversation,
             )
-            yield from self._backend_stream(task, output, response_id, None)
+            created = self._writer.delegation_created(
+                delegation_id=delegation_id,
+                target="responses",
+                offset_ms=self._timeline(),
+                response_id=answer.response_id,
+            )
+            yield LiveStep((created, *answer.frames))
 
         self._jobs.append(_Job(notice()))
 
-    def _backend_outputs(self, items: list[Item]) -> list[dict[str, Any]]:
-        config = self._config
-        assert config is not None
-        assert config.responses is not None
-        return plan_outputs(
-            self._responder,
-            tuple(items),
-            instructions=config.responses.instructions or "",
-            tools=config.responses.tools,
-            ids=self._ids,
-        )
-
-    def _backend_stream(
-        self,
-        task: _BackendTask,
-        output: list[dict[str, Any]],
-        response_id: str,
-        client_event_id: str | None,
-    ) -> Iterator[LiveStep]:
-        """The nested response's events in envelopes; then the model speaks its message."""
-        config = self._config
-        assert config is not None
-        assert config.responses is not None
-        response = response_object(
-            response_id=response_id,
-            model=config.responses.model,
-            created_at=int(self._now),
-            output=output,
-        )
-        frames = [
-            self._writer.response_event(
-                event,
-                delegation_id=task.delegation_id,
-                client_event_id=client_event_id if n == 0 else None,
-            )
-            for n, event in enumerate(stream_events(response))
-        ]
-        task.items.extend(read_items(output))
-        yield LiveStep(tuple(frames))
-        for item in output:
-            if item["type"] == "message":
-                self._say(item["content"][0]["text"])
-
     def _backend_item(self, command: CreateBackendItem) -> list[str]:
-        task = self._backend
-        if task is None:
-            task = self._backend = _BackendTask(
-                delegation_id=self._ids.new_id("dlg"), items=list(self._conversation)
-            )
-        task.items.extend(read_items([command.item]))
+        backend = self._backend
+        assert backend is not None  # the codec refuses it without Responses delegation
+        backend.add_item(dict(command.item), self._conversation)
         return []
 
     def _backend_response(self, command: CreateBackendResponse) -> list[str]:
-        task = self._backend
-        if task is None:
-            task = self._backend = _BackendTask(
-                delegation_id=self._ids.new_id("dlg"), items=list(self._conversation)
+        backend = self._backend
+        assert backend is not None  # the codec refuses it without Responses delegation
+        output = backend.respond(self._conversation)
+
+        def stream() -> Iterator[LiveStep]:
+            answer = backend.answer(
+                output,
+                created_at=int(self._now),
+                client_event_id=command.event_id,
+                conversation=self._conversation,
             )
-        output = self._backend_outputs(task.items)
-        response_id = self._ids.new_id("resp")
-        self._jobs.append(_Job(self._backend_stream(task, output, response_id, command.event_id)))
+            yield LiveStep(answer.frames)
+            for text in answer.speech:
+                self._say(text)
+
+        self._jobs.append(_Job(stream()))
         return []
 
     # -------------------------------------------------------------------------------------
