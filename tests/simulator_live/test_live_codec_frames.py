@@ -145,3 +145,19 @@ def test_any_frame_gives_a_command_or_an_error_never_an_exception(
         assert result.message
         event_id = fields.get("event_id")
         assert result.client_event_id == (event_id if isinstance(event_id, str) else None)
+
+
+def test_an_unsupported_rate_is_an_invalid_value_naming_the_choices() -> None:
+    frame = {
+        "type": "session.start",
+        "session": {
+            "model": "gpt-live-1",
+            "audio": {"format": {"type": "audio/pcm", "rate": 44100}},
+        },
+    }
+    error = LiveServerCodec().decode(json.dumps(frame))
+    assert error == LiveCommandError(
+        code="invalid_value",
+        message="Invalid value: 44100. Supported values are: '16000' and '24000'.",
+        param="session.audio.format.rate",
+    )

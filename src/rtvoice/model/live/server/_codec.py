@@ -92,6 +92,7 @@ _UNSERVED: Final = frozenset(
 )
 _IMMUTABLE: Final = ("model", "instructions", "audio", "input")
 _AUDIO_KEYS: Final = frozenset({"type", "audio", "event_id"})
+_RATES: Final = {"audio/pcm": (16000, 24000), "audio/pcmu": (8000,), "audio/pcma": (8000,)}
 
 Delegation = Literal["client", "responses", "decisions"]
 
@@ -330,9 +331,12 @@ def _start(frame: dict[str, Any], event_id: str | None) -> StartSession:
     audio_format = voice = None
     if session.audio is not None:
         if session.audio.format is not None:
-            audio_format = LiveAudioFormat(
-                type=session.audio.format.type, rate=session.audio.format.rate
-            )
+            fmt = session.audio.format
+            rates = _RATES[fmt.type]
+            if fmt.rate not in rates:
+                loc = ("session", "audio", "format", "rate")
+                raise invalid_value(loc, fmt.rate, [str(rate) for rate in rates])
+            audio_format = LiveAudioFormat(type=fmt.type, rate=fmt.rate)
         if session.audio.output is not None:
             voice = raw["audio"]["output"].get("voice")
     delegation: Delegation = "client"

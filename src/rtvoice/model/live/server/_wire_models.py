@@ -41,17 +41,17 @@ class EnvelopeW(Wire):
 
 class PcmW(Wire):
     type: Literal["audio/pcm"]
-    rate: Literal[16000, 24000]
+    rate: int  # 16000 or 24000, checked by the codec (an enumeration of numbers)
 
 
 class PcmuW(Wire):
     type: Literal["audio/pcmu"]
-    rate: Literal[8000]
+    rate: int  # 8000
 
 
 class PcmaW(Wire):
     type: Literal["audio/pcma"]
-    rate: Literal[8000]
+    rate: int  # 8000
 
 
 class CustomVoiceW(Wire):
