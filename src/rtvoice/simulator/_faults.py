@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from ..errors import UserError
 from ..model.events import ErrorInfo
@@ -34,6 +35,10 @@ class Faults:
         connections: Apply the faults to this many connections, the first ones the
             simulator serves, and serve the later ones faithfully (``None``: every connection).
             A reconnect test drops the first connection and watches the second carry on.
+        live_end: End each GPT-Live session with ``session.closed`` and this reason (a
+            remote hangup, a safety filter, a lost upstream), then a normal close, once the
+            model has finished ``live_end_after_utterances`` utterances.
+        live_end_after_utterances: See ``live_end``.
     """
 
     drop_after_events: int | None = None
@@ -42,9 +47,16 @@ class Faults:
     error: ErrorInfo = SIMULATED_SERVER_ERROR
     response_delay: float = 0.0
     connections: int | None = None
+    live_end: Literal["remote_hangup", "content", "connection_lost"] | None = None
+    live_end_after_utterances: int = 1
 
     def __post_init__(self) -> None:
-        for name in ("drop_after_events", "error_after_events", "connections"):
+        for name in (
+            "drop_after_events",
+            "error_after_events",
+            "connections",
+            "live_end_after_utterances",
+        ):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise UserError(f"Faults.{name} must be >= 1, got {value}")

@@ -22,6 +22,8 @@ __all__ = [
     "Rejected",
     "call_not_attachable",
     "check_handshake",
+    "check_live_handshake",
+    "is_live_path",
     "is_realtime_path",
     "model_supported",
 ]
@@ -74,6 +76,24 @@ def is_realtime_path(path: str) -> bool:
     ``/realtime``.
     """
     return urlsplit(path).path.rstrip("/").endswith("/realtime")
+
+
+def is_live_path(path: str) -> bool:
+    """Whether a request path (query included) addresses GPT-Live's session endpoint:
+    ``/v1/live/sessions`` (OpenAI), ``/openai/v1/live/sessions`` (Azure) or a bare
+    ``/live/sessions``."""
+    return urlsplit(path).path.rstrip("/").endswith("/live/sessions")
+
+
+def check_live_handshake(
+    headers: Mapping[str, str],
+    *,
+    api_key: str | None,
+    client_secret: Callable[[str], bool] | None = None,
+) -> Rejected | None:
+    """Decide on a GPT-Live upgrade: the same credentials check as the Realtime route (close
+    3000 on a missing or wrong key). The model comes later, in ``session.start``."""
+    return _check_credentials(headers, api_key, client_secret)
 
 
 def check_handshake(

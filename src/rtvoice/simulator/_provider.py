@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..model._base import BatchSender, ConnectRequest, EventFilter, ModelConnector, RealtimeModel
+from ..model._live_settings import is_live_model
 from ..providers import RealtimeProvider
 from ._server import DEFAULT_API_KEY, Simulator
 
@@ -46,8 +47,9 @@ class SimulatorProvider(RealtimeProvider):
         return {"Authorization": f"Bearer {DEFAULT_API_KEY}"}
 
     def model_connector(self) -> ModelConnector:
-        """Start a simulator, connect the OpenAI Realtime model to it, and hand back a model
-        whose ``close`` also stops the simulator."""
+        """Start a simulator, connect the provider's model to it (to ``/v1/live/sessions``
+        for a ``gpt-live*`` model, else to ``/v1/realtime``), and hand back a model whose
+        ``close`` also stops the simulator."""
         return _SessionSimulator(super().model_connector(), self._options)
 
     def __repr__(self) -> str:
@@ -64,13 +66,12 @@ class _SessionSimulator:
     async def __call__(self, request: ConnectRequest) -> RealtimeModel:
         simulator = Simulator(**self._options)
         await simulator.start()
+        name = request.model_name or "gpt-realtime"
+        # GPT-Live names its model in session.start, not in the URL.
+        url = simulator.live_url() if is_live_model(name) else simulator.realtime_url(name)
         try:
             model = await self._connector(
-                replace(
-                    request,
-                    url=simulator.realtime_url(request.model_name or "gpt-realtime"),
-                    headers=simulator.provider().build_headers(),
-                )
+                replace(request, url=url, headers=simulator.provider().build_headers())
             )
         except BaseException:
             await simulator.close()

@@ -62,6 +62,7 @@ __all__ = [
     "SpeakPlan",
     "default_responder",
     "latest_user_text",
+    "requested_tool_names",
 ]
 
 GREETING: Final = "Hello! How can I help you?"
@@ -155,6 +156,21 @@ def latest_user_text(items: tuple[Item, ...]) -> str | None:
             ]
             return " ".join(piece for piece in pieces if piece)
     return None
+
+
+def requested_tool_names(text: str) -> tuple[str, ...]:
+    """The function names a user's ``text`` asks for by rule 2 (``call <name>``, ``transfer
+    to <agent>``), whatever tools exist: a server that does not know the application's tools
+    (GPT-Live's client delegation) offers the responder these."""
+    names: list[str] = []
+    requested = _CALL.fullmatch(text)
+    if requested is not None:
+        names.append(requested["name"])
+    transfer = _TRANSFER.search(text)
+    if transfer is not None:
+        agent = re.sub(r"[^0-9a-z]+", "_", transfer["agent"].lower()).strip("_")
+        names.append(f"transfer_to_{agent}")
+    return tuple(names)
 
 
 def _answer_prefix(instructions: str) -> str:

@@ -1,7 +1,8 @@
 """Plain HTTP on the simulator's port: the REST endpoints that go with the socket.
 
-The real API serves ``POST /v1/realtime/calls/...`` and ``POST /v1/realtime/client_secrets``
-on the same host as the WebSocket, and the ``openai`` SDK derives both from one base URL, so
+The real API serves ``POST /v1/realtime/calls/...``, ``POST /v1/realtime/client_secrets`` and
+``POST /v1/responses`` (the simulator's Responses model, for GPT-Live's delegations) on the
+same host as the WebSocket, and the ``openai`` SDK derives both from one base URL, so
 the simulator answers them on its WebSocket port. websockets' handshake reads only bodiless
 ``GET`` requests, so a connection whose first bytes are a ``POST`` request line is answered
 here instead: :class:`RestConnection` (the simulator's ``serve(create_connection=...)``
@@ -14,11 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import ClassVar
 
 from ._calls import CallBook, RestAnswer
 from ._connection import DroppableConnection
+
+ResponsesRoute = Callable[[bytes, dict[str, str]], RestAnswer]
+"""Answers ``POST /v1/responses`` from the request body and the credential headers
+(``Authorization``, ``api-key``) as sent."""
 
 __all__ = ["RestConnection", "rest_connection_type"]
 
@@ -30,6 +36,7 @@ class RestConnection(DroppableConnection):
     """A simulator connection that also answers one plain HTTP ``POST``."""
 
     book: ClassVar[CallBook | None] = None
+    responses: ClassVar[ResponsesRoute | None] = None
     _rest_buffer: bytearray | None = None
     _rest_transport: asyncio.BaseTransport | None = None
 
@@ -57,11 +64,17 @@ class RestConnection(DroppableConnection):
         transport = self._rest_transport
         return transport is None or transport.is_closing()
 
-    def _route(self, method: str, path: str, body: bytes) -> RestAnswer:
+    def _route(
+        self, method: str, path: str, body: bytes, credentials: dict[str, str]
+    ) -> RestAnswer:
+        route = path.partition("?")[0].rstrip("/")
+        responses = type(self).responses
+        if route.endswith("/responses") and method == "POST" and responses is not None:
+            return responses(body, credentials)
         book = self.book
         if book is None:
             return _plain_error(404, "no REST endpoints here")
-        return book.answer(method, path.partition("?")[0], body)
+        return book.answer(method, route, body)
 
     def _reply(self, answer: RestAnswer) -> None:
         transport = self._rest_transport
@@ -80,14 +93,21 @@ class RestConnection(DroppableConnection):
         transport.close()
 
 
-def rest_connection_type(book: CallBook) -> type[RestConnection]:
-    """A connection class whose REST requests go to ``book`` (one per simulator)."""
-    return type("SimulatorConnection", (RestConnection,), {"book": book})
+def rest_connection_type(
+    book: CallBook, responses: ResponsesRoute | None = None
+) -> type[RestConnection]:
+    """A connection class whose REST requests go to ``book`` and, for ``POST
+    /v1/responses``, to ``responses`` (one per simulator)."""
+    return type(
+        "SimulatorConnection",
+        (RestConnection,),
+        {"book": book, "responses": staticmethod(responses) if responses else None},
+    )
 
 
-def _parse(data: bytes) -> tuple[str, str, bytes] | RestAnswer | None:
-    """One request from ``data``: ``(method, path, body)``, an error answer, or ``None``
-    when more bytes are needed."""
+def _parse(data: bytes) -> tuple[str, str, bytes, dict[str, str]] | RestAnswer | None:
+    """One request from ``data``: ``(method, path, body, credential headers)``, an error
+    answer, or ``None`` when more bytes are needed."""
     head_end = data.find(b"\r\n\r\n")
     if head_end < 0:
         return _too_large() if len(data) > _MAX_HEAD else None
@@ -95,8 +115,13 @@ def _parse(data: bytes) -> tuple[str, str, bytes] | RestAnswer | None:
     method, _, rest = lines[0].partition(" ")
     path = rest.rpartition(" ")[0] or rest
     length = 0
+    credentials: dict[str, str] = {}
     for line in lines[1:]:
         name, _, value = line.partition(":")
+        if name.strip().lower() in ("authorization", "api-key"):
+            credentials[
+                "Authorization" if name.strip().lower() == "authorization" else "api-key"
+            ] = value.strip()
         if name.strip().lower() == "content-length":
             try:
                 length = int(value.strip())
@@ -109,7 +134,7 @@ def _parse(data: bytes) -> tuple[str, str, bytes] | RestAnswer | None:
     body = data[head_end + 4 :]
     if len(body) < length:
         return None
-    return method, path, body[:length]
+    return method, path, body[:length], credentials
 
 
 def _too_large() -> RestAnswer:

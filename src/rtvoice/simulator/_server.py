@@ -9,6 +9,10 @@ Two ways to run it:
 
 Either way ``sim.url`` is the base URL (``ws://127.0.0.1:<port>/v1``) and ``sim.provider()``
 an :class:`~rtvoice.OpenAIProvider` pointing at it.
+
+The same port serves GPT-Live on ``/v1/live/sessions`` (:meth:`Simulator.live_url`; the
+model is named in ``session.start``, see :mod:`rtvoice.simulator.live`) and the simulator's
+Responses model on ``POST /v1/responses``.
 """
 
 from __future__ import annotations
@@ -29,10 +33,11 @@ from websockets.http11 import Request, Response
 from ..errors import UserError
 from ..model.commands import AppendInputAudio, UpdateSession
 from ..model.events import ErrorEvent
+from ..model.live.server import LiveEventWriter, LiveServerCodec
 from ..model.openai.server import OpenAIServerCodec
 from ..providers import OpenAIProvider
 from ._call_media import CallSession
-from ._calls import CallBook, CallState, SimulatedCallRecord
+from ._calls import CallBook, CallState, RestAnswer, SimulatedCallRecord
 from ._connection import SimulatedConnection
 from ._defaults import SimulatorOptions
 from ._engine import SimulatedSession
@@ -41,12 +46,15 @@ from ._handshake import (
     Accepted,
     call_not_attachable,
     check_handshake,
+    check_live_handshake,
+    is_live_path,
     is_realtime_path,
     model_supported,
 )
 from ._ids import SeededIds
 from ._responder import Responder
 from ._rest import rest_connection_type
+from .live import FrameObserver, LiveConnection, LiveSimulatedSession, ResponsesEndpoint
 
 __all__ = ["DEFAULT_API_KEY", "Simulator", "SimulatorThread"]
 
@@ -76,6 +84,10 @@ class Simulator:
             clients, instead of refusing them as today's server does.
         seed: Seed of the id source shared by all sessions (ids are reproducible).
         clock: Wall clock in seconds (``expires_at`` and the idle timeout use it).
+        frame_observer: Called with ``("client", frame)`` for every text frame a GPT-Live
+            client sends and ``("server", frame)`` for every frame the server sends it, in
+            order, on the server's loop (for tests that check the wire both ways). It must
+            not block or raise.
     """
 
     def __init__(
@@ -92,6 +104,7 @@ class Simulator:
         beta_mode: bool = False,
         seed: int = 0,
         clock: Callable[[], float] = time.time,
+        frame_observer: FrameObserver | None = None,
     ) -> None:
         if pace is not None and pace <= 0:
             raise UserError(f"pace must be > 0 (or None for as fast as possible), got {pace}")
@@ -105,7 +118,9 @@ class Simulator:
         self.faults = faults or Faults()
         self.beta_mode = beta_mode
         self._clock = clock
+        self._frame_observer = frame_observer
         self._ids = SeededIds(seed)
+        self._responses = ResponsesEndpoint(responder, self._ids, clock)
         self._server: Server | None = None
         self.calls = CallBook(
             self._ids.new_id, clock, lambda model: model_supported(model, self.models)
@@ -135,6 +150,11 @@ class Simulator:
         """The full session URL for ``model``."""
         return f"{self.url}/realtime?model={model}"
 
+    def live_url(self) -> str:
+        """The GPT-Live session URL, ``ws://127.0.0.1:<port>/v1/live/sessions`` (no query:
+        GPT-Live names the model in ``session.start``)."""
+        return f"{self.url}/live/sessions"
+
     def provider(self) -> OpenAIProvider:
         """An :class:`~rtvoice.OpenAIProvider` for this server, with a key it accepts."""
         return OpenAIProvider(api_key=self.api_key or DEFAULT_API_KEY, base_url=self.url)
@@ -154,7 +174,7 @@ class Simulator:
             max_size=_MAX_FRAME,
             ping_interval=20.0,
             ping_timeout=20.0,
-            create_connection=rest_connection_type(self.calls),
+            create_connection=rest_connection_type(self.calls, self._answer_responses),
         )
 
     async def close(self) -> None:
@@ -179,16 +199,41 @@ class Simulator:
     # -------------------------------------------------------------------------------------
     # Connections
 
+    def _answer_responses(self, body: bytes, credentials: dict[str, str]) -> RestAnswer:
+        """``POST /v1/responses``: the same key check as the sockets (401 when it fails),
+        then the simulator's Responses model."""
+        rejected = check_live_handshake(
+            credentials, api_key=self.api_key, client_secret=self.calls.secret_valid
+        )
+        if rejected is not None:
+            error = rejected.error
+            return RestAnswer(
+                401,
+                {
+                    "error": {
+                        "message": error.message,
+                        "type": error.type,
+                        "param": None,
+                        "code": error.code,
+                    }
+                },
+            )
+        return self._responses.answer(body)
+
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        if is_realtime_path(request.path):
+        if is_realtime_path(request.path) or is_live_path(request.path):
             return None
         return connection.respond(
-            HTTPStatus.NOT_FOUND, "Not Found: the realtime endpoint is /v1/realtime\n"
+            HTTPStatus.NOT_FOUND,
+            "Not Found: the realtime endpoint is /v1/realtime, GPT-Live's /v1/live/sessions\n",
         )
 
     async def _serve_connection(self, websocket: ServerConnection) -> None:
         request = websocket.request
         assert request is not None  # the handler only runs after a successful upgrade
+        if is_live_path(request.path):
+            await self._serve_live(websocket, _header_view(request.headers))
+            return
         verdict = check_handshake(
             request.path,
             _header_view(request.headers),
@@ -231,6 +276,46 @@ class Simulator:
         )
         connection = SimulatedConnection(
             websocket, codec, session, pace=self.pace, faults=faults, clock=self._clock
+        )
+        await connection.run()
+
+    async def _serve_live(self, websocket: ServerConnection, headers: dict[str, str]) -> None:
+        """A GPT-Live session: credentials as on the Realtime route, then ``session.start``."""
+        writer = LiveEventWriter(lambda: self._ids.new_id("event"))
+        rejected = check_live_handshake(
+            headers, api_key=self.api_key, client_secret=self.calls.secret_valid
+        )
+        if rejected is not None:
+            error = rejected.error
+            await websocket.send(
+                writer.error(code=error.code or "missing_api_key", message=error.message)
+            )
+            await websocket.close(rejected.close_code, rejected.close_reason)
+            return
+        self.connections_served += 1
+        limit = self.faults.connections
+        faults = self.faults if limit is None or self.connections_served <= limit else Faults()
+        models = self.models
+        codec = LiveServerCodec(
+            None
+            if models is None
+            else lambda model: model in models or model.startswith("gpt-live")
+        )
+        session = LiveSimulatedSession(
+            ids=self._ids,
+            options=self.options,
+            responder=self.responder,
+            writer=writer,
+            faults=faults,
+        )
+        connection = LiveConnection(
+            websocket,
+            codec,
+            writer,
+            session,
+            pace=self.pace,
+            clock=self._clock,
+            observer=self._frame_observer,
         )
         await connection.run()
 
@@ -311,6 +396,10 @@ class SimulatorThread:
     def realtime_url(self, model: str = "gpt-realtime") -> str:
         """The full session URL for ``model``."""
         return self._running().realtime_url(model)
+
+    def live_url(self) -> str:
+        """The GPT-Live session URL."""
+        return self._running().live_url()
 
     def provider(self) -> OpenAIProvider:
         """An :class:`~rtvoice.OpenAIProvider` for this server."""

@@ -1,0 +1,1 @@
+"""GPT-Live: OpenAI's second voice protocol (``/v1/live/sessions``)."""
