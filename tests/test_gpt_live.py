@@ -1,0 +1,164 @@
+"""GPT-Live end to end, over the simulator's GPT-Live mode: the DESIGN example with only the
+model name changed, a spoken exchange with a tool call through client delegation and its
+approval, ``session.closed`` on close, and the same agent code (tools, approvals, guardrails,
+middleware) against the Realtime and the Live protocol."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import anyio
+import pytest
+
+from rtvoice import (
+    GuardrailFunctionOutput,
+    RealtimeAgent,
+    RealtimeRunner,
+    function_tool,
+    output_guardrail,
+)
+from rtvoice.audio import bytes_for_ms
+from rtvoice.middleware import Middleware, ToolCall, ToolCallHandler, ToolResult
+from rtvoice.session import RealtimeSession, RealtimeSessionEvent
+from rtvoice.simulator import SimulatorProvider, decode_speech, encode_speech
+from test_design_example import DESIGN_EXAMPLE
+
+pytest.importorskip("openai", reason="client delegation's built-in backend uses the openai SDK")
+
+WAIT = 20.0
+
+
+def test_design_example_with_gpt_live_runs_against_the_simulator(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    example = DESIGN_EXAMPLE.replace('"gpt-realtime-2"', '"gpt-live-1.1"')
+    assert example != DESIGN_EXAMPLE
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("RTVOICE_SIMULATOR", "1")
+    played: list[bytes] = []
+    namespace: dict[str, object] = {"play": played.append, "__name__": "design_example"}
+    exec(compile(example, "DESIGN.md", "exec"), namespace)
+    with caplog.at_level(logging.WARNING, logger="rtvoice"):
+        asyncio.run(namespace["main"]())  # type: ignore[arg-type]
+    audio = b"".join(played)
+    assert audio, "no audio was played"
+    # GPT-Live has no user text: the message went in as an instruction, which the simulated
+    # model acts on as it would on a user's words
+    assert decode_speech(audio) == "You said: Say hello in one short sentence."
+    printed = capsys.readouterr().out
+    assert "assistant" in printed.lower()
+    assert "error" not in printed.lower()
+
+
+def speech(text: str) -> list[bytes]:
+    """What the simulator hears as ``text``, then enough silence to end the turn, in 40 ms
+    chunks."""
+    audio = encode_speech(text) + bytes(bytes_for_ms(800, "pcm16"))
+    size = bytes_for_ms(40, "pcm16")
+    return [audio[i : i + size] for i in range(0, len(audio), size)]
+
+
+async def say(session: RealtimeSession, text: str) -> None:
+    for chunk in speech(text):
+        await session.send_audio(chunk)
+
+
+class Calls(Middleware):
+    """Records each tool call the session runs through the middleware chain."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+
+    async def on_tool_call(self, call: ToolCall, call_next: ToolCallHandler) -> ToolResult:
+        self.seen.append((call.tool.name, call.arguments))
+        return await call_next(call)
+
+
+def agent_and_checks() -> tuple[RealtimeAgent[Any], Calls, list[str]]:
+    """The agent code both protocols run: a tool that needs approval, an output guardrail that
+    records what it checked, middleware that records each call."""
+    checked: list[str] = []
+
+    @function_tool(needs_approval=True)
+    def get_weather(city: str) -> str:
+        """Current weather for a city."""
+        return f"Sunny in {city}"
+
+    @output_guardrail
+    def no_prices(context: Any, agent: Any, text: str) -> GuardrailFunctionOutput:
+        checked.append(text)
+        return GuardrailFunctionOutput(tripwire_triggered="$" in text)
+
+    agent = RealtimeAgent(
+        name="Assistant",
+        instructions="Keep answers short.",
+        tools=[get_weather],
+        output_guardrails=[no_prices],
+    )
+    return agent, Calls(), checked
+
+
+async def converse(model_name: str) -> dict[str, Any]:
+    """Ask for the weather by voice, approve the call, and collect what a user would see."""
+    agent, calls, checked = agent_and_checks()
+    runner = RealtimeRunner(
+        agent,
+        config={"model_settings": {"model_name": model_name}, "middleware": [calls]},
+        provider=SimulatorProvider(),
+    )
+    seen: list[RealtimeSessionEvent] = []
+    spoken: list[str] = []
+    session = await runner.run()
+    async with session:
+        await say(session, 'call get_weather {"city": "Paris"}')
+        with anyio.fail_after(WAIT):
+            async for event in session:
+                seen.append(event)
+                if event.type == "tool_approval_required":
+                    await session.approve_tool_call(event.call_id)
+                elif event.type == "transcript_delta":
+                    spoken.append(event.delta)
+                elif event.type == "agent_end" and "Sunny in Paris" in "".join(spoken):
+                    break
+        await session.close()
+        close_reason = session.close_reason
+        usage = session.usage
+    return {
+        "types": [e.type for e in seen],
+        "tool_ends": [(e.tool_name, e.output) for e in seen if e.type == "tool_end"],
+        "spoken": "".join(spoken),
+        "calls": calls.seen,
+        "checked": checked,
+        "history": [item.type for item in session.history],
+        "close_reason": close_reason,
+        "usage": usage,
+    }
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("model_name", ["gpt-realtime-2", "gpt-live-1.1"])
+async def test_the_same_agent_code_runs_on_both_protocols(model_name: str) -> None:
+    got = await converse(model_name)
+    assert got["tool_ends"] == [("get_weather", "Sunny in Paris")]
+    assert got["calls"] == [("get_weather", '{"city": "Paris"}')]
+    assert "tool_approval_required" in got["types"]
+    assert got["types"].index("tool_approval_required") < got["types"].index("tool_start")
+    assert "Sunny in Paris" in got["spoken"]
+    assert any("Sunny in Paris" in text for text in got["checked"])  # the guardrail ran
+    assert "function_call" in got["history"]
+    assert "function_call_output" in got["history"]
+
+
+@pytest.mark.anyio
+async def test_a_live_session_delegates_asks_for_approval_and_ends_with_session_closed() -> None:
+    got = await converse("gpt-live-1.1")
+    types = got["types"]
+    assert types.count("input_transcript") >= 1  # the user's words, as GPT-Live heard them
+    assert "audio" in types
+    assert types.index("agent_start") < types.index("tool_approval_required")
+    assert got["close_reason"] == "close_requested"
+    assert got["usage"].session_seconds >= 1
