@@ -220,7 +220,8 @@ async def test_a_failing_backend_is_an_error_event_and_a_note_to_the_model() -> 
             await collect_until(session, "agent_end", events)
     error = next(e for e in events if e.type == "error")
     assert error.error.code == "live_backend_failed"
-    assert "FailingBackend" in error.error.message and "planner down" in error.error.message
+    assert "FailingBackend" in error.error.message
+    assert "planner down" in error.error.message
     assert note["delegation_id"] == "del_4"
 
 
