@@ -140,8 +140,15 @@ class LiveServer:
 
 
 @asynccontextmanager
-async def live_server(on_frame: OnFrame = ignore) -> AsyncIterator[LiveServer]:
-    """Serve GPT-Live on 127.0.0.1 (a free port) until the block ends."""
+async def live_server(
+    on_frame: OnFrame = ignore, *, answer_close: bool = True
+) -> AsyncIterator[LiveServer]:
+    """Serve GPT-Live on 127.0.0.1 (a free port) until the block ends.
+
+    Args:
+        on_frame: Answers each client frame other than the session frames.
+        answer_close: Answer ``session.close`` with ``session.closed`` (else ignore it).
+    """
     server = LiveServer()
 
     async def handle(ws: ServerConnection) -> None:
@@ -163,7 +170,7 @@ async def live_server(on_frame: OnFrame = ignore) -> AsyncIterator[LiveServer]:
                             "client_event_id": frame.get("event_id"),
                         }
                     )
-                elif kind == "session.close":
+                elif kind == "session.close" and answer_close:
                     await conn.send(
                         {
                             "type": "session.closed",
@@ -172,7 +179,7 @@ async def live_server(on_frame: OnFrame = ignore) -> AsyncIterator[LiveServer]:
                             "usage": {"seconds": 3.0},
                         }
                     )
-                else:
+                elif kind != "session.close":
                     await on_frame(conn, frame)
 
     async with serve(handle, "127.0.0.1", 0) as listener:

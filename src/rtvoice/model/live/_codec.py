@@ -161,6 +161,11 @@ class LiveClientCodec:
         self._not_sent: set[str] = set()
 
     @property
+    def start_sent(self) -> bool:
+        """Whether ``session.start`` went out (the first ``UpdateSession``)."""
+        return self._start_sent
+
+    @property
     def tools(self) -> tuple[FunctionTool, ...]:
         """The function tools the session set last."""
         return self._tools

@@ -102,7 +102,8 @@ class LiveModel:
         self._transport = transport
         self._settings = settings if settings is not None else LiveSettings()
         self._request = request
-        self._close_timeout = close_timeout
+        self.close_timeout = close_timeout
+        """Seconds :meth:`close` waits for ``session.closed`` (settable)."""
         self._codec = LiveClientCodec(
             model_name, self._settings, TurnTracker(self._settings.turn_end_ms)
         )
@@ -204,14 +205,22 @@ class LiveModel:
                     return
                 deadline = turns.deadline
                 frame_text: str | None = None
+                ended = False
                 with anyio.CancelScope(deadline=math.inf if deadline is None else deadline) as wait:
                     self._wait = wait
                     try:
                         frame_text = await frames.__anext__()
                     except StopAsyncIteration:
-                        return
+                        ended = True
                     finally:
                         self._wait = None
+                if ended:
+                    # The server closed without session.closed: what was open ends here, so
+                    # that no turn is left running and no item half-told.
+                    if not self._close_requested:
+                        for event in turns.end_all():
+                            yield event
+                    return
                 now = anyio.current_time()
                 if deadline is not None and now >= deadline:
                     for event in codec.quiet(now):
@@ -329,19 +338,25 @@ class LiveModel:
     async def close(self) -> None:
         """Send ``session.close``, wait (``close_timeout``) for ``session.closed``, close the
         socket. Idempotent, and safe to call from a cancelled scope or concurrently with the
-        reader (which yields ``SessionClosed`` and ends)."""
+        reader: a task waiting in :meth:`events` gets ``SessionClosed`` and the iteration ends;
+        when no task is waiting for frames, this reads them itself (and drops them) until
+        ``session.closed``."""
         if self._closing:
             self._close_requested = True
             await self._transport.close()
             return
         self._closing = True
         try:
-            if self._codec.started and self._transport.close_code is None:
-                with anyio.move_on_after(self._close_timeout):
+            if self._codec.start_sent and self._transport.close_code is None:
+                with anyio.move_on_after(self.close_timeout):
                     await self._transport.send(close_frame())
-                    if self._reading:
+                    if self._wait is not None:
+                        # A reader waits for frames: it yields SessionClosed and ends.
                         await self._closed_seen.wait()
                     else:
+                        # Nobody reads now (a session cancels its reader before closing):
+                        # read the rest here, and keep a reader that resumes from reading.
+                        self._close_requested = True
                         await self._drain_until_closed()
         except TransportError:
             pass  # the connection ended meanwhile: nothing left to drain
