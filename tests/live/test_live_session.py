@@ -341,3 +341,22 @@ def test_frames_here_are_json() -> None:
     # The helper frames are what a Live server sends (checked against the SDK in
     # test_live_codec); here, just that they serialise.
     assert json.dumps(user_says("a b") + assistant_says("c") + [delegate("d")])
+
+
+async def test_with_tools_and_no_backend_the_built_in_responses_backend_is_asked() -> None:
+    # The scripted server speaks only WebSocket: the Responses request the default backend
+    # makes to the same host (http://127.0.0.1:<port>/v1/responses) is refused, and that
+    # failure is an error event naming ResponsesBackend, not a wedge.
+    agent = RealtimeAgent(name="Assistant", instructions="Help.", tools=[get_weather])
+    async with live_server() as server:
+        session = await make_runner(server, agent).run()
+        async with session:
+            conn = await server.connection()
+            await conn.send(*user_says("Weather in Lima"), delegate("del_7"))
+            events = await collect_until(session, "error")
+            (note,) = await server.arrived("session.thinking.append")
+    error = events[-1]
+    assert error.type == "error"
+    assert error.error.code == "live_backend_failed"
+    assert "ResponsesBackend" in error.error.message
+    assert note["delegation_id"] == "del_7"
