@@ -32,6 +32,7 @@ from rtvoice.model.events import (
     InputTranscriptionCompleted,
     InputTranscriptionDelta,
     ItemAdded,
+    ItemDone,
     ResponseCreated,
     ResponseDone,
     SessionClosed,
@@ -39,6 +40,7 @@ from rtvoice.model.events import (
     SessionUpdated,
     SessionUsageUpdated,
     SpeechStarted,
+    SpeechStopped,
     UnknownEvent,
 )
 from rtvoice.model.items import FunctionCallOutputItem, InputText, MessageItem, OutputText
@@ -413,3 +415,69 @@ def test_a_malformed_frame_is_a_decode_error_naming_the_field(text: str, field: 
     record = read_frame(text)
     assert isinstance(record, DecodeError)
     assert field in record.reason
+
+
+def test_the_users_turn_ends_after_the_quiet() -> None:
+    c = started(codec())
+    user = {
+        "type": "session.input_transcript.delta",
+        "delta": "Hello",
+        "start_ms": 10,
+        "end_ms": 400,
+    }
+    c.handle(read_frame(json.dumps(user)), 5.0)
+    assert c.quiet(5.5) == []  # 500 ms of 700: still speaking
+    events = c.quiet(5.7)
+    assert [type(e) for e in events] == [SpeechStopped, InputTranscriptionCompleted, ItemDone]
+    stopped, completed, done = events
+    assert isinstance(stopped, SpeechStopped)
+    assert stopped.audio_end_ms == 400
+    assert isinstance(completed, InputTranscriptionCompleted)
+    assert completed.transcript == "Hello"
+    assert isinstance(done, ItemDone)
+    assert done.item.status == "completed"
+
+
+def test_a_second_delegation_without_new_speech_has_no_request() -> None:
+    c = started(codec())
+    c.handle(
+        read_frame(
+            json.dumps(
+                {
+                    "type": "session.input_transcript.delta",
+                    "delta": "Go",
+                    "start_ms": 0,
+                    "end_ms": 1,
+                }
+            )
+        ),
+        0,
+    )
+    for delegation_id in ("d1", "d2"):
+        frame = {
+            "type": "session.delegation.created",
+            "delegation": {"id": delegation_id, "target": "client"},
+        }
+        c.handle(read_frame(json.dumps(frame)), 0.1)
+    assert [(t.delegation_id, t.request) for t in c.tasks] == [("d1", "Go"), ("d2", "")]
+
+
+def test_a_malformed_nested_function_call_is_a_decode_error_and_other_nested_events_nothing() -> (
+    None
+):
+    c = started(codec(delegation="responses", responses_model="m"))
+    bad = {
+        "type": "response.event",
+        "event": {
+            "type": "response.output_item.done",
+            "item": {"type": "function_call", "name": "f"},
+        },
+    }
+    (event,) = c.handle(read_frame(json.dumps(bad)), 0)
+    assert isinstance(event, DecodeError)
+    assert "call_id" in event.reason
+    other = {
+        "type": "response.event",
+        "event": {"type": "response.output_text.delta", "delta": "x"},
+    }
+    assert c.handle(read_frame(json.dumps(other)), 0) == []

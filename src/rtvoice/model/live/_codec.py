@@ -422,6 +422,7 @@ class LiveClientCodec:
                     tools=self._tools,
                 )
             )
+            self.turns.last_request = ""  # this delegation answers it
         return events
 
     def _envelope(self, record: ResponseEnvelope) -> list[ModelEvent]:

@@ -54,7 +54,8 @@ class ResponsesBackend:
     Args:
         model: The Responses model.
         base_url: The REST base URL (``https://api.openai.com/v1``).
-        api_key: The key (sent as ``Authorization: Bearer``).
+        api_key: The key (sent as ``Authorization: Bearer``; ``None``: the SDK reads
+            ``OPENAI_API_KEY``).
         headers: Further headers on every request (Azure's ``api-key``, say).
         instructions: Instructions for the Responses model (``None``: a short default
             saying what it is for, followed by the agent's instructions).
@@ -112,7 +113,7 @@ class ResponsesBackend:
     def _make_client(self) -> Any:
         openai = _require_openai()
         return openai.AsyncOpenAI(
-            api_key=self._api_key or "unset",
+            api_key=self._api_key,  # None: the SDK's own OPENAI_API_KEY
             base_url=self.base_url,
             default_headers=self._headers or None,
             max_retries=0,

@@ -115,12 +115,6 @@ class TurnTracker:
         """Add a line to :meth:`conversation` (a tool call, its result, a typed message)."""
         self._lines.append(line)
 
-    def pending_request(self) -> str:
-        """What the user is saying now, else what they said last."""
-        if self._user_item is not None:
-            return "".join(self._user_text)
-        return self.last_request
-
     # -----------------------------------------------------------------------------------------
     # The user's turn
 
