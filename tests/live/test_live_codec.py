@@ -481,3 +481,24 @@ def test_a_malformed_nested_function_call_is_a_decode_error_and_other_nested_eve
         "event": {"type": "response.output_text.delta", "delta": "x"},
     }
     assert c.handle(read_frame(json.dumps(other)), 0) == []
+
+
+def test_a_seeded_text_history_goes_in_session_start_as_input() -> None:
+    seed = [
+        MessageItem(role="system", content=(InputText(text="Context."),)),
+        MessageItem(role="user", content=(InputText(text="Hi"),)),
+        MessageItem(role="assistant", content=(OutputText(text="Hello"),)),
+        MessageItem(role="user", content=()),  # no text: left out
+    ] * 50
+    config = SessionConfig(instructions="Be brief.", extra={"input": seed, "other": 1})
+    (frame,) = codec().encode(UpdateSession(session=config)).frames
+    validated(frame)
+    session = json.loads(frame)["session"]
+    assert "other" not in session
+    assert len(session["input"]) == 128
+    assert session["input"][-1] == {
+        "type": "message",
+        "role": "assistant",
+        "content": [{"type": "output_text", "text": "Hello"}],
+    }
+    assert {item["role"] for item in session["input"]} == {"developer", "user", "assistant"}

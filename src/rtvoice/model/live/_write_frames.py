@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from ...errors import UserError
+from ..items import InputText, MessageItem, OutputText
 from ..session_config import FunctionTool, SessionConfig
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "close_frame",
     "estimate_tokens",
     "format_to_wire",
+    "initial_items",
     "function_output_frame",
     "response_create_frame",
     "responses_tools_update_frame",
@@ -33,6 +35,9 @@ __all__ = [
 
 dumps = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 """Compact JSON text: ASCII-only and strict (no NaN or Infinity)."""
+
+MAX_INITIAL_ITEMS: Final = 128
+"""GPT-Live's limit on the text history ``session.start`` may carry (``input``)."""
 
 MAX_APPEND_TOKENS: Final = 500
 """GPT-Live's limit on one ``session.{instructions,commentary,thinking}.append``."""
@@ -103,6 +108,31 @@ def format_to_wire(config: SessionConfig) -> dict[str, Any] | None:
     return None if name is None else dict(_FORMATS[name])
 
 
+def initial_items(items: Sequence[object]) -> list[dict[str, Any]]:
+    """A seeded history as ``session.start``'s ``input``: the text messages among ``items``
+    (a system message as a ``developer`` one; parts other than text left out, messages
+    without text skipped), the newest :data:`MAX_INITIAL_ITEMS`. A mapping is taken as a wire
+    item already."""
+    wire: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, dict):
+            wire.append(dict(item))
+            continue
+        if not isinstance(item, MessageItem):
+            continue
+        text = "\n".join(
+            part.text for part in item.content if isinstance(part, (InputText, OutputText))
+        )
+        if not text.strip():
+            continue
+        role = "developer" if item.role == "system" else item.role
+        part_type = "output_text" if item.role == "assistant" else "input_text"
+        wire.append(
+            {"type": "message", "role": role, "content": [{"type": part_type, "text": text}]}
+        )
+    return wire[-MAX_INITIAL_ITEMS:]
+
+
 def tools_to_wire(tools: Sequence[FunctionTool]) -> list[dict[str, Any]]:
     """Function tools as the Responses API's (and GPT-Live's ``responses`` delegation's)
     function tools."""
@@ -127,7 +157,9 @@ def start_frame(
     event_id: str | None,
 ) -> str:
     """``session.start``: the model, instructions, audio format and voice, delegation,
-    ``store`` and ``safety_identifier``; a field that is not set is left out.
+    ``store`` and ``safety_identifier``, and a seeded text history when the configuration
+    carries one as ``extra["input"]`` (:func:`initial_items`); a field that is not set is
+    left out (and no other ``extra`` field is sent: GPT-Live rejects unknown fields).
 
     Raises:
         UserError: The formats differ (:func:`format_to_wire`).
@@ -146,6 +178,9 @@ def start_frame(
         session["audio"] = audio
     if delegation is not None:
         session["delegation"] = delegation
+    seeded = (config.extra or {}).get("input")
+    if seeded:
+        session["input"] = initial_items(seeded)
     if store is not None:
         session["store"] = store
     if safety_identifier is not None:
