@@ -360,3 +360,13 @@ async def test_with_tools_and_no_backend_the_built_in_responses_backend_is_asked
     assert error.error.code == "live_backend_failed"
     assert "ResponsesBackend" in error.error.message
     assert note["delegation_id"] == "del_7"
+
+
+async def test_responses_delegation_without_a_model_is_refused_when_the_session_starts() -> None:
+    agent = RealtimeAgent(name="Assistant", instructions="Help.")
+    async with live_server() as server:
+        session = await make_runner(server, agent, delegation="responses").run()
+        with pytest.raises(UserError, match="responses_model"):
+            async with session:
+                pass
+    assert server.received == []  # nothing GPT-Live would reject went out
