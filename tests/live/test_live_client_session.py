@@ -339,7 +339,7 @@ async def test_a_later_voice_change_is_refused_with_a_user_error() -> None:
 
 def test_frames_here_are_json() -> None:
     # The helper frames are what a Live server sends (checked against the SDK in
-    # test_live_codec); here, just that they serialise.
+    # test_live_client_codec); here, just that they serialise.
     assert json.dumps(user_says("a b") + assistant_says("c") + [delegate("d")])
 
 
