@@ -4,6 +4,7 @@ implements, its startup, and how it closes (bounded, idempotent, cancellation-sa
 from __future__ import annotations
 
 import importlib
+import json
 
 import anyio
 import pytest
@@ -14,8 +15,16 @@ from rtvoice.live import LiveModel, LiveSettings
 from rtvoice.model import CapabilityReport, ConnectRequest, RealtimeModel
 from rtvoice.model._base import BatchSender, CloseReport
 from rtvoice.model.commands import UpdateSession
-from rtvoice.model.events import ModelEvent, ResponseDone, SessionCreated, SessionUpdated
+from rtvoice.model.events import (
+    AudioDelta,
+    ModelEvent,
+    ResponseCreated,
+    ResponseDone,
+    SessionCreated,
+    SessionUpdated,
+)
 from rtvoice.model.session_config import SessionConfig
+from rtvoice.transport import memory_transport_pair
 
 pytestmark = pytest.mark.anyio
 
@@ -130,3 +139,24 @@ async def test_close_under_cancellation_still_closes_the_socket() -> None:
         with anyio.fail_after(WAIT):
             await model.close()
         assert model.close_code is not None
+
+
+async def test_a_frame_already_waiting_after_a_slow_reader_continues_its_turn() -> None:
+    ours, theirs = memory_transport_pair()
+    model = LiveModel(ours, model_name="gpt-live-1", settings=LiveSettings(turn_end_ms=10))
+    for frame in assistant_says("One.", chunks=2):
+        await theirs.send(json.dumps(frame))
+    events: list[ModelEvent] = []
+    with anyio.fail_after(WAIT):
+        async for event in model.events():
+            events.append(event)
+            if (
+                isinstance(event, AudioDelta)
+                and sum(isinstance(e, AudioDelta) for e in events) == 1
+            ):
+                await anyio.sleep(0.1)  # the reader is late; the server was not
+            if isinstance(event, ResponseDone):
+                break
+    await model.close()
+    assert sum(isinstance(e, ResponseCreated) for e in events) == 1
+    assert sum(isinstance(e, AudioDelta) for e in events) == 2

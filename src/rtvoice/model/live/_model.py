@@ -39,12 +39,16 @@ from ._read_frames import read_frame
 from ._turns import TurnTracker
 from ._write_frames import close_frame
 
-__all__ = ["CLOSE_TIMEOUT", "LIVE_CAPABILITIES", "LiveModel"]
+__all__ = ["CLOSE_TIMEOUT", "LATE_GRACE", "LIVE_CAPABILITIES", "LiveModel"]
 
 logger = logging.getLogger("rtvoice.model.live")
 
 CLOSE_TIMEOUT: Final = 2.0
 """How long :meth:`LiveModel.close` waits for ``session.closed`` after ``session.close``."""
+
+LATE_GRACE: Final = 0.05
+"""Seconds a reader that comes after a turn's quiet deadline still waits for a frame before
+the turn ends: a frame already received continues the turn."""
 
 LIVE_CAPABILITIES: Final = ModelCapabilities(
     protocol="live",
@@ -108,7 +112,6 @@ class LiveModel:
             model_name, self._settings, TurnTracker(self._settings.turn_end_ms)
         )
         self._iterated = False
-        self._reading = False
         self._close_requested = False
         self._closing = False
         self._closed_seen = anyio.Event()
@@ -192,7 +195,6 @@ class LiveModel:
         turns = codec.turns
         frames = self._transport.__aiter__()
         inbox = self._inbox
-        self._reading = True
         try:
             while True:
                 while inbox:
@@ -204,9 +206,14 @@ class LiveModel:
                 if self._close_requested:
                     return
                 deadline = turns.deadline
+                wait_until = math.inf
+                if deadline is not None:
+                    # A reader that comes late still reads what already waits before the
+                    # quiet counts: the reader was late, not the server.
+                    wait_until = max(deadline, anyio.current_time() + LATE_GRACE)
                 frame_text: str | None = None
                 ended = False
-                with anyio.CancelScope(deadline=math.inf if deadline is None else deadline) as wait:
+                with anyio.CancelScope(deadline=wait_until) as wait:
                     self._wait = wait
                     try:
                         frame_text = await frames.__anext__()
@@ -222,10 +229,13 @@ class LiveModel:
                             yield event
                     return
                 now = anyio.current_time()
-                if deadline is not None and now >= deadline:
-                    for event in codec.quiet(now):
-                        yield event
-                if frame_text is None or self._close_requested:
+                if frame_text is None:
+                    # The wait ended with no frame: the quiet, or a wake-up.
+                    if deadline is not None and now >= deadline:
+                        for event in codec.quiet(now):
+                            yield event
+                    continue
+                if self._close_requested:
                     continue
                 record = read_frame(frame_text)
                 if type(record) is bytes:  # the hot path: one AudioDelta, no list
@@ -243,7 +253,6 @@ class LiveModel:
                     self._closed_seen.set()
                     return
         finally:
-            self._reading = False
             self._closed_seen.set()  # nothing more will come: a close need not wait
 
     async def _send_frame(self, frame: str) -> None:
