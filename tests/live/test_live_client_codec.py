@@ -356,10 +356,16 @@ def test_usage_closed_error_acks_and_unknown_types() -> None:
         "session.bogus",
         "rtv_update_1",
     )
-    ack = live.CommentaryAppendedEvent(
-        type="session.commentary.appended", event_id="e", start_ms=0, end_ms=0
-    )
-    assert c.handle(read_frame(sdk_frame(ack)), 0) == []
+    timed = {"event_id": "e", "start_ms": 0, "end_ms": 0}
+    acks = [
+        live.CommentaryAppendedEvent(type="session.commentary.appended", **timed),
+        live.ThinkingAppendedEvent(type="session.thinking.appended", **timed),
+        live.InstructionsAppendedEvent(type="session.instructions.appended", **timed),
+        live.InputAudioMutedEvent(type="session.input_audio.muted", event_id="e"),
+        live.InputAudioUnmutedEvent(type="session.input_audio.unmuted", event_id="e"),
+    ]
+    for ack in acks:
+        assert c.handle(read_frame(sdk_frame(ack)), 0) == [], ack.type
     info = live.InfoEvent(type="info", event_id="e", code="c", message="m")
     (unknown,) = c.handle(read_frame(sdk_frame(info)), 0)
     assert isinstance(unknown, UnknownEvent)
@@ -502,3 +508,23 @@ def test_a_seeded_text_history_goes_in_session_start_as_input() -> None:
         "content": [{"type": "output_text", "text": "Hello"}],
     }
     assert {item["role"] for item in session["input"]} == {"developer", "user", "assistant"}
+
+
+def test_server_events_rtvoice_does_not_map_pass_through_as_unknown() -> None:
+    from openai.types.live.connect_server_event import (
+        SessionPaused,
+        SessionResumed,
+        TransportDtmfReceived,
+    )
+
+    c = started(codec())
+    samples = [
+        SessionPaused(type="session.paused", event_id="e"),
+        SessionResumed(type="session.resumed", event_id="e"),
+        TransportDtmfReceived(type="transport.dtmf.received", event_id="e", event="5"),
+    ]
+    for sample in samples:
+        (event,) = c.handle(read_frame(sdk_frame(sample)), 0)
+        assert isinstance(event, UnknownEvent)
+        assert event.event_type == sample.type
+        assert event.raw["type"] == sample.type
