@@ -370,3 +370,26 @@ async def test_responses_delegation_without_a_model_is_refused_when_the_session_
             async with session:
                 pass
     assert server.received == []  # nothing GPT-Live would reject went out
+
+
+async def test_the_user_speaking_over_the_assistant_cuts_its_turn_and_history_keeps_both() -> None:
+    agent = RealtimeAgent(name="Assistant", instructions="Help.")
+    async with live_server() as server:
+        session = await make_runner(server, agent).run()
+        async with session:
+            conn = await server.connection()
+            await conn.send(*assistant_says("A long story", chunks=3))
+            await conn.send(*user_says("stop please"))
+            events = await collect_until(session, "agent_end")
+            await collect_until(session, "speech_stopped", events)
+            history = list(session.history)
+    seen = kinds(events)
+    assert seen.index("agent_end") < seen.index("speech_started")
+    assert "audio_interrupted" in seen
+    assert [(item.type, item.text) for item in history] == [  # type: ignore[union-attr]
+        ("assistant_message", "A long story"),
+        ("user_message", "stop please"),
+    ]
+    assert history[0].status == "incomplete"  # type: ignore[union-attr]
+    # Nothing GPT-Live refuses (truncate, cancel) went out for the interruption.
+    assert [f["type"] for f in server.received] == ["session.start", "session.close"]
