@@ -528,3 +528,10 @@ def test_server_events_rtvoice_does_not_map_pass_through_as_unknown() -> None:
         assert isinstance(event, UnknownEvent)
         assert event.event_type == sample.type
         assert event.raw["type"] == sample.type
+
+
+def test_a_close_reason_that_is_not_a_string_is_a_decode_error() -> None:
+    # Found by the property test: a list reason made the membership check raise.
+    record = read_frame('{"type": "session.closed", "reason": []}')
+    assert isinstance(record, DecodeError)
+    assert "reason" in record.reason

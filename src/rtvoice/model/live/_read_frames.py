@@ -195,7 +195,7 @@ def _error(frame: Mapping[str, Any]) -> ErrorEvent:
 
 def _closed(frame: Mapping[str, Any]) -> SessionClosed:
     reason = frame.get("reason")
-    if reason not in _CLOSE_REASONS:
+    if not isinstance(reason, str) or reason not in _CLOSE_REASONS:
         raise _Malformed("reason", "is not a known close reason")
     usage = frame.get("usage")
     seconds = _seconds(usage, "usage").seconds if usage is not None else 0.0
