@@ -1,4 +1,4 @@
-"""Properties of the Live client codec: reading never raises, whatever the frame, and the
+"""Properties of the Live client codec: reading and mapping never raise, whatever the frame, and the
 synthesized turns always close what they open."""
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ def test_reading_any_frame_never_raises(frame: Any) -> None:
     record = read_frame(text)
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         assert isinstance(record, DecodeError)
+    codec = LiveClientCodec("gpt-live-1", LiveSettings(), TurnTracker(100))
+    codec.handle(record, 0.0)  # and mapping what was read never raises either
 
 
 steps = st.lists(
