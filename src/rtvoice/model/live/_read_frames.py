@@ -15,7 +15,7 @@ import json
 from base64 import b64decode
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias, cast
 
 from .._event_values import ErrorInfo
 from .._live_events import SessionClosed, SessionCloseReason, SessionUsageUpdated
@@ -199,8 +199,8 @@ def _closed(frame: Mapping[str, Any]) -> SessionClosed:
         raise _Malformed("reason", "is not a known close reason")
     usage = frame.get("usage")
     seconds = _seconds(usage, "usage").seconds if usage is not None else 0.0
-    close_reason: SessionCloseReason = reason
-    return SessionClosed(reason=close_reason, seconds=seconds)
+    # One of the literal's values: checked above.
+    return SessionClosed(reason=cast(SessionCloseReason, reason), seconds=seconds)
 
 
 def _read_known(kind: str, frame: Mapping[str, Any]) -> LiveFrame:
