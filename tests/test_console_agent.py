@@ -14,7 +14,7 @@ import pytest
 from rtvoice import OpenAIProvider, RealtimeAgent, RealtimeRunner
 from rtvoice._console import resolve_target, run_console
 from rtvoice.cli import main
-from rtvoice.simulator import SimulatorOptions
+from rtvoice.simulator import SimulatorOptions, SimulatorProvider
 
 
 def _error_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -125,20 +125,23 @@ def test_a_bad_option_value_names_the_subcommand(capsys: pytest.CaptureFixture[s
 
 
 @pytest.mark.anyio
-async def test_the_server_ending_the_session_ends_the_console_with_status_0() -> None:
+async def test_a_session_at_the_servers_time_limit_ends_the_console_with_status_1() -> None:
+    # (a 1001 "maximum duration" close is session_expired: with reconnects off, a failure)
     async def never_typing() -> AsyncIterator[str]:
         await anyio.sleep_forever()
         yield ""  # pragma: no cover
 
-    target = resolve_target(
+    runner = RealtimeRunner(
         RealtimeAgent(name="Mine"),
-        spec="m:agent",
-        voice=False,
-        simulator_options={"options": SimulatorOptions(max_session_seconds=0.2)},
-        environ={},
+        config={"reconnect": False, "model_settings": {"output_modalities": ["text"]}},
+        provider=SimulatorProvider(options=SimulatorOptions(max_session_seconds=0.2)),
     )
+    target = resolve_target(runner, spec="m:runner", voice=False, simulator_options={}, environ={})
     out = io.StringIO()
     with anyio.fail_after(10):
         status = await run_console(target, lines=never_typing(), out=out)
-    assert status == 0
-    assert out.getvalue().endswith("you> \nrtvoice console: the server ended the session\n")
+    assert status == 1
+    assert out.getvalue().endswith(
+        "you> \nrtvoice console: the session failed: the server ended the session: Your "
+        "session hit the maximum duration of 0.2 seconds. (close code 1001)\n"
+    )

@@ -130,6 +130,8 @@ async def converse(model_name: str) -> dict[str, Any]:
         close_reason = session.close_reason
         usage = session.usage
     return {
+        "usage_totals": [e.total.session_seconds for e in seen if e.type == "usage"],
+        "context": [e.context_usage_ratio for e in seen if e.type == "usage"],
         "types": [e.type for e in seen],
         "tool_ends": [(e.tool_name, e.output) for e in seen if e.type == "tool_end"],
         "spoken": "".join(spoken),
@@ -151,7 +153,11 @@ async def test_the_same_agent_code_runs_on_both_protocols(model_name: str) -> No
     assert got["types"].index("tool_approval_required") < got["types"].index("tool_start")
     assert "Sunny in Paris" in got["spoken"]
     assert any("Sunny in Paris" in text for text in got["checked"])  # the guardrail ran
-    assert got["history"] == ["user_message", "tool_call", "assistant_message"]
+    history = got["history"]
+    assert history[0] == "user_message"
+    assert history.count("tool_call") == 1
+    assert history[-1] == "assistant_message"  # the result, spoken
+    # (GPT-Live also says "One moment." before it delegates: one more assistant message)
 
 
 @pytest.mark.anyio
@@ -162,4 +168,33 @@ async def test_a_live_session_delegates_asks_for_approval_and_ends_with_session_
     assert "audio" in types
     assert types.index("agent_start") < types.index("tool_approval_required")
     assert got["close_reason"] == "close_requested"
-    assert got["usage"].session_seconds >= 1
+    # billed time as the server reports it (the simulator: whole seconds since the start)
+    assert got["usage_totals"]
+    assert got["usage"].session_seconds >= max(got["usage_totals"])
+    assert all(ratio is not None and 0 <= ratio <= 1 for ratio in got["context"])
+
+
+@pytest.mark.anyio
+async def test_a_silent_tool_result_ends_the_turn_without_waiting_for_speech() -> None:
+    # GPT-Live answers on its own: a result sent as thinking may never be spoken, and the
+    # turn must not wait for a response nobody will create
+    agent, _, _ = agent_and_checks()
+    live = {"silent_tools": ["get_weather"]}
+    runner = RealtimeRunner(
+        agent,
+        config={"model_settings": {"model_name": "gpt-live-1.1", "live": live}},
+        provider=SimulatorProvider(),
+    )
+    seen: list[str] = []
+    session = await runner.run()
+    async with session:
+        await say(session, 'call get_weather {"city": "Paris"}')
+        with anyio.fail_after(WAIT):
+            async for event in session:
+                seen.append(event.type)
+                if event.type == "tool_approval_required":
+                    await session.approve_tool_call(event.call_id)
+                elif event.type == "agent_end" and "tool_end" in seen:
+                    break
+    assert seen[-1] == "agent_end"  # reached, after the tool's end (else fail_after)
+    assert "error" not in seen

@@ -326,15 +326,24 @@ async def test_a_typed_message_is_appended_as_instructions_and_kept_in_history()
     assert [item.type for item in history] == ["user_message"]
 
 
-async def test_a_later_voice_change_is_refused_with_a_user_error() -> None:
+async def test_a_later_voice_change_keeps_the_voice_with_a_voice_locked_warning() -> None:
+    # GPT-Live fixes the voice at start: an agent taken on later that wants another keeps the
+    # session's voice, as on the Realtime protocol once the assistant has spoken
     agent = RealtimeAgent(name="Assistant", instructions="Help.")
     async with live_server() as server:
         session = await make_runner(server, agent).run()
         async with session:
             await server.connection()
             other = RealtimeAgent(name="Other", instructions="Other.", voice="ash")
-            with pytest.raises(UserError, match="voice"):
-                await session.update_agent(other)
+            await session.update_agent(other)
+            events = await collect_until(session, "error")
+            (appended,) = await server.arrived("session.instructions.append")
+    warning = events[-1]
+    assert warning.type == "error"
+    assert warning.error.code == "voice_locked"  # type: ignore[union-attr]
+    assert "when the session starts" in warning.error.message  # type: ignore[union-attr]
+    assert "Other." in appended["content"]
+    assert not server.of_type("session.update")
 
 
 def test_frames_here_are_json() -> None:

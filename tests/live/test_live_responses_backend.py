@@ -144,7 +144,11 @@ async def test_function_calls_come_back_as_tool_calls_from_one_stateless_request
             "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
         }
     ]
-    assert "user: What is the weather in Lima" in sent.body["input"]
+    # the conversation as context, the user's request as the message the model answers
+    context, ask = sent.body["input"]
+    assert context["role"] == "developer"
+    assert "user: What is the weather in Lima" in context["content"]
+    assert ask == {"role": "user", "content": "What is the weather in Lima"}
     assert "Be brief." in sent.body["instructions"]
 
 

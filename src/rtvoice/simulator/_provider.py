@@ -13,7 +13,16 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..model._base import BatchSender, ConnectRequest, EventFilter, ModelConnector, RealtimeModel
+from ..model._base import (
+    BatchSender,
+    CapabilityReport,
+    CloseReport,
+    ConnectRequest,
+    EventFilter,
+    ModelCapabilities,
+    ModelConnector,
+    RealtimeModel,
+)
 from ..model._live_settings import is_live_model
 from ..providers import RealtimeProvider
 from ._server import DEFAULT_API_KEY, Simulator
@@ -103,6 +112,21 @@ class _SimulatorOwningModel:
     def ignore_events(self, kinds: Collection[type[ModelEvent]]) -> None:
         if isinstance(self._model, EventFilter):
             self._model.ignore_events(kinds)
+
+    @property
+    def capabilities(self) -> ModelCapabilities:
+        """What the wrapped model's protocol can do (GPT-Live's, on a ``gpt-live-*`` model)."""
+        if isinstance(self._model, CapabilityReport):
+            return self._model.capabilities
+        return ModelCapabilities()
+
+    @property
+    def close_code(self) -> int | None:
+        return self._model.close_code if isinstance(self._model, CloseReport) else None
+
+    @property
+    def close_reason(self) -> str:
+        return self._model.close_reason if isinstance(self._model, CloseReport) else ""
 
     async def close(self) -> None:
         try:

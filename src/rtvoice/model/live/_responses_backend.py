@@ -133,12 +133,17 @@ class ResponsesBackend:
             instructions = _GUIDANCE
             if task.instructions:
                 instructions += "\n\nThe assistant's instructions:\n" + task.instructions
-        text = f"The conversation so far:\n{task.conversation or '(nothing yet)'}\n\n"
-        text += f"The task: {task.request or 'the one the conversation leads to'}"
+        # The conversation as context, and the user's request as the message to answer:
+        # what a Responses model (or the simulator standing in for one) acts on.
+        context = f"The conversation so far:\n{task.conversation or '(nothing yet)'}"
+        request = task.request or "Do the task the conversation leads to."
         arguments: dict[str, Any] = {
             "model": self.model,
             "instructions": instructions,
-            "input": text,
+            "input": [
+                {"role": "developer", "content": context},
+                {"role": "user", "content": request},
+            ],
             "store": False,
         }
         if task.tools:

@@ -59,6 +59,7 @@ class StateCore:
         "agent",
         "agent_busy",
         "answered_early",
+        "answers_itself",
         "audio",
         "checked_inputs",
         "close_reason",
@@ -137,6 +138,9 @@ class StateCore:
         that reads the outputs is requested when they end (if no call of theirs waits)."""
         self.stop_requested = False
         """A tool asked to end the conversation."""
+        self.answers_itself = False
+        """The model takes turns on its own (GPT-Live): a wanted response is only signalled
+        to it, and nothing waits for one to be created."""
         self.voice_fixed = False
         """The protocol fixes the voice when the session starts (GPT-Live)."""
         self.close_reason: str | None = None
@@ -204,7 +208,11 @@ class StateCore:
 
     def request_response(self, fx: Effects) -> None:
         """Ask the sequencer for a response; the ``response.create`` it allows now, if any,
-        goes into ``fx``."""
+        goes into ``fx``. A model that takes turns on its own gets the command as a signal
+        (GPT-Live's responses delegation continues with it), and no turn waits for it."""
+        if self.answers_itself:
+            fx.commands.append(CreateResponse(event_id=self.next_id("response")))
+            return
         self.send_create(fx, self.sequencer.request())
 
     def send_create(self, fx: Effects, create: CreateResponse | None) -> None:

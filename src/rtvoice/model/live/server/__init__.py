@@ -31,14 +31,14 @@ from ._writer import CloseReason, LiveEventWriter
 
 __all__ = [
     "APPEND_TOKEN_LIMIT",
-    "CLIENT_EVENT_TYPES",
-    "INSTRUCTIONS_TOKEN_LIMIT",
     "AppendContext",
     "AppendInputAudio",
+    "CLIENT_EVENT_TYPES",
     "CloseReason",
     "CloseSession",
     "CreateBackendItem",
     "CreateBackendResponse",
+    "INSTRUCTIONS_TOKEN_LIMIT",
     "LiveAudioFormat",
     "LiveCommand",
     "LiveCommandError",
