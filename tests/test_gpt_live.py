@@ -198,3 +198,30 @@ async def test_a_silent_tool_result_ends_the_turn_without_waiting_for_speech() -
                     break
     assert seen[-1] == "agent_end"  # reached, after the tool's end (else fail_after)
     assert "error" not in seen
+
+
+@pytest.mark.anyio
+async def test_a_handoff_on_gpt_live_appends_the_new_agents_instructions() -> None:
+    billing = RealtimeAgent(name="Billing", instructions="You handle billing.")
+    triage = RealtimeAgent(name="Triage", instructions="Route callers.", handoffs=[billing])
+    runner = RealtimeRunner(
+        triage,
+        config={"model_settings": {"model_name": "gpt-live-1.1"}},
+        provider=SimulatorProvider(),
+    )
+    spoken: list[str] = []
+    session = await runner.run()
+    async with session:
+        await say(session, "transfer to billing")
+        with anyio.fail_after(WAIT):
+            async for event in session:
+                if event.type == "handoff":
+                    assert (event.from_agent.name, event.to_agent.name) == ("Triage", "Billing")
+                elif event.type == "transcript_delta":
+                    spoken.append(event.delta)
+                elif event.type == "agent_end" and "billing" in "".join(spoken):
+                    break
+        assert session.current_agent.name == "Billing"
+    # GPT-Live cannot replace instructions: the new agent's were appended, and the simulated
+    # model, idle, answered them
+    assert "From now on: You handle billing." in "".join(spoken)

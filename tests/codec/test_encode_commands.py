@@ -383,6 +383,7 @@ def test_unserialisable_raw_raises() -> None:
 
 
 def test_transcription_hints_and_delay_go_on_the_wire_and_the_sdk_accepts_them() -> None:
+    pytest.importorskip("openai")
     from openai.types.realtime import RealtimeClientEvent
     from pydantic import TypeAdapter
 
