@@ -11,8 +11,16 @@ from ..agent import RealtimeAgent
 from ..errors import UserError
 from ..handoffs import handoff_for
 from ..model._base import CapabilityReport, ModelCapabilities, RealtimeModel
+from .state._machine import ConversationState
 
-__all__ = ["FULL", "LIVE_DEFAULT_VOICE", "capabilities_of", "check_fixed_voice", "refuse"]
+__all__ = [
+    "FULL",
+    "LIVE_DEFAULT_VOICE",
+    "adopt",
+    "capabilities_of",
+    "check_fixed_voice",
+    "refuse",
+]
 
 LIVE_DEFAULT_VOICE: Final = "marin"
 """The voice GPT-Live speaks with when the session names none."""
@@ -31,6 +39,22 @@ _WHY: Final = {
 def capabilities_of(model: RealtimeModel) -> ModelCapabilities:
     """What ``model``'s protocol lets the session do."""
     return model.capabilities if isinstance(model, CapabilityReport) else FULL
+
+
+def adopt(
+    model: RealtimeModel, state: ConversationState, session_voice: str | None
+) -> ModelCapabilities:
+    """What ``model``'s protocol can do, told to ``state``; agents it could not serve are
+    refused (the caller closes the model).
+
+    Raises:
+        UserError: See :func:`check_fixed_voice`.
+    """
+    capabilities = capabilities_of(model)
+    state.adopt(capabilities)
+    if not capabilities.voice_change:
+        check_fixed_voice(state.agent, session_voice)
+    return capabilities
 
 
 def refuse(method: str, missing: str, instead: str) -> UserError:

@@ -29,11 +29,11 @@ from ..agent import RealtimeAgent
 from ..audio import PlaybackTracker
 from ..config import RunSettings, SessionTimeouts
 from ..errors import TransportClosedError, UserError
-from ..model._base import ConnectRequest, EventFilter, ModelConnector, RealtimeModel
+from ..model._base import ConnectRequest, EventFilter, ModelConnector
 from ..model.events import ErrorInfo, Usage
 from ..tracing import session_telemetry
 from ._actions import SessionActions
-from ._capabilities import FULL, capabilities_of, check_fixed_voice
+from ._capabilities import FULL, adopt
 from ._entry import carry_on, configure, ended
 from ._guardrail_runner import GuardrailRunner
 from ._handoff_runner import HandoffRunner
@@ -389,7 +389,7 @@ class RealtimeSession(SessionActions, MigrationAliases):
                 await model.close()
             raise TransportClosedError("the session was closed while connecting")
         try:
-            self._adopt(model)
+            self._capabilities = adopt(model, self._state, self._settings.model.voice)
         except UserError:
             self._phase = "closed"
             with anyio.CancelScope(shield=True):
@@ -454,14 +454,6 @@ class RealtimeSession(SessionActions, MigrationAliases):
         if self.closed:
             await self._exit_task_group(live)
             raise TransportClosedError("the session was closed while connecting")
-
-    def _adopt(self, model: RealtimeModel) -> None:
-        """Learn what ``model``'s protocol can do; refuse (closing nothing yet: the caller
-        closes the model) agents it could not serve."""
-        capabilities = self._capabilities = capabilities_of(model)
-        self._state.adopt(capabilities)
-        if not capabilities.voice_change:
-            check_fixed_voice(self._state.agent, self._settings.model.voice)
 
     async def __aexit__(
         self,
