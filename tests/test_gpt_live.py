@@ -6,6 +6,7 @@ middleware) against the Realtime and the Live protocol."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -22,7 +23,7 @@ from rtvoice import (
 from rtvoice.audio import bytes_for_ms
 from rtvoice.middleware import Middleware, ToolCall, ToolCallHandler, ToolResult
 from rtvoice.session import RealtimeSession, RealtimeSessionEvent
-from rtvoice.simulator import SimulatorProvider, decode_speech, encode_speech
+from rtvoice.simulator import Faults, SimulatorProvider, decode_speech, encode_speech
 from test_design_example import DESIGN_EXAMPLE
 
 pytest.importorskip("openai", reason="client delegation's built-in backend uses the openai SDK")
@@ -225,3 +226,50 @@ async def test_a_handoff_on_gpt_live_appends_the_new_agents_instructions() -> No
     # GPT-Live cannot replace instructions: the new agent's were appended, and the simulated
     # model, idle, answered them
     assert "From now on: You handle billing." in "".join(spoken)
+
+
+@pytest.mark.anyio
+async def test_a_dropped_live_session_reconnects_with_its_history_in_the_new_start() -> None:
+    starts: list[dict[str, Any]] = []
+
+    def observe(direction: str, frame: str) -> None:
+        sent = json.loads(frame)
+        if direction == "client" and sent.get("type") == "session.start":
+            starts.append(sent["session"])
+
+    # the first connection's server loses the call after the user's first words
+    faults = Faults(live_end="connection_lost", live_end_after_utterances=1, connections=1)
+    runner = RealtimeRunner(
+        RealtimeAgent(name="Assistant", instructions="Be brief."),
+        config={"model_settings": {"model_name": "gpt-live-1.1"}},
+        provider=SimulatorProvider(faults=faults, frame_observer=observe),
+    )
+    seen: list[RealtimeSessionEvent] = []
+    session = await runner.run()
+    async with session:
+        await say(session, "my name is Anya")
+        seen = await events_until(session, "reconnected")
+    lost = next(e for e in seen if e.type == "connection_lost")
+    assert lost.reason == "dropped"  # type: ignore[union-attr]
+    assert [e.type for e in seen].index("session_closed") < [e.type for e in seen].index(
+        "connection_lost"
+    )
+    first, second = starts
+    assert "input" not in first
+    # GPT-Live takes a history only at start: the new session gets it there, as text
+    assert second["input"][0] == {
+        "type": "message",
+        "role": "user",
+        "content": [{"type": "input_text", "text": "my name is Anya"}],
+    }
+    assert second["instructions"] == "Be brief."
+
+
+async def events_until(session: RealtimeSession, stop: str) -> list[RealtimeSessionEvent]:
+    seen: list[RealtimeSessionEvent] = []
+    with anyio.fail_after(WAIT):
+        async for event in session:
+            seen.append(event)
+            if event.type == stop:
+                return seen
+    raise AssertionError(f"iteration ended before {stop}: {[e.type for e in seen]}")

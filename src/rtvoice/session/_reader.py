@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Final
 import anyio
 from anyio.abc import TaskGroup
 
-from ..errors import ProviderError, RealtimeError, TransportClosedError, TransportError
+from ..errors import (
+    ConnectionLostError,
+    ProviderError,
+    RealtimeError,
+    TransportClosedError,
+    TransportError,
+)
 from ..model._base import CloseReport, RealtimeModel
 from ..model.events import (
     AudioDelta,
@@ -107,8 +113,8 @@ def _closed_by_server(reason: str) -> RealtimeError | None:
             "(session.closed: content)",
             code="content",
         )
-    if reason == "connection_lost":
-        return TransportError(
+    if reason == "connection_lost":  # a drop, as the network's would be: worth a reconnect
+        return ConnectionLostError(
             "the server lost the session's connection (session.closed: connection_lost)",
             reason=reason,
         )

@@ -26,7 +26,7 @@ from ._agent_tools import agent_tools
 from ._core import StateCore
 from ._effects import Effects
 from ._notes import Interrupted
-from ._seed import seed_items
+from ._seed import seed_items, start_history
 from ._server_events import handle_model_event
 
 __all__ = ["connection_lost", "heard_text", "reseed", "resume", "seed"]
@@ -126,6 +126,14 @@ def reseed(
         core.history.expect_seed([])
         return [update], 0, 0
     seed, left_out = seed_items(core.history.items, budget, utterances)
+    if core.seed_at_start:
+        # GPT-Live: the history goes in the new session's start, as text; nothing echoes it
+        core.history.expect_seed([])
+        history = start_history(seed)
+        session = update.session
+        extra = {**(session.extra or {}), "input": history}
+        update = dataclasses.replace(update, session=dataclasses.replace(session, extra=extra))
+        return [update], len(history), left_out
     seeded = core.history.expect_seed(seed)
     return [update, *seed], seeded, left_out
 

@@ -73,6 +73,7 @@ class StateCore:
         "replacements",
         "run_input_guardrails",
         "run_output_guardrails",
+        "seed_at_start",
         "sequencer",
         "server_closed",
         "settings",
@@ -138,6 +139,9 @@ class StateCore:
         that reads the outputs is requested when they end (if no call of theirs waits)."""
         self.stop_requested = False
         """A tool asked to end the conversation."""
+        self.seed_at_start = False
+        """The protocol takes a history only when its session starts (GPT-Live's
+        ``session.start`` ``input``), not as conversation items."""
         self.answers_itself = False
         """The model takes turns on its own (GPT-Live): a wanted response is only signalled
         to it, and nothing waits for one to be created."""

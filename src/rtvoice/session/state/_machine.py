@@ -184,6 +184,7 @@ class ConversationState:
         another; a model that takes turns on its own is never waited for."""
         self._core.voice_fixed = not capabilities.voice_change
         self._core.answers_itself = not capabilities.manual_turns
+        self._core.seed_at_start = not capabilities.conversation_edits
 
     @property
     def close_reason(self) -> str | None:

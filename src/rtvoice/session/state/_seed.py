@@ -35,7 +35,7 @@ from ..history import (
     UserMessageItem,
 )
 
-__all__ = ["seed_items"]
+__all__ = ["seed_items", "start_history"]
 
 
 def _seed_of(item: HistoryItem, audio: bytes | None) -> list[Item]:
@@ -121,3 +121,24 @@ def seed_items(
             commands.append(CreateItem(item=created, previous_item_id=previous))
             previous = created.id if created.id is not None else None
     return commands, len(history) - len(kept)
+
+
+def start_history(seed: Sequence[CreateItem]) -> tuple[MessageItem, ...]:
+    """A seed as the text history a session-oriented protocol (GPT-Live) takes when a session
+    starts: the messages as they are, and each tool result as a system message saying what
+    the tool returned (a call alone, with no output yet, is left out)."""
+    names = {
+        command.item.call_id: command.item.name
+        for command in seed
+        if isinstance(command.item, FunctionCallItem)
+    }
+    history: list[MessageItem] = []
+    for command in seed:
+        item = command.item
+        if isinstance(item, MessageItem):
+            history.append(item)
+        elif isinstance(item, FunctionCallOutputItem):
+            name = names.get(item.call_id, "a tool")
+            note = f"Earlier in this conversation, {name} returned: {item.output}"
+            history.append(MessageItem(role="system", content=(InputText(text=note),)))
+    return tuple(history)
