@@ -23,6 +23,7 @@ from rtvoice import (
     RealtimeRunner,
     UserError,
 )
+from rtvoice.audio import PlaybackTracker
 from rtvoice.model._live_settings import LiveSettings
 from rtvoice.providers import is_live_model
 from rtvoice.testing import ScriptedModel
@@ -124,6 +125,26 @@ def test_a_live_session_cannot_attach_to_a_call() -> None:
 
     with pytest.raises(UserError, match=r"call_id.*GPT-Live.*'gpt-live-1.1'"):
         anyio.run(main)
+
+
+def test_a_live_session_refuses_a_playback_tracker_it_could_not_use() -> None:
+    runner = RealtimeRunner(
+        RealtimeAgent(name="A"),
+        config={"model_settings": {"model_name": "gpt-live-1.1"}},
+        provider=OpenAIProvider(api_key=KEY),
+    )
+
+    async def main(model_name: str) -> None:
+        await runner.run(
+            model_config={
+                "playback_tracker": PlaybackTracker(),
+                "initial_model_settings": {"model_name": model_name},
+            }
+        )
+
+    with pytest.raises(UserError, match=r"playback_tracker.*GPT-Live has no truncate"):
+        anyio.run(main, "gpt-live-1.1")
+    anyio.run(main, "gpt-realtime-2")  # the Realtime protocol uses it
 
 
 def test_a_url_of_the_callers_own_still_carries_the_live_settings() -> None:

@@ -21,7 +21,8 @@ The model name picks the protocol: a ``gpt-live-*`` model speaks GPT-Live (the p
 :attr:`~rtvoice.model.ConnectRequest.live`), any other the Realtime protocol. ``run()``
 refuses, with a :class:`~rtvoice.UserError` naming the key and what to do instead, the model
 settings a GPT-Live session cannot honour (see :mod:`rtvoice._config._live_checks`), ``live``
-settings with a Realtime model, a GPT-Live session attached to a call (``call_id``), and a
+settings with a Realtime model, a GPT-Live session attached to a call (``call_id``) or given a
+``playback_tracker`` (it has no truncate), and a
 GPT-Live session whose agents have tools for the built-in client-delegation backend when the
 ``openai`` package it needs is missing.
 
@@ -213,6 +214,12 @@ class RealtimeRunner(Generic[TContext]):
                 "model_config['call_id'] attaches to a Realtime call; rtvoice cannot attach a "
                 f"GPT-Live session ({settings.model.model_name!r}) to a call yet: leave "
                 "call_id out, or use a Realtime model"
+            )
+        if live is not None and overrides.get("playback_tracker") is not None:
+            raise UserError(
+                "model_config['playback_tracker'] tells the session what was played so that it "
+                "can truncate interrupted speech; GPT-Live has no truncate (it stops by itself "
+                "when the user talks over it): leave playback_tracker out"
             )
         request, connector = self._connection(overrides, settings, live)
         if agent is not None and not isinstance(agent, RealtimeAgent):
