@@ -273,3 +273,34 @@ async def events_until(session: RealtimeSession, stop: str) -> list[RealtimeSess
             if event.type == stop:
                 return seen
     raise AssertionError(f"iteration ended before {stop}: {[e.type for e in seen]}")
+
+
+@pytest.mark.anyio
+async def test_a_live_session_resumed_from_a_snapshot_starts_with_its_history() -> None:
+    starts: list[dict[str, Any]] = []
+
+    def observe(direction: str, frame: str) -> None:
+        sent = json.loads(frame)
+        if direction == "client" and sent.get("type") == "session.start":
+            starts.append(sent["session"])
+
+    runner = RealtimeRunner(
+        RealtimeAgent(name="Assistant", instructions="Be brief."),
+        config={"model_settings": {"model_name": "gpt-live-1.1"}},
+        provider=SimulatorProvider(frame_observer=observe),
+    )
+    session = await runner.run()
+    async with session:
+        await say(session, "my name is Anya")
+        await events_until(session, "agent_end")
+        snapshot = session.snapshot()
+    resumed = await runner.run(resume=snapshot)
+    async with resumed:
+        assert [item.type for item in resumed.history][:2] == ["user_message", "assistant_message"]
+    first, second = starts
+    assert "input" not in first
+    history = second["input"]
+    assert history[0]["role"] == "user"
+    assert history[0]["content"][0]["text"] == "my name is Anya"
+    assert history[1]["role"] == "assistant"
+    assert history[1]["content"][0]["text"].startswith("You said: my name is Anya")

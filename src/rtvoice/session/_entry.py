@@ -24,9 +24,15 @@ __all__ = ["carry_on", "configure", "ended"]
 
 
 async def configure(
-    live: Connection, state: ConversationState, instructions: str | None, within: float
+    live: Connection,
+    state: ConversationState,
+    instructions: str | None,
+    within: float,
+    seed_budget: SeedSettings | None = None,
 ) -> None:
-    """Send the first ``session.update`` and wait for the server's confirmation.
+    """Send the first ``session.update`` and wait for the server's confirmation (with a
+    resumed session's ``seed_budget``, the history goes in it where the protocol takes one
+    only at start).
 
     Raises:
         TransportError: The connection ended first (the reader's failure).
@@ -34,7 +40,7 @@ async def configure(
         ConnectTimeoutError: No confirmation within ``within`` seconds.
         TransportClosedError: The server closed cleanly before confirming.
     """
-    live.commands.put_one(state.configure(instructions))
+    live.commands.put_one(state.configure(instructions, seed_budget))
     with contextlib.suppress(TransportClosedError):
         await live.commands.flush()  # if the server closed already, the reader learns why
     with anyio.move_on_after(within):

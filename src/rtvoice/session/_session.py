@@ -446,7 +446,8 @@ class RealtimeSession(SessionActions, MigrationAliases):
             if self._preconfigured:
                 self._state.assume_configured(instructions)
             else:
-                await configure(live, self._state, instructions, self._configure_timeout)
+                budget = None if self._resumed is None else self._settings.history_seed
+                await configure(live, self._state, instructions, self._configure_timeout, budget)
         except BaseException:
             await self.close()
             await self._exit_task_group(live)

@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 from ..._config._continuity import SeedSettings
-from ...model.commands import ModelCommand
+from ...model.commands import ModelCommand, UpdateSession
 from ...model.events import ResponseDone, ResponseInfo, Usage
 from ...model.items import OutputAudio, OutputText
 from ..history import AssistantMessageItem, HistoryItem, ToolCallItem, UserMessageItem
@@ -125,17 +125,34 @@ def reseed(
     if budget is None:
         core.history.expect_seed([])
         return [update], 0, 0
-    seed, left_out = seed_items(core.history.items, budget, utterances)
     if core.seed_at_start:
-        # GPT-Live: the history goes in the new session's start, as text; nothing echoes it
-        core.history.expect_seed([])
-        history = start_history(seed)
-        session = update.session
-        extra = {**(session.extra or {}), "input": history}
-        update = dataclasses.replace(update, session=dataclasses.replace(session, extra=extra))
-        return [update], len(history), left_out
+        update, seeded, left_out = _seeded_start(core, update, budget, utterances)
+        return [update], seeded, left_out
+    seed, left_out = seed_items(core.history.items, budget, utterances)
     seeded = core.history.expect_seed(seed)
     return [update, *seed], seeded, left_out
+
+
+def seed_in_start(core: StateCore, update: UpdateSession, budget: SeedSettings) -> UpdateSession:
+    """``update``, the session's first, carrying the history (a resumed session on a protocol
+    that takes a history only at start)."""
+    return _seeded_start(core, update, budget, None)[0]
+
+
+def _seeded_start(
+    core: StateCore,
+    update: UpdateSession,
+    budget: SeedSettings,
+    utterances: Mapping[str, bytes] | None,
+) -> tuple[UpdateSession, int, int]:
+    """GPT-Live: the history goes in the session's start, as text; nothing echoes it."""
+    seed, left_out = seed_items(core.history.items, budget, utterances)
+    core.history.expect_seed([])
+    history = start_history(seed)
+    session = update.session
+    extra = {**(session.extra or {}), "input": history}
+    update = dataclasses.replace(update, session=dataclasses.replace(session, extra=extra))
+    return update, len(history), left_out
 
 
 def seed(core: StateCore, budget: SeedSettings) -> tuple[list[ModelCommand], int, int]:

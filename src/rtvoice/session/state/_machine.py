@@ -46,7 +46,7 @@ from ..events import (
 )
 from ..history import HistoryItem
 from ._audio_ledger import AudioLedger
-from ._continuity import connection_lost, reseed, resume, seed
+from ._continuity import connection_lost, reseed, resume, seed, seed_in_start
 from ._core import VOICE_WARNING, StateCore
 from ._effects import Effects
 from ._guardrail_watch import InputCheck, OutputCheck
@@ -243,15 +243,21 @@ class ConversationState:
     # -----------------------------------------------------------------------------------------
     # User actions
 
-    def configure(self, instructions: str | None) -> UpdateSession:
+    def configure(
+        self, instructions: str | None, seed_budget: SeedSettings | None = None
+    ) -> UpdateSession:
         """The first ``session.update``: the full configuration for the starting agent.
 
-        The session must send it and wait for :attr:`configuration` to leave ``pending``.
+        The session must send it and wait for :attr:`configuration` to leave ``pending``. A
+        resumed session's history (``seed_budget`` given) goes in it when the protocol takes
+        a history only at start (GPT-Live); else :meth:`seed` sends it afterwards.
 
         Raises:
             UserError: The agent has two tools (or handoffs) with the same name.
         """
         command, _ = self._core.update_command(self._core.agent, instructions)
+        if seed_budget is not None and self._core.seed_at_start:
+            command = seed_in_start(self._core, command, seed_budget)
         return command
 
     def assume_configured(self, instructions: str | None) -> None:
@@ -349,7 +355,10 @@ class ConversationState:
 
     def seed(self, budget: SeedSettings) -> tuple[list[ModelCommand], int, int]:
         """The history's seed alone, for a resumed session's first connection (after its
-        configuration): the commands, how many items they re-create, how many are left out."""
+        configuration): the commands, how many items they re-create, how many are left out
+        (nothing when the protocol took the history at start: :meth:`configure`)."""
+        if self._core.seed_at_start:
+            return [], 0, 0
         return seed(self._core, budget)
 
     def resume(
