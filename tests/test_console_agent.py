@@ -11,7 +11,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from rtvoice import OpenAIProvider, RealtimeAgent, RealtimeRunner
+from rtvoice import OpenAIProvider, RealtimeAgent, RealtimeRunner, UserError
 from rtvoice._console import resolve_target, run_console
 from rtvoice.cli import main
 from rtvoice.simulator import SimulatorOptions, SimulatorProvider
@@ -145,3 +145,42 @@ async def test_a_session_at_the_servers_time_limit_ends_the_console_with_status_
         "you> \nrtvoice console: the session failed: the server ended the session: Your "
         "session hit the maximum duration of 0.2 seconds. (close code 1001)\n"
     )
+
+
+@pytest.mark.anyio
+async def test_model_picks_gpt_live_and_the_console_shows_what_it_says() -> None:
+    async def typing() -> AsyncIterator[str]:
+        yield "what time is it"
+        await anyio.sleep(1.5)  # the answer streams meanwhile
+        yield "/quit"
+
+    target = resolve_target(
+        RealtimeAgent(name="Mine"),
+        spec="m:agent",
+        voice=False,
+        simulator_options={"pace": None},
+        environ={},
+        model="gpt-live-1.1",
+    )
+    assert target.runner.settings.model.model_name == "gpt-live-1.1"
+    out = io.StringIO()
+    with anyio.fail_after(10):
+        status = await run_console(target, lines=typing(), out=out)
+    assert status == 0
+    # GPT-Live always speaks: text mode shows its transcript (the message went in as an
+    # instruction saying the user typed it)
+    assert "Mine: You said: " in out.getvalue()
+    assert "what time is it" in out.getvalue().split("Mine: ", 1)[1]
+
+
+def test_model_is_for_an_agent_not_a_runner() -> None:
+    runner = RealtimeRunner(RealtimeAgent(name="Mine"), provider=SimulatorProvider())
+    with pytest.raises(UserError, match="--model applies to an agent"):
+        resolve_target(
+            runner,
+            spec="m:runner",
+            voice=False,
+            simulator_options={},
+            environ={},
+            model="gpt-live-1.1",
+        )

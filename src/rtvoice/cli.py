@@ -65,6 +65,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "(default: a concierge with a weather tool and a billing handoff)",
     )
     console.add_argument(
+        "--model",
+        default=None,
+        help="the model for an agent given by --agent (or the default one), e.g. gpt-live-1.1 "
+        "for GPT-Live; a RealtimeRunner keeps its own",
+    )
+    console.add_argument(
         "--voice",
         action="store_true",
         help="talk through the microphone and speaker (needs: pip install 'rtvoice[console]'); "
@@ -171,6 +177,7 @@ def _console(args: argparse.Namespace) -> int:
             spec=args.agent or "",
             voice=mode is not None,
             simulator_options={"pace": args.pace or None},
+            model=args.model,
         )
 
         async def converse() -> int:

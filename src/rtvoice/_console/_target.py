@@ -17,6 +17,7 @@ from typing import Any
 from ..agent import RealtimeAgent
 from ..config import RealtimeRunConfig
 from ..errors import UserError
+from ..model._live_settings import is_live_model
 from ..runner import RealtimeRunner
 
 __all__ = ["ConsoleTarget", "load_object", "resolve_target"]
@@ -82,8 +83,10 @@ def resolve_target(
     voice: bool,
     simulator_options: Mapping[str, Any],
     environ: Mapping[str, str] = os.environ,
+    model: str | None = None,
 ) -> ConsoleTarget:
-    """The runner for what ``--agent`` named (an agent or a runner).
+    """The runner for what ``--agent`` named (an agent or a runner); ``model`` (``--model``)
+    is the model an agent talks to (a runner keeps its own).
 
     Raises:
         UserError: ``found`` is neither a :class:`~rtvoice.RealtimeAgent` nor a
@@ -94,7 +97,7 @@ def resolve_target(
         simulated = not keyed and found.provider is None
         runner: RealtimeRunner[Any] = RealtimeRunner(
             found,
-            config=_console_config(voice),
+            config=_console_config(voice, model),
             provider=_simulator_provider(simulator_options) if simulated else None,
         )
         return ConsoleTarget(
@@ -104,6 +107,11 @@ def resolve_target(
             needs_simulator=False,
         )
     if isinstance(found, RealtimeRunner):
+        if model is not None:
+            raise UserError(
+                f"--model applies to an agent; {spec} is a RealtimeRunner, which names its own "
+                "model in its config: leave --model out"
+            )
         if voice:
             _require_pcm16(found, spec)
         nowhere = found.starting_agent.provider is None and found.provider is None
@@ -120,9 +128,16 @@ def resolve_target(
     raise UserError(f"--agent {spec}: is a {kind}, not a RealtimeAgent or a RealtimeRunner")
 
 
-def _console_config(voice: bool) -> RealtimeRunConfig:
+def _console_config(voice: bool, model: str | None = None) -> RealtimeRunConfig:
     """Text mode asks for text answers; voice mode for speech, with the user's speech
-    transcribed so that it can be shown."""
+    transcribed so that it can be shown. GPT-Live always speaks and transcribes: the
+    console shows its transcript in text mode."""
+    if model is not None and is_live_model(model):
+        return {"model_settings": {"model_name": model}}
+    if model is not None:
+        config = _console_config(voice)
+        config["model_settings"] = {**config.get("model_settings", {}), "model_name": model}
+        return config
     if voice:
         return {
             "model_settings": {
