@@ -372,8 +372,12 @@ class LiveModel:
         finally:
             self._close_requested = True
             self._wake()
-            for work in list(self._plans):
+            plans = list(self._plans)
+            for work in plans:
                 work.cancel()
+            if plans:  # closing leaves no task behind (bounded: a plan may ignore cancellation)
+                with anyio.CancelScope(shield=True):
+                    await asyncio.wait(plans, timeout=1.0)
             await self._transport.close()
             if self._own_backend:
                 closer: Any = getattr(self._backend, "aclose", None)
