@@ -6,7 +6,7 @@ Each takes the user's value and its dotted path and returns the provider-neutral
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Final, Literal
 
 from ..audio import AudioFormatName
@@ -28,6 +28,7 @@ from ._checks import (
     read_number,
     read_optional_str,
     read_str,
+    read_strings,
     reject_unknown_keys,
 )
 from ._types import (
@@ -151,13 +152,7 @@ def read_transcription(value: object, path: str) -> Transcription | None:
 
 def _words(data: Mapping[str, object], key: str, path: str) -> tuple[str, ...] | None:
     """A list of non-empty strings (``languages``, ``keywords``), when given."""
-    if key not in data:
-        return None
-    where = child(path, key)
-    value = data[key]
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
-        raise invalid(where, value, "a list of strings")
-    return tuple(read_str(item, f"{where}[{n}]") for n, item in enumerate(value))
+    return read_strings(data[key], child(path, key)) if key in data else None
 
 
 def transcription_to_config(t: Transcription | None) -> TranscriptionConfig | None:

@@ -27,6 +27,7 @@ __all__ = [
     "read_optional_str",
     "read_str",
     "read_str_list",
+    "read_strings",
     "reject_unknown_keys",
     "show",
 ]
@@ -196,6 +197,23 @@ def read_str_list(
     out = tuple(read_choice(item, f"{path}[{n}]", choices) for n, item in enumerate(items))
     if len(set(out)) != len(out):
         raise invalid(path, value, f"{what}, without repeats")
+    return out
+
+
+def read_strings(
+    value: object,
+    path: str,
+    what: str = "a list of strings",
+    *,
+    each: str = "a non-empty string",
+    unique: bool = False,
+) -> tuple[str, ...]:
+    """A list (or tuple) of non-empty strings, maybe empty; without repeats if ``unique``.
+    ``what`` and ``each`` name what is expected of the list and of an entry, in errors."""
+    items = _read_list(value, path, what)
+    out = tuple(read_str(item, f"{path}[{n}]", each) for n, item in enumerate(items))
+    if unique and len(set(out)) != len(out):
+        raise invalid(path, value, what)
     return out
 
 

@@ -10,7 +10,7 @@ by :mod:`._live_checks`, which also turns these options into the connector's
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -22,6 +22,7 @@ from ._checks import (
     read_int,
     read_mapping,
     read_str,
+    read_strings,
     reject_unknown_keys,
 )
 from ._types import LiveConfig, LiveResponsesConfig
@@ -144,14 +145,13 @@ def _read_silent_tools(
 ) -> tuple[str, ...]:
     if "silent_tools" not in data:
         return ()
-    where = child(path, "silent_tools")
-    value = data["silent_tools"]
-    expected = "a list of tool names, without repeats"
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
-        raise invalid(where, value, expected)
-    names = tuple(read_str(name, f"{where}[{n}]", "a tool name") for n, name in enumerate(value))
-    if len(set(names)) != len(names):
-        raise invalid(where, value, expected)
+    names = read_strings(
+        data["silent_tools"],
+        child(path, "silent_tools"),
+        "a list of tool names, without repeats",
+        each="a tool name",
+        unique=True,
+    )
     if names and delegation != "client":
         raise invalid(
             child(path, "delegation"),
