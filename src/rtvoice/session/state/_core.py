@@ -17,6 +17,7 @@ from typing import Any, Final
 from ...agent import RealtimeAgent
 from ...audio import PlaybackTracker
 from ...config import ModelSettings, SessionTimeouts
+from ...model._base import ModelCapabilities
 from ...model.commands import CancelResponse, CreateResponse, TruncateItem, UpdateSession
 from ...model.events import ErrorInfo, ResponseInfo
 from ...usage import UsageTotals
@@ -59,8 +60,8 @@ class StateCore:
         "agent",
         "agent_busy",
         "answered_early",
-        "answers_itself",
         "audio",
+        "capabilities",
         "checked_inputs",
         "close_reason",
         "held_error",
@@ -73,7 +74,6 @@ class StateCore:
         "replacements",
         "run_input_guardrails",
         "run_output_guardrails",
-        "seed_at_start",
         "sequencer",
         "server_closed",
         "settings",
@@ -85,7 +85,6 @@ class StateCore:
         "usage_counted",
         "user_speaking",
         "verdicts",
-        "voice_fixed",
         "watch",
     )
 
@@ -139,14 +138,10 @@ class StateCore:
         that reads the outputs is requested when they end (if no call of theirs waits)."""
         self.stop_requested = False
         """A tool asked to end the conversation."""
-        self.seed_at_start = False
-        """The protocol takes a history only when its session starts (GPT-Live's
-        ``session.start`` ``input``), not as conversation items."""
-        self.answers_itself = False
-        """The model takes turns on its own (GPT-Live): a wanted response is only signalled
-        to it, and nothing waits for one to be created."""
-        self.voice_fixed = False
-        """The protocol fixes the voice when the session starts (GPT-Live)."""
+        self.capabilities = ModelCapabilities()
+        """What the connection's protocol can do. GPT-Live's: the model takes turns on its
+        own (a wanted response is only signalled to it, and nothing waits for one), the voice
+        is fixed at start, and a history goes only into a session's start."""
         self.close_reason: str | None = None
         """Why the server last ended a session, as it said (kept; see ``server_closed``)."""
         self.server_closed: str | None = None
@@ -214,7 +209,7 @@ class StateCore:
         """Ask the sequencer for a response; the ``response.create`` it allows now, if any,
         goes into ``fx``. A model that takes turns on its own gets the command as a signal
         (GPT-Live's responses delegation continues with it), and no turn waits for it."""
-        if self.answers_itself:
+        if not self.capabilities.manual_turns:
             fx.commands.append(CreateResponse(event_id=self.next_id("response")))
             return
         self.send_create(fx, self.sequencer.request())
@@ -288,6 +283,17 @@ class StateCore:
         if response_id is None:
             self.open_cancels.add(event_id)
         return CancelResponse(response_id=response_id, event_id=event_id)
+
+    @property
+    def voice_fixed(self) -> bool:
+        """The protocol fixes the voice when the session starts (GPT-Live)."""
+        return not self.capabilities.voice_change
+
+    @property
+    def seed_at_start(self) -> bool:
+        """The protocol takes a history only when its session starts (GPT-Live's
+        ``session.start`` ``input``), not as conversation items."""
+        return not self.capabilities.conversation_edits
 
     def update_command(
         self, agent: RealtimeAgent[Any], instructions: str | None

@@ -182,9 +182,7 @@ class ConversationState:
         """The connection's protocol can do (only) this: a fixed voice is left out of every
         update after the first, with the ``voice_locked`` warning when an agent wants
         another; a model that takes turns on its own is never waited for."""
-        self._core.voice_fixed = not capabilities.voice_change
-        self._core.answers_itself = not capabilities.manual_turns
-        self._core.seed_at_start = not capabilities.conversation_edits
+        self._core.capabilities = capabilities
 
     @property
     def close_reason(self) -> str | None:
