@@ -184,8 +184,9 @@ async def read_model(
                         continuity,
                     )
                     ended = connection.failure
+                    said = state.take_server_closed()  # this connection's, whatever follows
                     if ended is None and not connection.stopping:
-                        ended = early_end(connection.model, continuity, state.take_server_closed())
+                        ended = early_end(connection.model, continuity, said)
                 except TransportError as exc:
                     ended = exc
                 except Exception as exc:  # a bug must still end iteration, loudly
