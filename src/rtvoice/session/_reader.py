@@ -188,6 +188,7 @@ async def read_model(
                     if ended is None and not connection.stopping:
                         ended = early_end(connection.model, continuity, said)
                 except TransportError as exc:
+                    state.take_server_closed()  # the drop says why; a reason said before is stale
                     ended = exc
                 except Exception as exc:  # a bug must still end iteration, loudly
                     connection.failure = exc
